@@ -1,0 +1,44 @@
+using System;
+
+namespace Sidecar
+{
+    /// <summary>The delay before each retry: pure arithmetic, apart from the strategy that uses it.</summary>
+    public static class BackoffSchedule
+    {
+        /// <summary>
+        /// The delay before retry number <paramref name="retry"/> (1 for the first retry).
+        /// </summary>
+        /// <param name="backoff">Delay growth.</param>
+        /// <param name="baseDelay">Delay before the first retry.</param>
+        /// <param name="retry">1-based retry number.</param>
+        /// <param name="maxDelay">Cap of the result; <see cref="TimeSpan.Zero"/> means no cap.</param>
+        /// <param name="jitter">A number in [0, 1) that spreads the delay by ±<see cref="SidecarDefaults.JitterSpread"/>; <c>null</c> for none.</param>
+        public static TimeSpan DelayFor(Backoff backoff, TimeSpan baseDelay, int retry, TimeSpan maxDelay, double? jitter = null)
+        {
+            if (retry < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(retry), retry, "Retries are numbered from 1.");
+            }
+
+            double ticks = baseDelay.Ticks;
+            switch (backoff)
+            {
+                case Backoff.Linear:
+                    ticks *= retry;
+                    break;
+                case Backoff.Exponential:
+                    // 2^(retry-1) overflows long ticks quickly: stay in double and let the cap below decide.
+                    ticks *= Math.Pow(2, Math.Min(retry - 1, 1023));
+                    break;
+            }
+
+            if (jitter is double r)
+            {
+                ticks *= 1 - SidecarDefaults.JitterSpread + (2 * SidecarDefaults.JitterSpread * r);
+            }
+
+            double cap = maxDelay > TimeSpan.Zero ? maxDelay.Ticks : TimeSpan.MaxValue.Ticks;
+            return ticks >= cap ? TimeSpan.FromTicks((long)cap) : TimeSpan.FromTicks((long)ticks);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+
+namespace Sidecar
+{
+    /// <summary>
+    /// Holds circuit breakers by name so that every decorator of one service shares one circuit, whatever the DI
+    /// lifetime of the decorator. <see cref="Shared"/> is used unless <see cref="SidecarOptions.CircuitBreakers"/>
+    /// names another; give tests a <c>new CircuitBreakerRegistry()</c> to isolate them.
+    /// </summary>
+    public sealed class CircuitBreakerRegistry
+    {
+        private readonly ConcurrentDictionary<string, CircuitBreaker> _breakers = new(StringComparer.Ordinal);
+
+        /// <summary>The process-wide registry.</summary>
+        public static CircuitBreakerRegistry Shared { get; } = new();
+
+        /// <summary>The breakers created so far.</summary>
+        public IEnumerable<CircuitBreaker> Breakers => _breakers.Values;
+
+        /// <summary>
+        /// The breaker called <paramref name="name"/>, created with the given settings the first time it is asked for.
+        /// Later calls get the same instance, whatever settings they pass.
+        /// </summary>
+        public CircuitBreaker GetOrAdd(string name, int failureThreshold, TimeSpan breakDuration)
+        {
+            if (_breakers.TryGetValue(name, out CircuitBreaker? breaker))
+            {
+                return breaker;
+            }
+
+            return _breakers.GetOrAdd(name, new CircuitBreaker(name, failureThreshold, breakDuration));
+        }
+
+        /// <summary>The breaker called <paramref name="name"/>, if one was created.</summary>
+        public bool TryGet(string name, out CircuitBreaker? breaker) => _breakers.TryGetValue(name, out breaker);
+
+        /// <summary>Closes every circuit.</summary>
+        public void ResetAll()
+        {
+            foreach (CircuitBreaker breaker in _breakers.Values)
+            {
+                breaker.Reset();
+            }
+        }
+    }
+}

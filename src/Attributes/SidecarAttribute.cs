@@ -1,0 +1,59 @@
+using System;
+
+namespace Sidecar
+{
+    /// <summary>
+    /// Asks the Sidecar generator to write a resilient decorator.
+    /// <list type="bullet">
+    /// <item>On an <b>interface</b>: generates <c>public sealed partial class XxxSidecar : IXxx</c> beside it.</item>
+    /// <item>On a <b>partial class</b> that lists interfaces: completes the class with every member of those
+    /// interfaces that was not written by hand (decorate interfaces you do not own).</item>
+    /// <item>On an <b>interface method</b>: the named properties set here override the type's for that method.
+    /// If the interface itself has no <c>[Sidecar]</c>, only the annotated methods are decorated.</item>
+    /// </list>
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// [Sidecar(Retries = 5, Delay = 50)]
+    /// public interface IOrderService { Task&lt;Order&gt; GetAsync(int id, CancellationToken ct = default); }
+    /// IOrderService orders = new OrderServiceSidecar(new OrderService());
+    /// </code>
+    /// </example>
+    [AttributeUsage(AttributeTargets.Interface | AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+    [System.Diagnostics.Conditional("SIDECAR_KEEP_ATTRIBUTES")]
+    public sealed class SidecarAttribute : Attribute
+    {
+        /// <summary>Retries after the first attempt; 0 turns retrying off. Default <see cref="SidecarDefaults.Retries"/>.</summary>
+        public int Retries { get; set; } = SidecarDefaults.Retries;
+
+        /// <summary>Milliseconds before the first retry; the <see cref="Backoff"/> shapes the ones after. Default <see cref="SidecarDefaults.Delay"/>.</summary>
+        public int Delay { get; set; } = SidecarDefaults.Delay;
+
+        /// <summary>How the delay grows from one retry to the next. Default <see cref="Sidecar.Backoff.Linear"/> (Delay × attempt).</summary>
+        public Backoff Backoff { get; set; } = SidecarDefaults.Backoff;
+
+        /// <summary>Upper bound of any single delay, in milliseconds; 0 means no cap. Default <see cref="SidecarDefaults.MaxDelay"/>.</summary>
+        public int MaxDelay { get; set; } = SidecarDefaults.MaxDelay;
+
+        /// <summary>Spreads each delay randomly (±25 %) so that many clients do not retry in lock step. Default <c>false</c>.</summary>
+        public bool Jitter { get; set; }
+
+        /// <summary>Failed attempts in a row that open the circuit; 0 means no circuit breaker. Default <see cref="SidecarDefaults.FailureThreshold"/>.</summary>
+        public int FailureThreshold { get; set; } = SidecarDefaults.FailureThreshold;
+
+        /// <summary>Milliseconds the circuit stays open before one probe call is let through (half-open). Default <see cref="SidecarDefaults.BreakDuration"/>.</summary>
+        public int BreakDuration { get; set; } = SidecarDefaults.BreakDuration;
+
+        /// <summary>Milliseconds each attempt of an asynchronous method may take; 0 means no timeout. Default 0.</summary>
+        public int Timeout { get; set; }
+
+        /// <summary>
+        /// Exception types treated as transient (subclasses included). When empty, every exception is retried except
+        /// cancellation by the caller and <see cref="SidecarRejectedException"/>s.
+        /// </summary>
+        public Type[]? RetryOn { get; set; }
+
+        /// <summary>Name of a method that answers when the call finally fails or the circuit is open (class form).</summary>
+        public string? Fallback { get; set; }
+    }
+}

@@ -1,0 +1,32 @@
+using System;
+
+namespace Sidecar
+{
+    /// <summary>
+    /// The monitor of the sidecar pattern: override what you want to watch. Callbacks run on the calling thread,
+    /// inside the call; keep them short and do not throw.
+    /// </summary>
+    public abstract class SidecarObserver
+    {
+        /// <summary>An attempt failed. <paramref name="willRetry"/> says whether another attempt follows after <paramref name="delay"/>.</summary>
+        /// <param name="service">The decorated service.</param>
+        /// <param name="member">The member called.</param>
+        /// <param name="attempt">1 for the first attempt.</param>
+        /// <param name="exception">What the attempt threw.</param>
+        /// <param name="willRetry">Whether the sidecar tries again.</param>
+        /// <param name="delay">The wait before the next attempt (zero when none follows).</param>
+        public virtual void OnAttemptFailed(string service, string member, int attempt, Exception exception, bool willRetry, TimeSpan delay)
+        {
+        }
+
+        /// <summary>A circuit changed state.</summary>
+        public virtual void OnCircuitStateChanged(string circuitName, CircuitState state)
+        {
+        }
+
+        /// <summary>A call was refused because the circuit is open.</summary>
+        public virtual void OnRejected(string service, string member, SidecarRejectedException exception)
+        {
+        }
+    }
+}

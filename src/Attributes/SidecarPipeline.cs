@@ -1,0 +1,190 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Sidecar
+{
+    /// <summary>
+    /// The resilience one decorator applies to the members that share a <see cref="SidecarPolicy"/>: it decides
+    /// whether an attempt may start (circuit breaker), whether a failure is retried and after how long, and waits.
+    /// Generated code drives it from a plain loop, so the happy path costs two field reads and no allocation.
+    /// </summary>
+    public sealed class SidecarPipeline
+    {
+        [ThreadStatic]
+        private static Random? t_random;
+
+        private readonly CircuitBreaker? _breaker;
+        private readonly TimeProvider _time;
+        private readonly SidecarObserver? _observer;
+        private readonly Func<double>? _random;
+
+        /// <summary>Creates the pipeline of one decorator instance.</summary>
+        /// <param name="service">The decorated service's name, used in telemetry.</param>
+        /// <param name="policy">The compiled-in settings.</param>
+        /// <param name="options">Clock, breaker registry and observer; <c>null</c> for the defaults.</param>
+        public SidecarPipeline(string service, SidecarPolicy policy, SidecarOptions? options = null)
+        {
+            Service = service ?? throw new ArgumentNullException(nameof(service));
+            Policy = policy ?? throw new ArgumentNullException(nameof(policy));
+            options ??= SidecarOptions.Default;
+            _time = options.TimeProvider ?? TimeProvider.System;
+            _observer = options.Observer;
+            _random = options.Random;
+            if (policy.FailureThreshold > 0)
+            {
+                _breaker = (options.CircuitBreakers ?? CircuitBreakerRegistry.Shared)
+                    .GetOrAdd(policy.CircuitName, policy.FailureThreshold, policy.BreakDuration);
+            }
+        }
+
+        /// <summary>The decorated service's name.</summary>
+        public string Service { get; }
+
+        /// <summary>The compiled-in settings.</summary>
+        public SidecarPolicy Policy { get; }
+
+        /// <summary>The circuit breaker, or <c>null</c> when the policy has none.</summary>
+        public CircuitBreaker? CircuitBreaker => _breaker;
+
+        /// <summary>Whether an attempt may start without asking the breaker (no breaker, or a closed one).</summary>
+        public bool IsClosed
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => _breaker is null || _breaker.IsClosed;
+        }
+
+        /// <summary>
+        /// Starts an attempt: returns the breaker's permit, or throws <see cref="BrokenCircuitException"/> when the
+        /// circuit is open.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public CircuitPermit Enter(string member)
+        {
+            if (_breaker is null || _breaker.IsClosed)
+            {
+                return default;
+            }
+
+            return EnterSlow(member);
+        }
+
+        private CircuitPermit EnterSlow(string member)
+        {
+            CircuitBreaker breaker = _breaker!;
+            DateTimeOffset now = _time.GetUtcNow();
+            if (breaker.TryEnter(now, out CircuitPermit permit, out DateTimeOffset retryAt, out CircuitState? transition))
+            {
+                Notify(transition);
+                return permit;
+            }
+
+            var rejected = new BrokenCircuitException(breaker.Name, retryAt, retryAt - now);
+            _observer?.OnRejected(Service, member, rejected);
+            throw rejected;
+        }
+
+        /// <summary>Records a successful attempt (closes a half-open circuit).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void OnSuccess(CircuitPermit permit = default)
+        {
+            if (_breaker is not null)
+            {
+                Notify(_breaker.OnSuccess(permit));
+            }
+        }
+
+        /// <summary>
+        /// Records a failed attempt and decides whether to try again. Called from an exception filter, so an
+        /// exception that is not retried leaves the call untouched, original stack trace included.
+        /// </summary>
+        /// <param name="member">The member called.</param>
+        /// <param name="exception">What the attempt threw.</param>
+        /// <param name="attempt">0 for the first attempt.</param>
+        /// <param name="permit">The permit <see cref="Enter"/> gave the attempt.</param>
+        /// <param name="cancellationToken">The caller's token.</param>
+        /// <param name="delay">The wait before the next attempt.</param>
+        public bool ShouldRetry(string member, Exception exception, int attempt, CircuitPermit permit, CancellationToken cancellationToken, out TimeSpan delay)
+        {
+            delay = TimeSpan.Zero;
+            if (exception is SidecarRejectedException
+                || (exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                // Refused before the call, or cancelled by the caller: says nothing about the dependency.
+                _breaker?.OnIgnored(permit);
+                return false;
+            }
+
+            bool transient = Policy.IsTransient(exception);
+            if (!transient)
+            {
+                _breaker?.OnIgnored(permit);
+            }
+            else if (_breaker is not null)
+            {
+                Notify(_breaker.OnFailure(permit, _time.GetUtcNow()));
+            }
+
+            bool retry = transient
+                && attempt < Policy.Retries
+                && !cancellationToken.IsCancellationRequested
+                && (_breaker is null || _breaker.State != CircuitState.Open);
+            if (retry)
+            {
+                delay = BackoffSchedule.DelayFor(Policy.Backoff, Policy.Delay, attempt + 1, Policy.MaxDelay, Policy.Jitter ? NextRandom() : null);
+            }
+
+            _observer?.OnAttemptFailed(Service, member, attempt + 1, exception, retry, delay);
+            return retry;
+        }
+
+        /// <summary>Waits <paramref name="delay"/> on the pipeline's clock; ends at once when the token fires.</summary>
+        public Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return Task.FromCanceled(cancellationToken);
+            }
+
+            if (delay <= TimeSpan.Zero)
+            {
+                return Task.CompletedTask;
+            }
+#if NET8_0_OR_GREATER
+            return Task.Delay(delay, _time, cancellationToken);
+#else
+            return _time.Delay(delay, cancellationToken);
+#endif
+        }
+
+        /// <summary>Blocks for <paramref name="delay"/> (synchronous members); ends at once when the token fires.</summary>
+        public void Wait(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            if (delay <= TimeSpan.Zero && !cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            DelayAsync(delay, cancellationToken).GetAwaiter().GetResult();
+        }
+
+        private double NextRandom()
+        {
+            if (_random is not null)
+            {
+                return _random();
+            }
+
+            return (t_random ??= new Random(Environment.CurrentManagedThreadId ^ Environment.TickCount)).NextDouble();
+        }
+
+        private void Notify(CircuitState? transition)
+        {
+            if (transition is CircuitState state)
+            {
+                _observer?.OnCircuitStateChanged(_breaker!.Name, state);
+            }
+        }
+    }
+}

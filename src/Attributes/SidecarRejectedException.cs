@@ -1,0 +1,16 @@
+using System;
+
+namespace Sidecar
+{
+    /// <summary>
+    /// Base of the exceptions a sidecar throws instead of calling the inner instance. Never retried.
+    /// </summary>
+    public abstract class SidecarRejectedException : Exception
+    {
+        /// <summary>Creates the exception.</summary>
+        protected SidecarRejectedException(string message)
+            : base(message)
+        {
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace Sidecar.Generators.Diagnostics
+{
+    /// <summary>Every diagnostic the generator reports. Each id has a page in docs/diagnostics.</summary>
+    internal static class DiagnosticDescriptors
+    {
+        private const string Category = "Sidecar";
+        private const string HelpRoot = "https://github.com/sidecar-generators/Sidecar.Generators/blob/main/docs/diagnostics/";
+
+        public static readonly DiagnosticDescriptor InternalError = Create(
+            "SIDECAR000",
+            "The Sidecar generator failed on this type",
+            "The Sidecar generator failed on '{0}': {1}. Other types were still generated; please report this with the declaration that caused it.",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor ClassNotPartial = Create(
+            "SIDECAR001",
+            "A [Sidecar] class must be partial",
+            "Class '{0}' has [Sidecar] but is not partial, so the generator cannot add the members it forwards; declare it 'partial class {0}'",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor ClassHasNoInterface = Create(
+            "SIDECAR002",
+            "A [Sidecar] class must list the interfaces it decorates",
+            "Class '{0}' has [Sidecar] but lists no interface; add the interface to decorate to its base list, e.g. 'partial class {0} : IMyService'",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor StaticAbstractMember = Create(
+            "SIDECAR003",
+            "Static abstract interface members cannot be decorated",
+            "'{0}' declares static abstract member '{1}', which a decorator cannot forward to an instance; remove [Sidecar] from this interface or move the member to another interface",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor ForwardedWithoutResilience = Create(
+            "SIDECAR004",
+            "Member is forwarded without retry",
+            "'{0}' is forwarded to the inner instance without retry or circuit breaker: {1}",
+            DiagnosticSeverity.Info);
+
+        public static readonly DiagnosticDescriptor NameCollision = Create(
+            "SIDECAR005",
+            "The sidecar's name is already taken",
+            "The sidecar of '{0}' would be named '{1}', but a type of that name that is not a partial class already exists; rename that type, or declare it 'partial class {1}' to extend the generated class",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor CannotImplement = Create(
+            "SIDECAR006",
+            "The interface cannot be decorated",
+            "No sidecar can be generated for '{0}': {1}",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor AttributeOnClassMethod = Create(
+            "SIDECAR007",
+            "[Sidecar] on a method of a class has no effect",
+            "[Sidecar] on method '{0}' of class '{1}' is ignored: put it on the interface method it implements, or on the class to decorate every member",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor InvalidKnob = Create(
+            "SIDECAR008",
+            "A [Sidecar] setting is out of range",
+            "{0} = {1} is not valid: {2}",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor LanguageVersionTooLow = Create(
+            "SIDECAR009",
+            "Sidecars need C# 8 or later",
+            "Generated sidecars use nullable annotations and need C# 8 or later, but this project uses C# {0}; set <LangVersion>8</LangVersion> or later in the project file",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Create(
+            "SIDECAR010",
+            "Types that contain a [Sidecar] class must be partial",
+            "Class '{0}' is nested in '{1}', which is not partial, so the generator cannot add to it; declare '{1}' partial or move '{0}' out of it",
+            DiagnosticSeverity.Error);
+
+        private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
+        {
+            InternalError, ClassNotPartial, ClassHasNoInterface, StaticAbstractMember, ForwardedWithoutResilience,
+            NameCollision, CannotImplement, AttributeOnClassMethod, InvalidKnob, LanguageVersionTooLow, ContainingTypeNotPartial,
+        }.ToDictionary(d => d.Id);
+
+        public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;
+
+        public static DiagnosticDescriptor ById(string id) => s_byId[id];
+
+        private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity)
+            => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpRoot + id + ".md");
+    }
+}

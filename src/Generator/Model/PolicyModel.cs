@@ -1,0 +1,25 @@
+namespace Sidecar.Generators.Model
+{
+    /// <summary>The resilience knobs of one member (after a method's attribute was merged over its type's).</summary>
+    internal sealed record PolicyModel(
+        int Retries,
+        int Delay,
+        int Backoff,
+        int MaxDelay,
+        bool Jitter,
+        int FailureThreshold,
+        int BreakDuration,
+        int Timeout,
+        EquatableArray<string> RetryOn,
+        string? Fallback,
+        string CircuitName)
+    {
+        // Keep in step with Sidecar.SidecarDefaults (a test checks it).
+        public const int DefaultRetries = 3;
+        public const int DefaultDelay = 100;
+        public const int DefaultBackoff = 1; // Linear
+        public const int DefaultMaxDelay = 30_000;
+        public const int DefaultFailureThreshold = 0;
+        public const int DefaultBreakDuration = 5_000;
+    }
+}

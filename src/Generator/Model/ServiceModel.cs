@@ -1,0 +1,42 @@
+namespace Sidecar.Generators.Model
+{
+    /// <summary>A field holding an inner instance, and the constructor parameter that fills it.</summary>
+    internal sealed record InnerModel(string Type, string FieldName, string ParameterName);
+
+    /// <summary>A type the generated class is nested in (class form only), as its declaration header.</summary>
+    internal sealed record ContainingTypeModel(string Keyword, string Name);
+
+    /// <summary>Everything the emitter needs to write one sidecar class; plain data, no symbols or syntax.</summary>
+    /// <param name="HintName">The generated file's name.</param>
+    /// <param name="Namespace">The namespace, or null for the global namespace.</param>
+    /// <param name="ContainingTypes">Outer types, outermost first (class form).</param>
+    /// <param name="ClassName">The class's name without type parameters.</param>
+    /// <param name="TypeParameters">"&lt;T&gt;" or "".</param>
+    /// <param name="Constraints">Constraint clauses of the class (interface form).</param>
+    /// <param name="Accessibility">"public" or "internal" (interface form).</param>
+    /// <param name="IsClassForm">Whether the user declared the class.</param>
+    /// <param name="BaseList">" : global::N.IFoo" (interface form), or "".</param>
+    /// <param name="ServiceName">The name telemetry and the circuit breaker use.</param>
+    /// <param name="Inners">The decorated instances.</param>
+    /// <param name="Policies">Distinct policies used by members.</param>
+    /// <param name="Members">The members to implement.</param>
+    /// <param name="ReservedNames">Names already used in the class, that generated helpers must avoid.</param>
+    internal sealed record ServiceModel(
+        string HintName,
+        string? Namespace,
+        EquatableArray<ContainingTypeModel> ContainingTypes,
+        string ClassName,
+        string TypeParameters,
+        EquatableArray<string> Constraints,
+        string Accessibility,
+        bool IsClassForm,
+        string BaseList,
+        string ServiceName,
+        EquatableArray<InnerModel> Inners,
+        EquatableArray<PolicyModel> Policies,
+        EquatableArray<MemberModel> Members,
+        EquatableArray<string> ReservedNames);
+
+    /// <summary>What parsing one target produced: a model (when it can be generated) and diagnostics.</summary>
+    internal sealed record ParseResult(ServiceModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+}

@@ -1,0 +1,458 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Sidecar.Generators.Diagnostics;
+using Sidecar.Generators.Model;
+
+namespace Sidecar.Generators.Parsing
+{
+    internal static partial class SidecarParser
+    {
+        /// <summary>What collecting the members of one sidecar reads and builds.</summary>
+        private sealed class MemberContext
+        {
+            public MemberContext(
+                Compilation compilation,
+                INamedTypeSymbol? handWritten,
+                AttributeData? typeAttribute,
+                string serviceName,
+                LocationInfo? location,
+                List<DiagnosticInfo> diagnostics,
+                CancellationToken cancellationToken)
+            {
+                Compilation = compilation;
+                HandWritten = handWritten;
+                TypeAttribute = typeAttribute;
+                ServiceName = serviceName;
+                Location = location;
+                Diagnostics = diagnostics;
+                CancellationToken = cancellationToken;
+            }
+
+            public Compilation Compilation { get; }
+
+            /// <summary>The user's class (class form) or the user's partial part of the generated class, if any.</summary>
+            public INamedTypeSymbol? HandWritten { get; }
+
+            public AttributeData? TypeAttribute { get; }
+
+            public string ServiceName { get; }
+
+            public LocationInfo? Location { get; }
+
+            public List<DiagnosticInfo> Diagnostics { get; }
+
+            public CancellationToken CancellationToken { get; }
+
+            public List<PolicyModel> Policies { get; } = new();
+
+            public List<MemberModel> Members { get; } = new();
+
+            public HashSet<string> ReservedNames { get; } = new(StringComparer.Ordinal);
+
+            /// <summary>Signatures already taken by implicit (public) members: a second one must be explicit.</summary>
+            public HashSet<string> ImplicitSignatures { get; } = new(StringComparer.Ordinal);
+
+            /// <summary>Names already taken by implicit members, and whether the taker is a method (methods may overload).</summary>
+            public Dictionary<string, bool> ImplicitNames { get; } = new(StringComparer.Ordinal);
+        }
+
+        private static bool CollectMembers(IReadOnlyList<(INamedTypeSymbol Interface, string Field)> roots, MemberContext context)
+        {
+            PolicyModel? typePolicy = context.TypeAttribute is null
+                ? null
+                : SettingsReader.Read(context.TypeAttribute, SettingsReader.Defaults(context.ServiceName), context.Diagnostics, out _);
+
+            // Every interface to implement, with the field that reaches it; the annotated/listed ones first.
+            var interfaces = new List<(INamedTypeSymbol Interface, string Field, bool IsRoot)>();
+            var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+            foreach ((INamedTypeSymbol root, string field) in roots)
+            {
+                if (seen.Add(root))
+                {
+                    interfaces.Add((root, field, true));
+                }
+            }
+
+            foreach ((INamedTypeSymbol root, string field) in roots)
+            {
+                foreach (INamedTypeSymbol baseInterface in root.AllInterfaces)
+                {
+                    if (seen.Add(baseInterface))
+                    {
+                        interfaces.Add((baseInterface, field, false));
+                    }
+                }
+            }
+
+            if (!CheckImplementable(interfaces.Select(i => i.Interface), context))
+            {
+                return false;
+            }
+
+            if (context.HandWritten is not null)
+            {
+                foreach (ISymbol member in context.HandWritten.GetMembers())
+                {
+                    if (member.IsImplicitlyDeclared)
+                    {
+                        continue;
+                    }
+
+                    context.ReservedNames.Add(member.Name);
+                    if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
+                    {
+                        context.ImplicitSignatures.Add(SignatureKey(method.Name, method.Arity, method.Parameters));
+                        context.ImplicitNames[member.Name] = true;
+                    }
+                    else if (member is IPropertySymbol or IEventSymbol or IFieldSymbol)
+                    {
+                        context.ImplicitNames[member.Name] = false;
+                    }
+                }
+            }
+
+            foreach ((INamedTypeSymbol iface, string field, bool isRoot) in interfaces)
+            {
+                string target = isRoot ? field : "((" + SymbolText.Type(iface) + ")" + field + ")";
+                foreach (ISymbol member in iface.GetMembers())
+                {
+                    context.CancellationToken.ThrowIfCancellationRequested();
+                    context.ReservedNames.Add(member.Name);
+                    if (member.IsStatic || !(member.IsAbstract || member.IsVirtual) || IsImplementedByHand(member, context))
+                    {
+                        continue;
+                    }
+
+                    MemberModel? model = member switch
+                    {
+                        IMethodSymbol { MethodKind: MethodKind.Ordinary, ExplicitInterfaceImplementations.Length: 0 } method
+                            => Method(method, target, typePolicy, context),
+                        IPropertySymbol { ExplicitInterfaceImplementations.Length: 0 } property
+                            => Property(property, target, context),
+                        IEventSymbol { ExplicitInterfaceImplementations.Length: 0 } @event
+                            => Event(@event, target, context),
+                        _ => null,
+                    };
+                    if (model is not null)
+                    {
+                        context.Members.Add(model);
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        private static bool CheckImplementable(IEnumerable<INamedTypeSymbol> interfaces, MemberContext context)
+        {
+            bool ok = true;
+            foreach (INamedTypeSymbol iface in interfaces)
+            {
+                foreach (ISymbol member in iface.GetMembers())
+                {
+                    if (member.IsStatic && member.IsAbstract)
+                    {
+                        context.Diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StaticAbstractMember, context.Location, iface.ToDisplayString(SymbolText.ReadableFormat), member.Name));
+                        return false;
+                    }
+
+                    if (member.IsStatic || !member.IsAbstract)
+                    {
+                        continue;
+                    }
+
+                    if (!context.Compilation.IsSymbolAccessibleWithin(member, context.Compilation.Assembly))
+                    {
+                        context.Diagnostics.Add(DiagnosticInfo.Create(
+                            DiagnosticDescriptors.CannotImplement,
+                            context.Location,
+                            iface.ToDisplayString(SymbolText.ReadableFormat),
+                            "its member '" + member.Name + "' is not accessible from this assembly, so no class here can implement it"));
+                        return false;
+                    }
+
+                    if (ok && !context.Compilation.Options.AllowUnsafe() && Signature(member).Any(SymbolText.UsesPointers))
+                    {
+                        context.Diagnostics.Add(DiagnosticInfo.Create(
+                            DiagnosticDescriptors.CannotImplement,
+                            context.Location,
+                            iface.ToDisplayString(SymbolText.ReadableFormat),
+                            "its member '" + member.Name + "' uses pointer types; set <AllowUnsafeBlocks>true</AllowUnsafeBlocks> in the project file"));
+                        ok = false;
+                    }
+                }
+            }
+
+            return ok;
+        }
+
+        private static IEnumerable<ITypeSymbol> Signature(ISymbol member) => member switch
+        {
+            IMethodSymbol method => method.Parameters.Select(p => p.Type).Concat(new[] { method.ReturnType }),
+            IPropertySymbol property => property.Parameters.Select(p => p.Type).Concat(new[] { property.Type }),
+            IEventSymbol @event => new[] { @event.Type },
+            _ => Array.Empty<ITypeSymbol>(),
+        };
+
+        private static bool AllowUnsafe(this CompilationOptions options) => options is Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions { AllowUnsafe: true };
+
+        private static bool IsImplementedByHand(ISymbol member, MemberContext context)
+        {
+            if (context.HandWritten is null)
+            {
+                return false;
+            }
+
+            ISymbol? implementation = context.HandWritten.FindImplementationForInterfaceMember(member);
+            return implementation is not null && implementation.ContainingType.TypeKind != TypeKind.Interface;
+        }
+
+        private static MemberModel Method(IMethodSymbol method, string target, PolicyModel? typePolicy, MemberContext context)
+        {
+            string key = SignatureKey(method.Name, method.Arity, method.Parameters);
+            bool isExplicit = method.DeclaredAccessibility != Accessibility.Public
+                || (context.ImplicitNames.TryGetValue(method.Name, out bool isMethod) && !isMethod)
+                || !context.ImplicitSignatures.Add(key);
+            if (!isExplicit)
+            {
+                context.ImplicitNames[method.Name] = true;
+            }
+
+            ReturnKind returnKind = ReturnKindOf(method, out ITypeSymbol? resultType);
+            PolicyModel? policy = PolicyFor(method, typePolicy, context);
+            string? reason = policy is null ? null : WhyNotRetried(method, returnKind);
+            if (reason is not null)
+            {
+                Location? at = method.Locations.FirstOrDefault(l => l.IsInSource);
+                context.Diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.ForwardedWithoutResilience,
+                    at is null ? context.Location : LocationInfo.From(at),
+                    method.ContainingType.Name + "." + method.Name,
+                    reason));
+                policy = null;
+            }
+
+            string? cancellationToken = method.Parameters
+                .FirstOrDefault(p => p.RefKind == RefKind.None && p.Type.ToDisplayString() == "System.Threading.CancellationToken")
+                ?.Name;
+
+            return new MemberModel(
+                MemberKind.Method,
+                Name: SymbolText.Escape(method.Name),
+                DisplayName: method.Name,
+                ExplicitInterface: isExplicit ? SymbolText.Type(method.ContainingType) : null,
+                Target: target,
+                Type: method.ReturnsVoid ? "void" : SymbolText.Type(method.ReturnType),
+                ReturnRefKind: method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : string.Empty,
+                ReturnKind: returnKind,
+                ResultType: resultType is null ? null : SymbolText.Type(resultType),
+                Parameters: Parameters(method.Parameters, isExplicit, context.Compilation),
+                TypeParameters: SymbolText.TypeParameterList(method.TypeParameters),
+                Constraints: (isExplicit ? SymbolText.ExplicitConstraints(method) : SymbolText.Constraints(method.TypeParameters)).ToEquatableArray(),
+                HelperConstraints: SymbolText.Constraints(method.TypeParameters).ToEquatableArray(),
+                ReturnAttributes: SymbolText.CopiedAttributes(method.GetReturnTypeAttributes(), context.Compilation, "return: "),
+                HasGetter: false,
+                HasSetter: false,
+                IsInitOnly: false,
+                PolicyIndex: policy is null ? -1 : IndexOf(policy, context),
+                CancellationToken: cancellationToken is null ? null : SymbolText.Escape(cancellationToken),
+                IsUnsafe: Signature(method).Any(SymbolText.UsesPointers));
+        }
+
+        private static MemberModel Property(IPropertySymbol property, string target, MemberContext context)
+        {
+            bool isExplicit;
+            if (property.IsIndexer)
+            {
+                isExplicit = property.DeclaredAccessibility != Accessibility.Public
+                    || !context.ImplicitSignatures.Add(SignatureKey("this[]", 0, property.Parameters));
+            }
+            else
+            {
+                isExplicit = property.DeclaredAccessibility != Accessibility.Public || context.ImplicitNames.ContainsKey(property.Name);
+                if (!isExplicit)
+                {
+                    context.ImplicitNames[property.Name] = false;
+                }
+            }
+
+            return new MemberModel(
+                property.IsIndexer ? MemberKind.Indexer : MemberKind.Property,
+                Name: property.IsIndexer ? "this" : SymbolText.Escape(property.Name),
+                DisplayName: property.Name,
+                ExplicitInterface: isExplicit ? SymbolText.Type(property.ContainingType) : null,
+                Target: target,
+                Type: SymbolText.Type(property.Type),
+                ReturnRefKind: property.ReturnsByRefReadonly ? "ref readonly " : property.ReturnsByRef ? "ref " : string.Empty,
+                ReturnKind: ReturnKind.Value,
+                ResultType: null,
+                Parameters: Parameters(property.Parameters, isExplicit, context.Compilation),
+                TypeParameters: string.Empty,
+                Constraints: EquatableArray<string>.Empty,
+                HelperConstraints: EquatableArray<string>.Empty,
+                ReturnAttributes: SymbolText.CopiedAttributes(property.GetAttributes(), context.Compilation),
+                HasGetter: property.GetMethod is { } getter && (getter.IsAbstract || getter.IsVirtual),
+                HasSetter: property.SetMethod is { } setter && (setter.IsAbstract || setter.IsVirtual),
+                IsInitOnly: property.SetMethod?.IsInitOnly == true,
+                PolicyIndex: -1,
+                CancellationToken: null,
+                IsUnsafe: Signature(property).Any(SymbolText.UsesPointers));
+        }
+
+        private static MemberModel Event(IEventSymbol @event, string target, MemberContext context)
+        {
+            bool isExplicit = @event.DeclaredAccessibility != Accessibility.Public || context.ImplicitNames.ContainsKey(@event.Name);
+            if (!isExplicit)
+            {
+                context.ImplicitNames[@event.Name] = false;
+            }
+
+            return new MemberModel(
+                MemberKind.Event,
+                Name: SymbolText.Escape(@event.Name),
+                DisplayName: @event.Name,
+                ExplicitInterface: isExplicit ? SymbolText.Type(@event.ContainingType) : null,
+                Target: target,
+                Type: SymbolText.Type(@event.Type),
+                ReturnRefKind: string.Empty,
+                ReturnKind: ReturnKind.Void,
+                ResultType: null,
+                Parameters: EquatableArray<ParameterModel>.Empty,
+                TypeParameters: string.Empty,
+                Constraints: EquatableArray<string>.Empty,
+                HelperConstraints: EquatableArray<string>.Empty,
+                ReturnAttributes: string.Empty,
+                HasGetter: false,
+                HasSetter: false,
+                IsInitOnly: false,
+                PolicyIndex: -1,
+                CancellationToken: null,
+                IsUnsafe: SymbolText.UsesPointers(@event.Type));
+        }
+
+        private static EquatableArray<ParameterModel> Parameters(IEnumerable<IParameterSymbol> parameters, bool isExplicit, Compilation compilation)
+            => parameters.Select(p => new ParameterModel(
+                    Name: SymbolText.Escape(p.Name),
+                    Type: SymbolText.Type(p.Type),
+                    RefKind: SymbolText.RefKind(p.RefKind),
+                    IsParams: p.IsParams,
+                    // An explicit implementation cannot be called with optional arguments (CS1066): defaults would only warn.
+                    DefaultValue: isExplicit ? null : SymbolText.DefaultValue(p),
+                    Attributes: SymbolText.CopiedAttributes(p.GetAttributes(), compilation),
+                    IsScoped: p.ScopedKind != ScopedKind.None && p.RefKind != RefKind.Out))
+                .ToEquatableArray();
+
+        private static PolicyModel? PolicyFor(IMethodSymbol method, PolicyModel? typePolicy, MemberContext context)
+        {
+            ImmutableAttributes attributes = new(method.GetAttributes());
+            if (attributes.Has(PassThroughAttributeName))
+            {
+                return null;
+            }
+
+            AttributeData? own = attributes.Find(AttributeName);
+            if (own is null)
+            {
+                return typePolicy;
+            }
+
+            PolicyModel policy = SettingsReader.Read(own, typePolicy ?? SettingsReader.Defaults(context.ServiceName), context.Diagnostics, out bool ownsBreaker);
+            return ownsBreaker ? policy with { CircuitName = context.ServiceName + "." + method.Name } : policy;
+        }
+
+        private readonly struct ImmutableAttributes
+        {
+            private readonly System.Collections.Immutable.ImmutableArray<AttributeData> _attributes;
+
+            public ImmutableAttributes(System.Collections.Immutable.ImmutableArray<AttributeData> attributes) => _attributes = attributes;
+
+            public AttributeData? Find(string name) => _attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == name);
+
+            public bool Has(string name) => Find(name) is not null;
+        }
+
+        private static int IndexOf(PolicyModel policy, MemberContext context)
+        {
+            int index = context.Policies.IndexOf(policy);
+            if (index >= 0)
+            {
+                return index;
+            }
+
+            context.Policies.Add(policy);
+            return context.Policies.Count - 1;
+        }
+
+        private static ReturnKind ReturnKindOf(IMethodSymbol method, out ITypeSymbol? resultType)
+        {
+            resultType = null;
+            if (method.ReturnsVoid)
+            {
+                return ReturnKind.Void;
+            }
+
+            if (method.ReturnsByRef || method.ReturnsByRefReadonly
+                || method.ReturnType is not INamedTypeSymbol named
+                || named.ContainingNamespace?.ToDisplayString() != "System.Threading.Tasks")
+            {
+                return ReturnKind.Value;
+            }
+
+            switch (named.Name, named.Arity)
+            {
+                case ("Task", 0):
+                    return ReturnKind.Task;
+                case ("ValueTask", 0):
+                    return ReturnKind.ValueTask;
+                case ("Task", 1):
+                    resultType = named.TypeArguments[0];
+                    return ReturnKind.TaskOfT;
+                case ("ValueTask", 1):
+                    resultType = named.TypeArguments[0];
+                    return ReturnKind.ValueTaskOfT;
+                default:
+                    return ReturnKind.Value;
+            }
+        }
+
+        /// <summary>Why a method is forwarded untouched although a policy applies, or null when it can be retried.</summary>
+        private static string? WhyNotRetried(IMethodSymbol method, ReturnKind returnKind)
+        {
+            if (method.ReturnsByRef || method.ReturnsByRefReadonly)
+            {
+                return "it returns by reference, and a reference cannot be held across a retry";
+            }
+
+            if (method.ReturnType.IsRefLikeType)
+            {
+                return "it returns a ref struct ('" + method.ReturnType.Name + "'), which cannot be held across a retry";
+            }
+
+            if (method.ReturnType is INamedTypeSymbol { Name: "IAsyncEnumerable", Arity: 1 } stream
+                && stream.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic")
+            {
+                return "it returns IAsyncEnumerable<T>, whose items arrive after the call returns, so a failure mid-stream cannot be retried";
+            }
+
+            bool isAsync = returnKind is ReturnKind.Task or ReturnKind.TaskOfT or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
+            if (isAsync && method.Parameters.Any(p => p.RefKind != RefKind.None || p.Type.IsRefLikeType || SymbolText.UsesPointers(p.Type)))
+            {
+                return "it returns a task and takes ref, out or in parameters, ref structs or pointers, which an asynchronous retry loop cannot hold";
+            }
+
+            return null;
+        }
+
+        /// <summary>Name, arity and parameter types: two members with the same key cannot both be implicit.</summary>
+        private static string SignatureKey(string name, int arity, IEnumerable<IParameterSymbol> parameters)
+            => name + "`" + arity + "(" + string.Join(",", parameters.Select(p => (p.RefKind == RefKind.None ? string.Empty : "&") + ParameterTypeKey(p.Type))) + ")";
+
+        private static string ParameterTypeKey(ITypeSymbol type)
+            => type is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method } tp
+                ? "!!" + tp.Ordinal
+                : type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+    }
+}

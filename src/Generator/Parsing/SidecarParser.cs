@@ -1,0 +1,321 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Sidecar.Generators.Diagnostics;
+using Sidecar.Generators.Model;
+
+namespace Sidecar.Generators.Parsing
+{
+    /// <summary>Turns a <c>[Sidecar]</c> target into a <see cref="ServiceModel"/> and diagnostics. Never throws.</summary>
+    internal static partial class SidecarParser
+    {
+        public const string AttributeName = "Sidecar.SidecarAttribute";
+        public const string PassThroughAttributeName = "Sidecar.PassThroughAttribute";
+
+        /// <summary>An interface or class that carries <c>[Sidecar]</c>.</summary>
+        public static ParseResult ParseType(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var diagnostics = new List<DiagnosticInfo>();
+            ISymbol target = context.TargetSymbol;
+            try
+            {
+                if (target is not INamedTypeSymbol type || context.Attributes.Length == 0)
+                {
+                    return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+                }
+
+                ServiceModel? model = type.TypeKind switch
+                {
+                    TypeKind.Interface => ParseInterface(type, context.Attributes[0], context.SemanticModel.Compilation, context.TargetNode, diagnostics, cancellationToken),
+                    TypeKind.Class => ParseClass(type, context.Attributes[0], context.SemanticModel.Compilation, context.TargetNode, diagnostics, cancellationToken),
+                    _ => null,
+                };
+                return new ParseResult(model, diagnostics.ToEquatableArray());
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return InternalError(target, context.TargetNode, ex);
+            }
+        }
+
+        /// <summary>
+        /// A method that carries <c>[Sidecar]</c>. On an interface without <c>[Sidecar]</c> of its own, the interface gets a
+        /// sidecar in which only annotated methods are decorated; on a class it is a mistake.
+        /// </summary>
+        public static ParseResult? ParseMethod(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            ISymbol target = context.TargetSymbol;
+            try
+            {
+                if (target is not IMethodSymbol { ContainingType: { } containing } method)
+                {
+                    return null;
+                }
+
+                if (containing.TypeKind == TypeKind.Interface)
+                {
+                    if (containing.GetAttributes().Any(IsSidecarAttribute))
+                    {
+                        return null; // the type's own target covers it
+                    }
+
+                    var diagnostics = new List<DiagnosticInfo>();
+                    SyntaxNode? declaration = containing.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken);
+                    ServiceModel? model = ParseInterface(containing, null, context.SemanticModel.Compilation, declaration ?? context.TargetNode, diagnostics, cancellationToken);
+                    return new ParseResult(model, diagnostics.ToEquatableArray());
+                }
+
+                return new ParseResult(null, new[]
+                {
+                    DiagnosticInfo.Create(
+                        DiagnosticDescriptors.AttributeOnClassMethod,
+                        LocationInfo.From(context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken)),
+                        method.Name,
+                        containing.Name),
+                }.ToEquatableArray());
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return InternalError(target, context.TargetNode, ex);
+            }
+        }
+
+        internal static bool IsSidecarAttribute(AttributeData attribute)
+            => attribute.AttributeClass?.ToDisplayString() == AttributeName;
+
+        private static ParseResult InternalError(ISymbol? target, SyntaxNode node, Exception ex)
+        {
+            string message = ex.GetType().Name + ": " + ex.Message.Replace('\r', ' ').Replace('\n', ' ');
+            return new ParseResult(null, new[]
+            {
+                DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(FirstLine(node)), target?.Name ?? "?", message),
+            }.ToEquatableArray());
+        }
+
+        private static Location FirstLine(SyntaxNode node)
+            => node is BaseTypeDeclarationSyntax type
+                ? Location.Create(node.SyntaxTree, type.Identifier.Span)
+                : node.GetLocation();
+
+        private static bool CheckLanguageVersion(SyntaxNode node, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            if (node.SyntaxTree.Options is CSharpParseOptions options && options.LanguageVersion < LanguageVersion.CSharp8)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersionTooLow, location, options.LanguageVersion.ToDisplayString()));
+                return false;
+            }
+
+            return true;
+        }
+
+        private static ServiceModel? ParseInterface(
+            INamedTypeSymbol iface,
+            AttributeData? attribute,
+            Compilation compilation,
+            SyntaxNode node,
+            List<DiagnosticInfo> diagnostics,
+            CancellationToken cancellationToken)
+        {
+            LocationInfo? location = LocationInfo.From(FirstLine(node));
+            if (!CheckLanguageVersion(node, location, diagnostics))
+            {
+                return null;
+            }
+
+            string accessibility = "public";
+            for (INamedTypeSymbol? t = iface; t is not null; t = t.ContainingType)
+            {
+                switch (t.DeclaredAccessibility)
+                {
+                    case Accessibility.Public:
+                        break;
+                    case Accessibility.Internal:
+                        accessibility = "internal";
+                        break;
+                    default:
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            DiagnosticDescriptors.CannotImplement,
+                            location,
+                            iface.Name,
+                            "it is " + SyntaxFacts.GetText(t.DeclaredAccessibility) + ", so a class beside it cannot see it; make it public or internal"));
+                        return null;
+                }
+
+                if (!ReferenceEquals(t, iface) && t.IsGenericType)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.CannotImplement, location, iface.Name, "it is nested in generic type '" + t.Name + "'; move the interface out of it"));
+                    return null;
+                }
+            }
+
+            string? ns = iface.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+            string className = SidecarName(iface.Name);
+            string metadataName = (ns is null ? string.Empty : ns + ".") + className + (iface.Arity > 0 ? "`" + iface.Arity : string.Empty);
+
+            // A partial class of that name written by the user extends the generated one (e.g. with fallback methods).
+            INamedTypeSymbol? existing = compilation.GetTypeByMetadataName(metadataName);
+            if (existing is not null && !IsPartialClass(existing, cancellationToken))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameCollision, location, iface.Name, className));
+                return null;
+            }
+
+            string serviceName = iface.ToDisplayString(SymbolText.ReadableFormat);
+            string ifaceType = SymbolText.Type(iface);
+            var inners = new[] { new InnerModel(ifaceType, "_inner", "inner") };
+            var roots = new[] { (Interface: iface, Field: "_inner") };
+            var context = new MemberContext(compilation, existing, attribute, serviceName, location, diagnostics, cancellationToken);
+            if (!CollectMembers(roots, context))
+            {
+                return null;
+            }
+
+            var reserved = new HashSet<string>(context.ReservedNames, StringComparer.Ordinal) { className };
+            foreach (ITypeParameterSymbol tp in iface.TypeParameters)
+            {
+                reserved.Add(tp.Name);
+            }
+
+            return new ServiceModel(
+                HintName: metadataName,
+                Namespace: ns,
+                ContainingTypes: EquatableArray<ContainingTypeModel>.Empty,
+                ClassName: className,
+                TypeParameters: SymbolText.TypeParameterList(iface.TypeParameters),
+                Constraints: SymbolText.Constraints(iface.TypeParameters).ToEquatableArray(),
+                Accessibility: accessibility,
+                IsClassForm: false,
+                BaseList: " : " + ifaceType,
+                ServiceName: serviceName,
+                Inners: inners.ToEquatableArray(),
+                Policies: context.Policies.ToEquatableArray(),
+                Members: context.Members.ToEquatableArray(),
+                ReservedNames: reserved.OrderBy(r => r, StringComparer.Ordinal).ToEquatableArray());
+        }
+
+        private static ServiceModel? ParseClass(
+            INamedTypeSymbol type,
+            AttributeData attribute,
+            Compilation compilation,
+            SyntaxNode node,
+            List<DiagnosticInfo> diagnostics,
+            CancellationToken cancellationToken)
+        {
+            LocationInfo? location = LocationInfo.From(FirstLine(node));
+            if (!CheckLanguageVersion(node, location, diagnostics))
+            {
+                return null;
+            }
+
+            if (!IsPartialClass(type, cancellationToken))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, location, type.Name));
+                return null;
+            }
+
+            if (type.IsStatic)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CannotImplement, location, type.Name, "a static class cannot implement interfaces; remove 'static'"));
+                return null;
+            }
+
+            var containing = new List<ContainingTypeModel>();
+            for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+            {
+                if (!IsPartialType(outer, cancellationToken))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeNotPartial, location, type.Name, outer.Name));
+                    return null;
+                }
+
+                containing.Insert(0, new ContainingTypeModel(TypeKeyword(outer), SymbolText.Escape(outer.Name) + SymbolText.TypeParameterList(outer.TypeParameters)));
+            }
+
+            INamedTypeSymbol[] listed = type.Interfaces.Where(i => i.TypeKind == TypeKind.Interface).ToArray();
+            if (listed.Length == 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassHasNoInterface, location, type.Name));
+                return null;
+            }
+
+            // One inner instance per listed interface that no other listed interface already includes.
+            INamedTypeSymbol[] roots = listed
+                .Where(i => !listed.Any(other => !SymbolEqualityComparer.Default.Equals(other, i) && other.AllInterfaces.Contains(i, SymbolEqualityComparer.Default)))
+                .Distinct<INamedTypeSymbol>(SymbolEqualityComparer.Default)
+                .ToArray();
+            var inners = new List<InnerModel>();
+            var fieldOf = new List<(INamedTypeSymbol Interface, string Field)>();
+            foreach (INamedTypeSymbol root in roots)
+            {
+                string suffix = roots.Length == 1 ? string.Empty : SidecarName(root.Name).Replace("Sidecar", string.Empty);
+                string parameter = roots.Length == 1 ? "inner" : char.ToLowerInvariant(suffix[0]) + suffix.Substring(1);
+                string field = roots.Length == 1 ? "_inner" : "_" + parameter;
+                inners.Add(new InnerModel(SymbolText.Type(root), field, SymbolText.Escape(parameter)));
+                fieldOf.Add((root, field));
+            }
+
+            string serviceName = type.ToDisplayString(SymbolText.ReadableFormat);
+            var context = new MemberContext(compilation, type, attribute, serviceName, location, diagnostics, cancellationToken);
+            if (!CollectMembers(fieldOf, context))
+            {
+                return null;
+            }
+
+            var reserved = new HashSet<string>(context.ReservedNames, StringComparer.Ordinal) { type.Name };
+            foreach (ITypeParameterSymbol tp in type.TypeParameters)
+            {
+                reserved.Add(tp.Name);
+            }
+
+            string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+            string hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None).WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted))
+                + (type.Arity > 0 ? "`" + type.Arity : string.Empty);
+            return new ServiceModel(
+                HintName: hint,
+                Namespace: ns,
+                ContainingTypes: containing.ToEquatableArray(),
+                ClassName: SymbolText.Escape(type.Name),
+                TypeParameters: SymbolText.TypeParameterList(type.TypeParameters),
+                Constraints: EquatableArray<string>.Empty,
+                Accessibility: string.Empty,
+                IsClassForm: true,
+                BaseList: string.Empty,
+                ServiceName: serviceName,
+                Inners: inners.ToEquatableArray(),
+                Policies: context.Policies.ToEquatableArray(),
+                Members: context.Members.ToEquatableArray(),
+                ReservedNames: reserved.OrderBy(r => r, StringComparer.Ordinal).ToEquatableArray());
+        }
+
+        /// <summary>IOrderService → OrderServiceSidecar; Repository → RepositorySidecar.</summary>
+        internal static string SidecarName(string interfaceName)
+        {
+            string name = interfaceName.Length > 1 && interfaceName[0] == 'I' && char.IsUpper(interfaceName[1])
+                ? interfaceName.Substring(1)
+                : interfaceName;
+            return name + "Sidecar";
+        }
+
+        private static bool IsPartialClass(INamedTypeSymbol type, CancellationToken cancellationToken)
+            => type.TypeKind == TypeKind.Class && IsPartialType(type, cancellationToken);
+
+        private static bool IsPartialType(INamedTypeSymbol type, CancellationToken cancellationToken)
+            => type.DeclaringSyntaxReferences.Length > 0
+               && type.DeclaringSyntaxReferences.All(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration
+                   && declaration.Modifiers.Any(SyntaxKind.PartialKeyword));
+
+        private static string TypeKeyword(INamedTypeSymbol type) => type switch
+        {
+            { IsRecord: true, TypeKind: TypeKind.Struct } => "partial record struct",
+            { IsRecord: true } => "partial record",
+            { TypeKind: TypeKind.Struct } => "partial struct",
+            { TypeKind: TypeKind.Interface } => "partial interface",
+            _ => "partial class",
+        };
+    }
+}

@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Sidecar.Generators.Parsing
+{
+    /// <summary>Turns symbols into the C# text an implementation repeats: types, constraints, defaults, attributes.</summary>
+    internal static class SymbolText
+    {
+        public static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        /// <summary>Without <c>global::</c>: for names that people read (telemetry, circuit names).</summary>
+        public static readonly SymbolDisplayFormat ReadableFormat = SymbolDisplayFormat.CSharpErrorMessageFormat;
+
+        // Attributes that change what the compiler checks about an implementation: they must be repeated on it,
+        // or nullability and scoping warnings appear in generated code.
+        private static readonly HashSet<string> s_copiedAttributes = new(StringComparer.Ordinal)
+        {
+            "AllowNullAttribute", "DisallowNullAttribute", "MaybeNullAttribute", "NotNullAttribute",
+            "MaybeNullWhenAttribute", "NotNullWhenAttribute", "NotNullIfNotNullAttribute", "DoesNotReturnIfAttribute",
+            "UnscopedRefAttribute",
+        };
+
+        public static string Type(ITypeSymbol type) => type.ToDisplayString(TypeFormat);
+
+        public static string Escape(string identifier)
+            => SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(identifier) == SyntaxKind.UnderscoreToken
+                ? "@" + identifier
+                : identifier;
+
+        public static string TypeParameterList(IEnumerable<ITypeParameterSymbol> typeParameters)
+        {
+            string[] names = typeParameters.Select(t => Escape(t.Name)).ToArray();
+            return names.Length == 0 ? string.Empty : "<" + string.Join(", ", names) + ">";
+        }
+
+        /// <summary>Constraint clauses as an implicit implementation (or a generic class) repeats them.</summary>
+        public static IEnumerable<string> Constraints(IEnumerable<ITypeParameterSymbol> typeParameters)
+        {
+            foreach (ITypeParameterSymbol tp in typeParameters)
+            {
+                var parts = new List<string>();
+                if (tp.HasReferenceTypeConstraint)
+                {
+                    parts.Add(tp.ReferenceTypeConstraintNullableAnnotation == NullableAnnotation.Annotated ? "class?" : "class");
+                }
+                else if (tp.HasUnmanagedTypeConstraint)
+                {
+                    parts.Add("unmanaged");
+                }
+                else if (tp.HasValueTypeConstraint)
+                {
+                    parts.Add("struct");
+                }
+                else if (tp.HasNotNullConstraint)
+                {
+                    parts.Add("notnull");
+                }
+
+                for (int i = 0; i < tp.ConstraintTypes.Length; i++)
+                {
+                    ITypeSymbol constraint = tp.ConstraintTypes[i];
+                    if (tp.HasUnmanagedTypeConstraint && constraint.SpecialType == SpecialType.System_ValueType)
+                    {
+                        continue;
+                    }
+
+                    parts.Add(Type(constraint.WithNullableAnnotation(tp.ConstraintNullableAnnotations[i])));
+                }
+
+                if (tp.HasConstructorConstraint)
+                {
+                    parts.Add("new()");
+                }
+
+                if (tp.AllowsRefLikeType)
+                {
+                    parts.Add("allows ref struct");
+                }
+
+                if (parts.Count > 0)
+                {
+                    yield return "where " + Escape(tp.Name) + " : " + string.Join(", ", parts);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The only constraints an explicit implementation may state: <c>class</c>/<c>struct</c>, or <c>default</c> when
+        /// the signature says <c>T?</c> of an unconstrained <c>T</c> (which would otherwise read as <c>Nullable&lt;T&gt;</c>).
+        /// </summary>
+        public static IEnumerable<string> ExplicitConstraints(IMethodSymbol method)
+        {
+            foreach (ITypeParameterSymbol tp in method.TypeParameters)
+            {
+                bool annotated = method.Parameters.Any(p => UsesAnnotated(p.Type, tp)) || UsesAnnotated(method.ReturnType, tp);
+                if (!annotated)
+                {
+                    continue;
+                }
+
+                string clause = tp.HasReferenceTypeConstraint ? "class"
+                    : tp.HasValueTypeConstraint ? "struct"
+                    : "default";
+                yield return "where " + Escape(tp.Name) + " : " + clause;
+            }
+        }
+
+        private static bool UsesAnnotated(ITypeSymbol type, ITypeParameterSymbol typeParameter)
+        {
+            switch (type)
+            {
+                case ITypeParameterSymbol tp:
+                    return SymbolEqualityComparer.Default.Equals(tp, typeParameter) && tp.NullableAnnotation == NullableAnnotation.Annotated;
+                case IArrayTypeSymbol array:
+                    return UsesAnnotated(array.ElementType, typeParameter);
+                case INamedTypeSymbol named:
+                    return named.TypeArguments.Any(t => UsesAnnotated(t, typeParameter));
+                default:
+                    return false;
+            }
+        }
+
+        public static bool UsesPointers(ITypeSymbol type) => type switch
+        {
+            IPointerTypeSymbol or IFunctionPointerTypeSymbol => true,
+            IArrayTypeSymbol array => UsesPointers(array.ElementType),
+            INamedTypeSymbol named => named.TypeArguments.Any(UsesPointers),
+            _ => false,
+        };
+
+        public static string RefKind(RefKind refKind) => refKind switch
+        {
+            Microsoft.CodeAnalysis.RefKind.Ref => "ref ",
+            Microsoft.CodeAnalysis.RefKind.Out => "out ",
+            Microsoft.CodeAnalysis.RefKind.In => "in ",
+            Microsoft.CodeAnalysis.RefKind.RefReadOnlyParameter => "ref readonly ",
+            _ => string.Empty,
+        };
+
+        /// <summary>The attributes of <paramref name="attributes"/> that an implementation must repeat, as source.</summary>
+        public static string CopiedAttributes(IEnumerable<AttributeData> attributes, Compilation compilation, string target = "")
+        {
+            var text = new List<string>();
+            foreach (AttributeData attribute in attributes)
+            {
+                INamedTypeSymbol? type = attribute.AttributeClass;
+                if (type is null
+                    || !s_copiedAttributes.Contains(type.Name)
+                    || type.ContainingNamespace?.ToDisplayString() != "System.Diagnostics.CodeAnalysis"
+                    || !compilation.IsSymbolAccessibleWithin(type, compilation.Assembly))
+                {
+                    continue;
+                }
+
+                string arguments = attribute.ConstructorArguments.Length == 0
+                    ? string.Empty
+                    : "(" + string.Join(", ", attribute.ConstructorArguments.Select(a => a.ToCSharpString())) + ")";
+                string name = Type(type);
+                name = name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
+                text.Add("[" + target + name + arguments + "]");
+            }
+
+            return string.Join(" ", text);
+        }
+
+        /// <summary>The default value of a parameter as a C# literal, or null when it has none.</summary>
+        public static string? DefaultValue(IParameterSymbol parameter)
+        {
+            if (!parameter.HasExplicitDefaultValue)
+            {
+                return null;
+            }
+
+            object? value = parameter.ExplicitDefaultValue;
+            ITypeSymbol type = parameter.Type;
+            ITypeSymbol underlying = type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
+                ? nullable.TypeArguments[0]
+                : type;
+
+            if (value is null)
+            {
+                return type.IsValueType && !ReferenceEquals(underlying, type) ? "null"
+                    : type.IsReferenceType ? "null"
+                    : "default";
+            }
+
+            if (underlying.TypeKind == TypeKind.Enum)
+            {
+                string number = Literal(value);
+                return "(" + Type(underlying.WithNullableAnnotation(NullableAnnotation.NotAnnotated)) + ")" + (number.StartsWith("-", StringComparison.Ordinal) ? "(" + number + ")" : number);
+            }
+
+            return Literal(value);
+        }
+
+        private static string Literal(object value) => value switch
+        {
+            string s => SymbolDisplay.FormatLiteral(s, quote: true),
+            char c => SymbolDisplay.FormatLiteral(c, quote: true),
+            bool b => b ? "true" : "false",
+            float f when float.IsNaN(f) => "float.NaN",
+            float f when float.IsPositiveInfinity(f) => "float.PositiveInfinity",
+            float f when float.IsNegativeInfinity(f) => "float.NegativeInfinity",
+            float f => f.ToString("R", CultureInfo.InvariantCulture) + "F",
+            double d when double.IsNaN(d) => "double.NaN",
+            double d when double.IsPositiveInfinity(d) => "double.PositiveInfinity",
+            double d when double.IsNegativeInfinity(d) => "double.NegativeInfinity",
+            double d => d.ToString("R", CultureInfo.InvariantCulture) + "D",
+            decimal m => m.ToString(CultureInfo.InvariantCulture) + "M",
+            long l => l.ToString(CultureInfo.InvariantCulture) + "L",
+            ulong ul => ul.ToString(CultureInfo.InvariantCulture) + "UL",
+            uint u => u.ToString(CultureInfo.InvariantCulture) + "U",
+            IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
+            _ => value.ToString() ?? "default",
+        };
+    }
+}

@@ -1,0 +1,78 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using Sidecar.Generators.Emitting;
+using Sidecar.Generators.Model;
+using Sidecar.Generators.Parsing;
+
+namespace Sidecar.Generators
+{
+    /// <summary>
+    /// Writes a resilient decorator for every interface or partial class marked <c>[Sidecar]</c>.
+    /// attribute → parser → equatable model → emitter; diagnostics travel beside the models, never by throwing.
+    /// </summary>
+    [Generator(LanguageNames.CSharp)]
+    public sealed class SidecarGenerator : IIncrementalGenerator
+    {
+        /// <inheritdoc/>
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            IncrementalValuesProvider<ParseResult> types = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    SidecarParser.AttributeName,
+                    static (node, _) => node is InterfaceDeclarationSyntax or ClassDeclarationSyntax,
+                    static (ctx, ct) => SidecarParser.ParseType(ctx, ct))
+                .WithTrackingName(TrackingNames.Types);
+
+            // [Sidecar] on methods: interfaces that have no [Sidecar] of their own get a sidecar decorating just those
+            // methods. Several annotated methods name the same interface, hence the de-duplication.
+            IncrementalValuesProvider<ParseResult> methods = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    SidecarParser.AttributeName,
+                    static (node, _) => node is MethodDeclarationSyntax,
+                    static (ctx, ct) => SidecarParser.ParseMethod(ctx, ct))
+                .Where(static r => r is not null)
+                .Select(static (r, _) => r!)
+                .Collect()
+                .SelectMany(static (results, _) => results.Distinct().ToImmutableArray())
+                .WithTrackingName(TrackingNames.Methods);
+
+            IncrementalValuesProvider<ServiceModel> models = types.Select(static (r, _) => r.Model)
+                .Where(static m => m is not null)
+                .Select(static (m, _) => m!)
+                .WithTrackingName(TrackingNames.Models);
+            IncrementalValuesProvider<ServiceModel> methodModels = methods.Select(static (r, _) => r.Model)
+                .Where(static m => m is not null)
+                .Select(static (m, _) => m!)
+                .WithTrackingName(TrackingNames.MethodModels);
+
+            IncrementalValuesProvider<DiagnosticInfo> diagnostics = types.SelectMany(static (r, _) => r.Diagnostics)
+                .Collect()
+                .Combine(methods.SelectMany(static (r, _) => r.Diagnostics).Collect())
+                .SelectMany(static (pair, _) => pair.Left.Concat(pair.Right).Distinct().ToImmutableArray());
+
+            context.RegisterSourceOutput(models, static (spc, model) => Emit(spc, model));
+            context.RegisterSourceOutput(methodModels, static (spc, model) => Emit(spc, model));
+            context.RegisterSourceOutput(diagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+        }
+
+        private static void Emit(SourceProductionContext context, ServiceModel model)
+        {
+            string source;
+            try
+            {
+                source = SidecarEmitter.Emit(model);
+            }
+            catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    Diagnostics.DiagnosticDescriptors.InternalError, Location.None, model.ClassName, ex.GetType().Name + ": " + ex.Message));
+                return;
+            }
+
+            context.AddSource(model.HintName + ".g.cs", SourceText.From(source, System.Text.Encoding.UTF8));
+        }
+    }
+}
