@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.Loader;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Sidecar.Generators;
+
+namespace Sidecar.Generators.Tests.Infrastructure
+{
+    /// <summary>Compiles source in memory against the .NET 8 reference assemblies and Sidecar.dll, and runs the generator.</summary>
+    internal static class TestCompilation
+    {
+        private static readonly ImmutableArray<MetadataReference> s_references =
+            Basic.Reference.Assemblies.Net80.References.All.Cast<MetadataReference>()
+                .Append(MetadataReference.CreateFromFile(typeof(SidecarAttribute).Assembly.Location))
+                .ToImmutableArray();
+
+        public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
+
+        public static CSharpCompilation Create(params string[] sources) => Create(sources, allowUnsafe: false);
+
+        public static CSharpCompilation Create(IEnumerable<string> sources, bool allowUnsafe, CSharpParseOptions? parseOptions = null)
+            => CSharpCompilation.Create(
+                "TestAssembly" + Guid.NewGuid().ToString("N"),
+                sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, parseOptions ?? ParseOptions, path: "Source" + i + ".cs")),
+                s_references,
+                new CSharpCompilationOptions(
+                    OutputKind.DynamicallyLinkedLibrary,
+                    nullableContextOptions: NullableContextOptions.Enable,
+                    allowUnsafe: allowUnsafe,
+                    generalDiagnosticOption: ReportDiagnostic.Default));
+
+        public static GeneratorResult Run(params string[] sources) => Run(Create(sources));
+
+        public static GeneratorResult Run(CSharpCompilation compilation)
+        {
+            GeneratorDriver driver = CSharpGeneratorDriver.Create(
+                new[] { new SidecarGenerator().AsSourceGenerator() },
+                parseOptions: (CSharpParseOptions)compilation.SyntaxTrees.First().Options,
+                driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+            driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+            return new GeneratorResult(driver, output, generatorDiagnostics);
+        }
+    }
+
+    internal sealed record GeneratorResult(GeneratorDriver Driver, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics)
+    {
+        public GeneratorDriverRunResult RunResult => Driver.GetRunResult();
+
+        public IEnumerable<(string HintName, string Source)> Sources
+            => RunResult.Results.SelectMany(r => r.GeneratedSources).Select(s => (s.HintName, s.SourceText.ToString()));
+
+        public string Source(string hintName) => Sources.Single(s => s.HintName == hintName).Source;
+
+        /// <summary>Errors and warnings of the whole compilation after generation (hidden and info left out).</summary>
+        public IReadOnlyList<Diagnostic> CompilationProblems
+            => Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+
+        public IReadOnlyList<Diagnostic> GeneratedCodeProblems
+            => CompilationProblems.Where(d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true).ToList();
+
+        public string Describe(IEnumerable<Diagnostic> diagnostics)
+            => string.Join(Environment.NewLine, diagnostics.Select(d => d.ToString()));
+
+        /// <summary>Emits the compilation and loads it in a collectible context.</summary>
+        public Assembly Load()
+        {
+            using var stream = new MemoryStream();
+            var emit = Output.Emit(stream);
+            if (!emit.Success)
+            {
+                throw new InvalidOperationException("Compilation failed:" + Environment.NewLine + Describe(emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
+            }
+
+            stream.Position = 0;
+            return new AssemblyLoadContext(null, isCollectible: true).LoadFromStream(stream);
+        }
+    }
+}

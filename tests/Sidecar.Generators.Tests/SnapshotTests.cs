@@ -1,0 +1,189 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Sidecar.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace Sidecar.Generators.Tests
+{
+    /// <summary>The generated source for representative shapes, compared with the accepted snapshots; each must compile cleanly.</summary>
+    public class SnapshotTests
+    {
+        private static void Check(string source, string hintName, string snapshot)
+        {
+            GeneratorResult result = TestCompilation.Run(source);
+            Assert.True(result.CompilationProblems.Count == 0, result.Describe(result.CompilationProblems));
+            Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+            Snapshot.Verify(result.Source(hintName), snapshot);
+        }
+
+        [Fact]
+        public void Interface_with_sync_and_async_members()
+        {
+            Check(
+                """
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Sidecar;
+
+                namespace Shop
+                {
+                    public sealed record Order(int Id);
+
+                    [Sidecar(Retries = 5, Delay = 50)]
+                    public interface IOrderService
+                    {
+                        Task<Order> GetAsync(int id, CancellationToken ct = default);
+                        Task SaveAsync(Order order, CancellationToken ct = default);
+                        ValueTask<int> CountAsync();
+                        ValueTask PingAsync();
+                        int Count(string? filter);
+                        void Reset();
+                    }
+                }
+                """,
+                "Shop.OrderServiceSidecar.g.cs",
+                "OrderServiceSidecar");
+        }
+
+        [Fact]
+        public void Every_parameter_and_member_shape()
+        {
+            Check(
+                """
+                using System;
+                using System.Collections.Generic;
+                using System.Diagnostics.CodeAnalysis;
+                using Sidecar;
+
+                namespace Shapes
+                {
+                    public enum Color { Red = 1, Green = 2, Blue = -3 }
+
+                    [Sidecar(Retries = 2, Delay = 0, FailureThreshold = 3, BreakDuration = 1000)]
+                    public interface IShapes
+                    {
+                        void Refs(ref int a, out string b, in DateTime c, params int[] rest);
+                        string Defaults(string s = "quote \" and \\ slash", char c = '\'', decimal m = 1.5m, double d = double.NaN, float f = 2.5f,
+                            long l = -9L, ulong u = 7UL, Color color = Color.Blue, Color? maybe = null, object? o = null, DateTime when = default, int? n = 5);
+                        T Generic<T, TOther>(T value, TOther other) where T : class, IComparable<T>, new() where TOther : struct;
+                        void Unmanaged<T>(T value) where T : unmanaged;
+                        TKey NotNull<TKey>(TKey key) where TKey : notnull;
+                        void Overload(int x);
+                        void Overload(string x);
+                        int @class(int @event);
+                        string? Nullable(string? value, List<string?>? list);
+                        bool TryGet(string key, [MaybeNullWhen(false)] out string value);
+                        [return: NotNullIfNotNull(nameof(input))] string? Echo(string? input);
+                        int Count { get; }
+                        string Name { get; set; }
+                        int this[int index] { get; set; }
+                        event EventHandler? Changed;
+                        ref int RefReturn(int[] values);
+                        Span<int> Slice(int[] values);
+                        IAsyncEnumerable<int> StreamAsync();
+                        [PassThrough] void Once();
+                        [Sidecar(Retries = 9, FailureThreshold = 1)] void Own();
+                        [Sidecar(RetryOn = new[] { typeof(TimeoutException), typeof(System.IO.IOException) })] void Transient();
+                    }
+                }
+                """,
+                "Shapes.ShapesSidecar.g.cs",
+                "ShapesSidecar");
+        }
+
+        [Fact]
+        public void Inherited_interfaces_with_colliding_members_use_explicit_implementation()
+        {
+            Check(
+                """
+                using System.Collections;
+                using System.Collections.Generic;
+                using Sidecar;
+
+                public interface IA { int Value(); string Name { get; } }
+                public interface IB { int Value(); long Name { get; } }
+
+                [Sidecar(Retries = 1, Delay = 0)]
+                public interface IBoth : IA, IB, IEnumerable<int>
+                {
+                }
+                """,
+                "BothSidecar.g.cs",
+                "BothSidecar");
+        }
+
+        [Fact]
+        public void Generic_internal_interface()
+        {
+            Check(
+                """
+                using System.Threading.Tasks;
+                using Sidecar;
+
+                namespace Data
+                {
+                    [Sidecar(Backoff = Backoff.Exponential, MaxDelay = 2000)]
+                    internal interface IRepository<T, in TKey> where T : class where TKey : notnull
+                    {
+                        Task<T?> FindAsync(TKey key);
+                        Task<TResult> QueryAsync<TResult>(System.Func<T, TResult> map) where TResult : struct;
+                    }
+                }
+                """,
+                "Data.RepositorySidecar`2.g.cs",
+                "RepositorySidecar");
+        }
+
+        [Fact]
+        public void Class_form_completes_only_what_was_not_written_by_hand()
+        {
+            Check(
+                """
+                using System;
+                using System.Threading.Tasks;
+                using Sidecar;
+
+                namespace Cloud
+                {
+                    // An interface the user does not own.
+                    public interface IBlobStore
+                    {
+                        Task<byte[]> ReadAsync(string key);
+                        Task WriteAsync(string key, byte[] data);
+                        void Dispose();
+                    }
+
+                    public static partial class Outer
+                    {
+                        [Sidecar(Retries = 4, Delay = 25, Backoff = Backoff.Exponential, FailureThreshold = 5)]
+                        public partial class ResilientBlobStore : IBlobStore
+                        {
+                            // Written by hand: the generator leaves it alone.
+                            public void Dispose() { }
+                        }
+                    }
+                }
+                """,
+                "Cloud.Outer.ResilientBlobStore.g.cs",
+                "ResilientBlobStore");
+        }
+
+        [Fact]
+        public void Method_attribute_alone_decorates_only_that_method()
+        {
+            Check(
+                """
+                using Sidecar;
+
+                public interface IInventory
+                {
+                    [Sidecar(Retries = 2, Delay = 10)]
+                    int Reserve(int sku);
+                    int Release(int sku);
+                }
+                """,
+                "InventorySidecar.g.cs",
+                "InventorySidecar");
+        }
+    }
+}
