@@ -21,6 +21,7 @@ namespace Sidecar.Generators.Model
     /// <param name="Policies">Distinct policies used by members.</param>
     /// <param name="Members">The members to implement.</param>
     /// <param name="ReservedNames">Names already used in the class, that generated helpers must avoid.</param>
+    /// <param name="SuppressedWarnings">Deprecation ids that forwarding deprecated members raises.</param>
     internal sealed record ServiceModel(
         string HintName,
         string? Namespace,
@@ -35,7 +36,8 @@ namespace Sidecar.Generators.Model
         EquatableArray<InnerModel> Inners,
         EquatableArray<PolicyModel> Policies,
         EquatableArray<MemberModel> Members,
-        EquatableArray<string> ReservedNames);
+        EquatableArray<string> ReservedNames,
+        EquatableArray<string> SuppressedWarnings);
 
     /// <summary>What parsing one target produced: a model (when it can be generated) and diagnostics.</summary>
     internal sealed record ParseResult(ServiceModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

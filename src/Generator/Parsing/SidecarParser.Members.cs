@@ -57,6 +57,50 @@ namespace Sidecar.Generators.Parsing
 
             /// <summary>Names already taken by implicit members, and whether the taker is a method (methods may overload).</summary>
             public Dictionary<string, bool> ImplicitNames { get; } = new(StringComparer.Ordinal);
+
+            /// <summary>Ids of the deprecation warnings (custom [Obsolete] and [Experimental] ids) that forwarding would raise.</summary>
+            public SortedSet<string> DeprecationIds { get; } = new(StringComparer.Ordinal);
+        }
+
+        /// <summary>
+        /// Forwarding a deprecated member is what the user asked for, not a new use: note the ids its deprecation reports
+        /// under (CS0612/CS0618 are always silenced; SYSLIB-style ids are specific), so the emitter can silence them.
+        /// </summary>
+        private static void NoteDeprecations(ISymbol? symbol, MemberContext context)
+        {
+            switch (symbol)
+            {
+                case null:
+                    return;
+                case IArrayTypeSymbol array:
+                    NoteDeprecations(array.ElementType, context);
+                    return;
+                case IPointerTypeSymbol pointer:
+                    NoteDeprecations(pointer.PointedAtType, context);
+                    return;
+                case INamedTypeSymbol named:
+                    foreach (ITypeSymbol argument in named.TypeArguments)
+                    {
+                        NoteDeprecations(argument, context);
+                    }
+
+                    NoteDeprecations(named.ContainingType, context);
+                    break;
+            }
+
+            foreach (AttributeData attribute in symbol.GetAttributes())
+            {
+                string? id = attribute.AttributeClass?.ToDisplayString() switch
+                {
+                    "System.ObsoleteAttribute" => attribute.NamedArguments.FirstOrDefault(a => a.Key == "DiagnosticId").Value.Value as string,
+                    "System.Diagnostics.CodeAnalysis.ExperimentalAttribute" => attribute.ConstructorArguments.FirstOrDefault().Value as string,
+                    _ => null,
+                };
+                if (!string.IsNullOrWhiteSpace(id) && id!.All(c => char.IsLetterOrDigit(c) || c == '_'))
+                {
+                    context.DeprecationIds.Add(id!);
+                }
+            }
         }
 
         private static bool CollectMembers(IReadOnlyList<(INamedTypeSymbol Interface, string Field)> roots, MemberContext context)
@@ -92,6 +136,29 @@ namespace Sidecar.Generators.Parsing
                 return false;
             }
 
+            // Public members inherited from base classes (object, at least) must not be hidden by implicit members.
+            INamedTypeSymbol? baseType = context.HandWritten?.BaseType ?? context.Compilation.GetSpecialType(SpecialType.System_Object);
+            for (; baseType is not null; baseType = baseType.BaseType)
+            {
+                foreach (ISymbol member in baseType.GetMembers())
+                {
+                    if (member.DeclaredAccessibility is Accessibility.Private or Accessibility.Internal || member.IsImplicitlyDeclared)
+                    {
+                        continue;
+                    }
+
+                    if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } inherited)
+                    {
+                        context.ImplicitSignatures.Add(SignatureKey(inherited.Name, inherited.Arity, inherited.Parameters));
+                        context.ImplicitNames[member.Name] = true;
+                    }
+                    else if (member is IPropertySymbol or IEventSymbol or IFieldSymbol)
+                    {
+                        context.ImplicitNames[member.Name] = false;
+                    }
+                }
+            }
+
             if (context.HandWritten is not null)
             {
                 foreach (ISymbol member in context.HandWritten.GetMembers())
@@ -116,6 +183,7 @@ namespace Sidecar.Generators.Parsing
 
             foreach ((INamedTypeSymbol iface, string field, bool isRoot) in interfaces)
             {
+                NoteDeprecations(iface, context);
                 string target = isRoot ? field : "((" + SymbolText.Type(iface) + ")" + field + ")";
                 foreach (ISymbol member in iface.GetMembers())
                 {
@@ -139,6 +207,11 @@ namespace Sidecar.Generators.Parsing
                     if (model is not null)
                     {
                         context.Members.Add(model);
+                        NoteDeprecations(member, context);
+                        foreach (ITypeSymbol type in Signature(member))
+                        {
+                            NoteDeprecations(type, context);
+                        }
                     }
                 }
             }
@@ -155,7 +228,8 @@ namespace Sidecar.Generators.Parsing
                 {
                     if (member.IsStatic && member.IsAbstract)
                     {
-                        context.Diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StaticAbstractMember, context.Location, iface.ToDisplayString(SymbolText.ReadableFormat), member.Name));
+                        string name = member is IMethodSymbol { AssociatedSymbol: { } property } ? property.Name : member.Name;
+                        context.Diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StaticAbstractMember, context.Location, iface.ToDisplayString(SymbolText.ReadableFormat), name));
                         return false;
                     }
 
@@ -293,7 +367,15 @@ namespace Sidecar.Generators.Parsing
                 TypeParameters: string.Empty,
                 Constraints: EquatableArray<string>.Empty,
                 HelperConstraints: EquatableArray<string>.Empty,
-                ReturnAttributes: SymbolText.CopiedAttributes(property.GetAttributes(), context.Compilation),
+                // The compiler checks a property's nullability through attributes on the property itself, so the ones
+                // a reference assembly keeps on the accessors move up to the property.
+                ReturnAttributes: SymbolText.CopiedAttributes(
+                    property.GetAttributes()
+                        .Concat(property.GetMethod?.GetReturnTypeAttributes() ?? Enumerable.Empty<AttributeData>())
+                        .Concat(property.SetMethod?.Parameters.Last().GetAttributes() ?? Enumerable.Empty<AttributeData>())
+                        .GroupBy(a => a.AttributeClass?.Name)
+                        .Select(g => g.First()),
+                    context.Compilation),
                 HasGetter: property.GetMethod is { } getter && (getter.IsAbstract || getter.IsVirtual),
                 HasSetter: property.SetMethod is { } setter && (setter.IsAbstract || setter.IsVirtual),
                 IsInitOnly: property.SetMethod?.IsInitOnly == true,

@@ -195,7 +195,8 @@ namespace Sidecar.Generators.Parsing
                 Inners: inners.ToEquatableArray(),
                 Policies: context.Policies.ToEquatableArray(),
                 Members: context.Members.ToEquatableArray(),
-                ReservedNames: reserved.OrderBy(r => r, StringComparer.Ordinal).ToEquatableArray());
+                ReservedNames: reserved.OrderBy(r => r, StringComparer.Ordinal).ToEquatableArray(),
+                SuppressedWarnings: context.DeprecationIds.ToEquatableArray());
         }
 
         private static ServiceModel? ParseClass(
@@ -289,7 +290,8 @@ namespace Sidecar.Generators.Parsing
                 Inners: inners.ToEquatableArray(),
                 Policies: context.Policies.ToEquatableArray(),
                 Members: context.Members.ToEquatableArray(),
-                ReservedNames: reserved.OrderBy(r => r, StringComparer.Ordinal).ToEquatableArray());
+                ReservedNames: reserved.OrderBy(r => r, StringComparer.Ordinal).ToEquatableArray(),
+                SuppressedWarnings: context.DeprecationIds.ToEquatableArray());
         }
 
         /// <summary>IOrderService → OrderServiceSidecar; Repository → RepositorySidecar.</summary>
