@@ -169,6 +169,67 @@ namespace Sidecar
             DelayAsync(delay, cancellationToken).GetAwaiter().GetResult();
         }
 
+        /// <summary>Starts the time limit of one attempt; pass <see cref="AttemptTimeout.Token"/> to the inner call.</summary>
+        public AttemptTimeout StartAttempt(CancellationToken cancellationToken)
+            => new(Policy.Timeout > TimeSpan.Zero ? Policy.Timeout : System.Threading.Timeout.InfiniteTimeSpan, _time, cancellationToken);
+
+        /// <summary>
+        /// Waits for an attempt under its time limit. When time is up first, the attempt's token is cancelled, the
+        /// attempt is abandoned (its outcome observed, never rethrown) and <see cref="SidecarTimeoutException"/> is thrown.
+        /// </summary>
+        public async Task<T> Watch<T>(Task<T> attempt, AttemptTimeout timeout, string member)
+        {
+            try
+            {
+                await WaitWithin(attempt, timeout, member).ConfigureAwait(false);
+                return await attempt.ConfigureAwait(false);
+            }
+            finally
+            {
+                timeout.Dispose();
+            }
+        }
+
+        /// <inheritdoc cref="Watch{T}"/>
+        public async Task Watch(Task attempt, AttemptTimeout timeout, string member)
+        {
+            try
+            {
+                await WaitWithin(attempt, timeout, member).ConfigureAwait(false);
+                await attempt.ConfigureAwait(false);
+            }
+            finally
+            {
+                timeout.Dispose();
+            }
+        }
+
+        private async Task WaitWithin(Task attempt, AttemptTimeout timeout, string member)
+        {
+            try
+            {
+#if NET8_0_OR_GREATER
+                await attempt.WaitAsync(timeout.Token).ConfigureAwait(false);
+#else
+                await attempt.WaitAsync(System.Threading.Timeout.InfiniteTimeSpan, _time, timeout.Token).ConfigureAwait(false);
+#endif
+            }
+            catch (OperationCanceledException ex) when (timeout.HasExpired)
+            {
+                if (!attempt.IsCompleted)
+                {
+                    // Abandoned: observe its outcome so that a late failure is not an unobserved task exception.
+                    _ = attempt.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+
+                throw new SidecarTimeoutException(Service, member, Policy.Timeout, ex);
+            }
+        }
+
+        /// <summary>Whether a failure that was not retried may be answered by the fallback (not when the caller cancelled).</summary>
+        public bool ShouldFallBack(Exception exception, CancellationToken cancellationToken)
+            => !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
         private double NextRandom()
         {
             if (_random is not null)

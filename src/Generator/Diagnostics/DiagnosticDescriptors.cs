@@ -76,10 +76,23 @@ namespace Sidecar.Generators.Diagnostics
             "Class '{0}' is nested in '{1}', which is not partial, so the generator cannot add to it; declare '{1}' partial or move '{0}' out of it",
             DiagnosticSeverity.Error);
 
+        public static readonly DiagnosticDescriptor TimeoutOnSynchronousMember = Create(
+            "SIDECAR011",
+            "Timeout cannot be enforced on a synchronous member",
+            "Timeout is not enforced on '{0}': a synchronous call cannot be abandoned while it runs; return a Task or ValueTask (ideally taking a CancellationToken), or remove Timeout for this member",
+            DiagnosticSeverity.Warning);
+
+        public static readonly DiagnosticDescriptor FallbackDoesNotFit = Create(
+            "SIDECAR012",
+            "Fallback method not found or does not fit",
+            "Fallback '{0}' for '{1}' {2}; declare '{3}' (the Exception parameter is optional) in {4}",
+            DiagnosticSeverity.Error);
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
         {
             InternalError, ClassNotPartial, ClassHasNoInterface, StaticAbstractMember, ForwardedWithoutResilience,
             NameCollision, CannotImplement, AttributeOnClassMethod, InvalidKnob, LanguageVersionTooLow, ContainingTypeNotPartial,
+            TimeoutOnSynchronousMember, FallbackDoesNotFit,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

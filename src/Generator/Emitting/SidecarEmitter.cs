@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -74,7 +75,7 @@ namespace Sidecar.Generators.Emitting
                         EmitSyncMethod(w, member, pipeline);
                         break;
                     case MemberKind.Method:
-                        EmitAsyncMethod(w, member, pipeline, names);
+                        EmitAsyncMethod(w, member, model.Policies[member.PolicyIndex], pipeline, names);
                         break;
                     case MemberKind.Event:
                         EmitEvent(w, member);
@@ -192,8 +193,10 @@ namespace Sidecar.Generators.Emitting
                 + p.RefKind + p.Type + " " + p.Name
                 + (withDefaults && p.DefaultValue is not null ? " = " + p.DefaultValue : string.Empty)));
 
-        private static string Call(MemberModel m)
-            => m.Target + "." + m.Name + m.TypeParameters + "(" + string.Join(", ", m.Parameters.Select(p => p.Argument)) + ")";
+        /// <summary>The call to the inner instance; <paramref name="token"/> replaces the CancellationToken argument.</summary>
+        private static string Call(MemberModel m, string? token = null)
+            => m.Target + "." + m.Name + m.TypeParameters + "("
+               + string.Join(", ", m.Parameters.Select(p => token is not null && p.Name == m.CancellationToken ? token : p.Argument)) + ")";
 
         private static void Header(SourceWriter w, MemberModel m)
         {
@@ -222,57 +225,49 @@ namespace Sidecar.Generators.Emitting
 
         private static void EmitSyncMethod(SourceWriter w, MemberModel m, string pipeline)
         {
-            var locals = Locals(m);
+            LocalNames locals = Locals(m);
             string token = m.CancellationToken ?? "default";
             string display = Literal(m.DisplayName);
             Header(w, m);
             w.Line(Signature(m));
             Constraints(w, m.Constraints);
             w.OpenBrace();
+            OpenFallbackScope(w, m);
+            w.Open("for (int " + locals.Attempt + " = 0; ; " + locals.Attempt + "++)");
+            w.Line("global::Sidecar.CircuitPermit " + locals.Permit + " = " + pipeline + ".Enter(" + display + ");");
+            w.Open("try");
+            if (m.ReturnKind == ReturnKind.Void)
             {
-                w.Open("for (int " + locals.Attempt + " = 0; ; " + locals.Attempt + "++)");
-                w.Line("global::Sidecar.CircuitPermit " + locals.Permit + " = " + pipeline + ".Enter(" + display + ");");
-                w.Open("try");
-                if (m.ReturnKind == ReturnKind.Void)
-                {
-                    w.Line(Call(m) + ";");
-                    w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
-                    w.Line("return;");
-                }
-                else
-                {
-                    w.Line(m.Type + " " + locals.Result + " = " + Call(m) + ";");
-                    w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
-                    w.Line("return " + locals.Result + ";");
-                }
-
-                w.Close();
-                w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", out global::System.TimeSpan " + locals.Delay + "))");
-                w.Line("{");
-                w.Line("    " + pipeline + ".Wait(" + locals.Delay + ", " + token + ");");
-                w.Line("}");
-                w.Close();
+                w.Line(Call(m) + ";");
+                w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
+                w.Line("return;");
+            }
+            else
+            {
+                w.Line(m.Type + " " + locals.Result + " = " + Call(m) + ";");
+                w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
+                w.Line("return " + locals.Result + ";");
             }
 
             w.Close();
+            w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", out global::System.TimeSpan " + locals.Delay + "))");
+            w.OpenBrace();
+            w.Line(pipeline + ".Wait(" + locals.Delay + ", " + token + ");");
+            w.Close();
+            w.Close();
+            CloseFallbackScope(w, m, pipeline, locals, isAsync: false);
+            w.Close();
         }
 
-        private static void EmitAsyncMethod(SourceWriter w, MemberModel m, string pipeline, NameAllocator names)
+        private static void EmitAsyncMethod(SourceWriter w, MemberModel m, PolicyModel policy, string pipeline, NameAllocator names)
         {
-            var locals = Locals(m);
+            LocalNames locals = Locals(m);
             bool isValueTask = m.ReturnKind is ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
             bool hasResult = m.ReturnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
+            bool hasTimeout = policy.Timeout > 0;
             string helper = names.Allocate(m.DisplayName + "WithRetries");
             string token = m.CancellationToken ?? "default";
             string display = Literal(m.DisplayName);
-            string fromException = hasResult
-                ? Tasks + "Task.FromException<" + m.ResultType + ">(" + locals.Exception + ")"
-                : Tasks + "Task.FromException(" + locals.Exception + ")";
-            if (isValueTask)
-            {
-                fromException = "new " + m.Type + "(" + fromException + ")";
-            }
-
             string arguments = string.Join(", ", m.Parameters.Select(p => p.Name));
             string helperCall = helper + m.TypeParameters + "(" + arguments + (arguments.Length > 0 ? ", " : string.Empty);
 
@@ -280,7 +275,21 @@ namespace Sidecar.Generators.Emitting
             w.Line(Signature(m));
             Constraints(w, m.Constraints);
             w.OpenBrace();
+            if (hasTimeout)
             {
+                w.Line("// Every attempt runs under its own time limit, so even the first one goes through the retry loop.");
+                w.Line("return " + helper + m.TypeParameters + "(" + arguments + ");");
+            }
+            else
+            {
+                string fromException = hasResult
+                    ? Tasks + "Task.FromException<" + m.ResultType + ">(" + locals.Exception + ")"
+                    : Tasks + "Task.FromException(" + locals.Exception + ")";
+                if (isValueTask)
+                {
+                    fromException = "new " + m.Type + "(" + fromException + ")";
+                }
+
                 w.Open("if (!" + pipeline + ".IsClosed)");
                 w.Line("return " + helperCall + "null);");
                 w.Close();
@@ -307,15 +316,26 @@ namespace Sidecar.Generators.Emitting
 
             // The slow path: an ordinary async retry loop, entered only when the first attempt did not simply succeed.
             w.Line();
-            string helperParameters = string.Join(", ", m.Parameters.Select(p => p.Type + " " + p.Name).Concat(new[] { m.Type + "? " + locals.FirstAttempt }));
+            IEnumerable<string> firstAttempt = hasTimeout ? Array.Empty<string>() : new[] { m.Type + "? " + locals.FirstAttempt };
+            string helperParameters = string.Join(", ", m.Parameters.Select(p => p.Type + " " + p.Name).Concat(firstAttempt));
             w.Line("private async " + m.Type + " " + helper + m.TypeParameters + "(" + helperParameters + ")");
             Constraints(w, m.HelperConstraints);
             w.OpenBrace();
+            OpenFallbackScope(w, m);
+            w.Open("for (int " + locals.Attempt + " = 0; ; " + locals.Attempt + "++)");
+            w.Line("global::Sidecar.CircuitPermit " + locals.Permit + " = default;");
+            w.Open("try");
+            w.Line(m.Type + " " + locals.Task + ";");
+            if (hasTimeout)
             {
-                w.Open("for (int " + locals.Attempt + " = 0; ; " + locals.Attempt + "++)");
-                w.Line("global::Sidecar.CircuitPermit " + locals.Permit + " = default;");
-                w.Open("try");
-                w.Line(m.Type + " " + locals.Task + ";");
+                w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ");");
+                w.Line("global::Sidecar.AttemptTimeout " + locals.Timeout + " = " + pipeline + ".StartAttempt(" + token + ");");
+                string call = Call(m, m.CancellationToken is null ? null : locals.Timeout + ".Token") + (isValueTask ? ".AsTask()" : string.Empty);
+                string watched = pipeline + ".Watch(" + call + ", " + locals.Timeout + ", " + display + ")";
+                w.Line(locals.Task + " = " + (isValueTask ? "new " + m.Type + "(" + watched + ")" : watched) + ";");
+            }
+            else
+            {
                 w.Open("if (" + locals.Attempt + " == 0 && " + locals.FirstAttempt + " is { } " + locals.First + ")");
                 w.Line(locals.Task + " = " + locals.First + ";");
                 w.Close();
@@ -323,28 +343,61 @@ namespace Sidecar.Generators.Emitting
                 w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ");");
                 w.Line(locals.Task + " = " + Call(m) + ";");
                 w.Close();
-                w.Line();
-                if (hasResult)
-                {
-                    w.Line(m.ResultType + " " + locals.Result + " = await " + locals.Task + ".ConfigureAwait(false);");
-                    w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
-                    w.Line("return " + locals.Result + ";");
-                }
-                else
-                {
-                    w.Line("await " + locals.Task + ".ConfigureAwait(false);");
-                    w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
-                    w.Line("return;");
-                }
-
-                w.Close();
-                w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", out global::System.TimeSpan " + locals.Delay + "))");
-                w.Line("{");
-                w.Line("    await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
-                w.Line("}");
-                w.Close();
             }
 
+            w.Line();
+            if (hasResult)
+            {
+                w.Line(m.ResultType + " " + locals.Result + " = await " + locals.Task + ".ConfigureAwait(false);");
+                w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
+                w.Line("return " + locals.Result + ";");
+            }
+            else
+            {
+                w.Line("await " + locals.Task + ".ConfigureAwait(false);");
+                w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
+                w.Line("return;");
+            }
+
+            w.Close();
+            w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", out global::System.TimeSpan " + locals.Delay + "))");
+            w.OpenBrace();
+            w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
+            w.Close();
+            w.Close();
+            CloseFallbackScope(w, m, pipeline, locals, isAsync: true);
+            w.Close();
+        }
+
+        /// <summary>With a fallback, the retry loop sits in a try whose catch hands the final failure to the fallback.</summary>
+        private static void OpenFallbackScope(SourceWriter w, MemberModel m)
+        {
+            if (m.Fallback is not null)
+            {
+                w.Open("try");
+            }
+        }
+
+        private static void CloseFallbackScope(SourceWriter w, MemberModel m, string pipeline, LocalNames locals, bool isAsync)
+        {
+            if (m.Fallback is null)
+            {
+                return;
+            }
+
+            string token = m.CancellationToken ?? "default";
+            w.Close();
+            w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldFallBack(" + locals.Exception + ", " + token + "))");
+            w.OpenBrace();
+            string arguments = string.Join(", ", m.Parameters.Select(p => p.Argument).Concat(m.FallbackTakesException ? new[] { locals.Exception } : Array.Empty<string>()));
+            string call = m.Fallback + m.TypeParameters + "(" + arguments + ")";
+            bool returnsValue = m.ReturnKind is ReturnKind.Value or ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
+            if (isAsync)
+            {
+                call = "await " + call + ".ConfigureAwait(false)";
+            }
+
+            w.Line(returnsValue ? "return " + call + ";" : call + ";");
             w.Close();
         }
 
@@ -411,6 +464,7 @@ namespace Sidecar.Generators.Emitting
             public string Task = "task";
             public string FirstAttempt = "firstAttempt";
             public string First = "first";
+            public string Timeout = "timeout";
         }
 
         /// <summary>Names for the locals of one member that no parameter or type parameter already uses.</summary>
@@ -433,6 +487,7 @@ namespace Sidecar.Generators.Emitting
                 Task = names.Allocate("task"),
                 FirstAttempt = names.Allocate("firstAttempt"),
                 First = names.Allocate("first"),
+                Timeout = names.Allocate("timeout"),
             };
         }
 

@@ -40,6 +40,8 @@ namespace Sidecar.Generators.Model
     /// <param name="PolicyIndex">Index of the policy in the service, or -1 to forward untouched.</param>
     /// <param name="CancellationToken">The <c>CancellationToken</c> parameter's name, if there is one.</param>
     /// <param name="IsUnsafe">The signature uses pointers.</param>
+    /// <param name="Fallback">The method that answers when the call finally fails, if any.</param>
+    /// <param name="FallbackTakesException">Whether the fallback takes the final exception as its last argument.</param>
     internal sealed record MemberModel(
         MemberKind Kind,
         string Name,
@@ -60,5 +62,7 @@ namespace Sidecar.Generators.Model
         bool IsInitOnly,
         int PolicyIndex,
         string? CancellationToken,
-        bool IsUnsafe);
+        bool IsUnsafe,
+        string? Fallback,
+        bool FallbackTakesException);
 }

@@ -309,6 +309,22 @@ namespace Sidecar.Generators.Parsing
                 policy = null;
             }
 
+            if (policy is { Timeout: > 0 } && returnKind is ReturnKind.Void or ReturnKind.Value)
+            {
+                Location? at = method.Locations.FirstOrDefault(l => l.IsInSource);
+                context.Diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.TimeoutOnSynchronousMember, at is null ? context.Location : LocationInfo.From(at), method.ContainingType.Name + "." + method.Name));
+            }
+
+            string? fallback = null;
+            bool fallbackTakesException = false;
+            if (policy?.Fallback is { } fallbackName)
+            {
+                // The member carries its fallback; the policy (shared by members) does not need it.
+                FindFallback(method, fallbackName, context, out fallback, out fallbackTakesException);
+                policy = policy with { Fallback = null };
+            }
+
             string? cancellationToken = method.Parameters
                 .FirstOrDefault(p => p.RefKind == RefKind.None && p.Type.ToDisplayString() == "System.Threading.CancellationToken")
                 ?.Name;
@@ -333,7 +349,9 @@ namespace Sidecar.Generators.Parsing
                 IsInitOnly: false,
                 PolicyIndex: policy is null ? -1 : IndexOf(policy, context),
                 CancellationToken: cancellationToken is null ? null : SymbolText.Escape(cancellationToken),
-                IsUnsafe: Signature(method).Any(SymbolText.UsesPointers));
+                IsUnsafe: Signature(method).Any(SymbolText.UsesPointers),
+                Fallback: fallback,
+                FallbackTakesException: fallbackTakesException);
         }
 
         private static MemberModel Property(IPropertySymbol property, string target, MemberContext context)
@@ -381,7 +399,9 @@ namespace Sidecar.Generators.Parsing
                 IsInitOnly: property.SetMethod?.IsInitOnly == true,
                 PolicyIndex: -1,
                 CancellationToken: null,
-                IsUnsafe: Signature(property).Any(SymbolText.UsesPointers));
+                IsUnsafe: Signature(property).Any(SymbolText.UsesPointers),
+                Fallback: null,
+                FallbackTakesException: false);
         }
 
         private static MemberModel Event(IEventSymbol @event, string target, MemberContext context)
@@ -412,7 +432,60 @@ namespace Sidecar.Generators.Parsing
                 IsInitOnly: false,
                 PolicyIndex: -1,
                 CancellationToken: null,
-                IsUnsafe: SymbolText.UsesPointers(@event.Type));
+                IsUnsafe: SymbolText.UsesPointers(@event.Type),
+                Fallback: null,
+                FallbackTakesException: false);
+        }
+
+        /// <summary>
+        /// Finds the fallback of <paramref name="method"/>: a method called <paramref name="name"/>, written by hand in
+        /// the sidecar class, with the method's parameters (optionally followed by an Exception) and its return type.
+        /// </summary>
+        private static bool FindFallback(IMethodSymbol method, string name, MemberContext context, out string? fallback, out bool takesException)
+        {
+            fallback = null;
+            takesException = false;
+            INamedTypeSymbol? exceptionType = context.Compilation.GetTypeByMetadataName("System.Exception");
+            IMethodSymbol[] candidates = context.HandWritten?.GetMembers(name).OfType<IMethodSymbol>().ToArray() ?? Array.Empty<IMethodSymbol>();
+            foreach (IMethodSymbol candidate in candidates)
+            {
+                IMethodSymbol c = candidate.Arity > 0 && candidate.Arity == method.Arity
+                    ? candidate.Construct(method.TypeParameters.Cast<ITypeSymbol>().ToArray())
+                    : candidate;
+                int extra = c.Parameters.Length - method.Parameters.Length;
+                bool fits = c.Arity == 0 || candidate.Arity == method.Arity;
+                fits &= extra == 0 || (extra == 1 && SymbolEqualityComparer.Default.Equals(c.Parameters.Last().Type, exceptionType));
+                fits &= SymbolEqualityComparer.Default.Equals(c.ReturnType, method.ReturnType) && c.ReturnsVoid == method.ReturnsVoid;
+                for (int i = 0; fits && i < method.Parameters.Length; i++)
+                {
+                    fits = SymbolEqualityComparer.Default.Equals(c.Parameters[i].Type, method.Parameters[i].Type) && c.Parameters[i].RefKind == method.Parameters[i].RefKind;
+                }
+
+                if (fits)
+                {
+                    fallback = SymbolText.Escape(candidate.Name);
+                    takesException = extra == 1;
+                    return true;
+                }
+            }
+
+            string expected = (method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(SymbolText.ReadableFormat)) + " " + name
+                + SymbolText.TypeParameterList(method.TypeParameters) + "("
+                + string.Join(", ", method.Parameters.Select(p => SymbolText.RefKind(p.RefKind) + p.Type.ToDisplayString(SymbolText.ReadableFormat) + " " + p.Name).Concat(new[] { "Exception exception" }))
+                + ")";
+            string where = context.HandWritten is { TypeKind: TypeKind.Class } type
+                ? "class '" + type.Name + "'"
+                : "a partial part of the generated class ('partial class " + SidecarName(method.ContainingType.Name) + " { ... }')";
+            Location? at = method.Locations.FirstOrDefault(l => l.IsInSource);
+            context.Diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.FallbackDoesNotFit,
+                at is null ? context.Location : LocationInfo.From(at),
+                name,
+                method.Name,
+                candidates.Length == 0 ? "does not exist" : "has a different signature",
+                expected,
+                where));
+            return false;
         }
 
         private static EquatableArray<ParameterModel> Parameters(IEnumerable<IParameterSymbol> parameters, bool isExplicit, Compilation compilation)

@@ -1,0 +1,43 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Sidecar
+{
+    /// <summary>
+    /// The time limit of one attempt: a token that fires when the caller cancels or when the attempt's time is up,
+    /// on the pipeline's clock. Created by <see cref="SidecarPipeline.StartAttempt"/>, disposed by <see cref="SidecarPipeline.Watch{T}"/>.
+    /// </summary>
+    public sealed class AttemptTimeout : IDisposable
+    {
+        private readonly CancellationTokenSource _timer;
+        private readonly CancellationTokenSource _linked;
+
+        internal AttemptTimeout(TimeSpan timeout, TimeProvider time, CancellationToken callerToken)
+        {
+#if NET8_0_OR_GREATER
+            _timer = new CancellationTokenSource(timeout, time);
+#else
+            _timer = time.CreateCancellationTokenSource(timeout);
+#endif
+            _linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, _timer.Token);
+            CallerToken = callerToken;
+        }
+
+        /// <summary>The token to pass to the inner instance for this attempt.</summary>
+        public CancellationToken Token => _linked.Token;
+
+        /// <summary>The caller's own token.</summary>
+        public CancellationToken CallerToken { get; }
+
+        /// <summary>Whether the attempt ran out of time (and the caller did not cancel).</summary>
+        public bool HasExpired => _timer.IsCancellationRequested && !CallerToken.IsCancellationRequested;
+
+        /// <inheritdoc/>
+        public void Dispose()
+        {
+            _linked.Dispose();
+            _timer.Dispose();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Sidecar.Generators.Diagnostics;
+using Sidecar.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace Sidecar.Generators.Tests
+{
+    /// <summary>Each diagnostic fires on the mistake it describes, and not on the correct code next to it.</summary>
+    public class DiagnosticTests
+    {
+        public static TheoryData<string, string, string> Cases => new()
+        {
+            {
+                "SIDECAR001",
+                "using Sidecar; public interface IFoo { void M(); } [Sidecar] public class C : IFoo { }",
+                "using Sidecar; public interface IFoo { void M(); } [Sidecar] public partial class C : IFoo { }"
+            },
+            {
+                "SIDECAR002",
+                "using Sidecar; [Sidecar] public partial class C { }",
+                "using Sidecar; [Sidecar] public partial class C : System.IDisposable { }"
+            },
+            {
+                "SIDECAR003",
+                "using Sidecar; [Sidecar] public interface IParse { static abstract IParse Parse(string s); int Value(); }",
+                "using Sidecar; [Sidecar] public interface IParse { static IParse? Parse(string s) => null; int Value(); }"
+            },
+            {
+                "SIDECAR004",
+                "using Sidecar; [Sidecar] public interface IFeed { System.Collections.Generic.IAsyncEnumerable<int> ReadAsync(); }",
+                "using Sidecar; [Sidecar] public interface IFeed { [PassThrough] System.Collections.Generic.IAsyncEnumerable<int> ReadAsync(); }"
+            },
+            {
+                "SIDECAR005",
+                "using Sidecar; [Sidecar] public interface IFoo { void M(); } public class FooSidecar { }",
+                "using Sidecar; [Sidecar] public interface IFoo { void M(); } public partial class FooSidecar { public void Extra() { } }"
+            },
+            {
+                "SIDECAR006",
+                "using Sidecar; public class Outer { [Sidecar] private interface IHidden { void M(); } }",
+                "using Sidecar; public class Outer { [Sidecar] internal interface IHidden { void M(); } }"
+            },
+            {
+                "SIDECAR007",
+                "using Sidecar; public class Worker { [Sidecar] public void Run() { } }",
+                "using Sidecar; public interface IWorker { [Sidecar] void Run(); }"
+            },
+            {
+                "SIDECAR008",
+                "using Sidecar; [Sidecar(Retries = -1)] public interface IFoo { void M(); }",
+                "using Sidecar; [Sidecar(Retries = 0)] public interface IFoo { void M(); }"
+            },
+            {
+                "SIDECAR010",
+                "using Sidecar; public class Outer { [Sidecar] public partial class Inner : System.IDisposable { } }",
+                "using Sidecar; public partial class Outer { [Sidecar] public partial class Inner : System.IDisposable { } }"
+            },
+        };
+
+        [Theory]
+        [MemberData(nameof(Cases))]
+        public void Mistake_is_reported_and_the_near_miss_is_not(string id, string mistake, string nearMiss)
+        {
+            GeneratorResult bad = TestCompilation.Run(mistake);
+            Diagnostic reported = Assert.Single(bad.GeneratorDiagnostics, d => d.Id == id);
+            Assert.Equal(DiagnosticDescriptors.ById(id).DefaultSeverity, reported.Severity);
+            Assert.NotEqual(Location.None, reported.Location);
+            Assert.EndsWith(id + ".md", reported.Descriptor.HelpLinkUri, StringComparison.Ordinal);
+            Assert.Empty(bad.GeneratedCodeProblems);
+
+            GeneratorResult good = TestCompilation.Run(nearMiss);
+            Assert.DoesNotContain(good.GeneratorDiagnostics, d => d.Id == id);
+            Assert.True(good.CompilationProblems.Count == 0, good.Describe(good.CompilationProblems));
+        }
+
+        [Fact]
+        public void Language_versions_before_CSharp_8_are_refused_with_SIDECAR009()
+        {
+            string source = "using Sidecar; [Sidecar] public interface IFoo { void M(); }";
+            CSharpCompilation old = TestCompilation.Create(new[] { source }, allowUnsafe: false, new CSharpParseOptions(LanguageVersion.CSharp7_3));
+            GeneratorResult result = TestCompilation.Run(old);
+            Assert.Single(result.GeneratorDiagnostics, d => d.Id == "SIDECAR009");
+            Assert.Empty(result.Sources);
+
+            CSharpCompilation ok = TestCompilation.Create(new[] { source }, allowUnsafe: false, new CSharpParseOptions(LanguageVersion.CSharp8));
+            GeneratorResult fine = TestCompilation.Run(ok);
+            Assert.DoesNotContain(fine.GeneratorDiagnostics, d => d.Id == "SIDECAR009");
+            Assert.Single(fine.Sources);
+        }
+
+        [Fact]
+        public void A_bad_type_does_not_stop_the_others_from_generating()
+        {
+            GeneratorResult result = TestCompilation.Run(
+                "using Sidecar; [Sidecar] public interface IParse { static abstract IParse Parse(string s); } [Sidecar] public interface IGood { int Value(); }");
+            Assert.Single(result.GeneratorDiagnostics, d => d.Id == "SIDECAR003");
+            Assert.Equal("GoodSidecar.g.cs", Assert.Single(result.Sources).HintName);
+        }
+
+        [Fact]
+        public void Every_descriptor_is_documented_and_listed_in_the_release_tracking_file()
+        {
+            string root = FindRepositoryRoot();
+            string unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(root, "src", "Generator", "AnalyzerReleases.Unshipped.md"));
+            foreach (DiagnosticDescriptor descriptor in DiagnosticDescriptors.All)
+            {
+                Assert.True(System.IO.File.Exists(System.IO.Path.Combine(root, "docs", "diagnostics", descriptor.Id + ".md")), descriptor.Id + " has no docs page");
+                Assert.Contains(descriptor.Id + " |", unshipped);
+            }
+        }
+
+        private static string FindRepositoryRoot()
+        {
+            string? dir = AppContext.BaseDirectory;
+            while (dir is not null && !System.IO.File.Exists(System.IO.Path.Combine(dir, "Sidecar.Generators.sln")))
+            {
+                dir = System.IO.Path.GetDirectoryName(dir);
+            }
+
+            return dir ?? throw new InvalidOperationException("repository root not found");
+        }
+    }
+}
