@@ -58,6 +58,16 @@ namespace Sidecar.Generators.Tests
                 "using Sidecar; public class Outer { [Sidecar] public partial class Inner : System.IDisposable { } }",
                 "using Sidecar; public partial class Outer { [Sidecar] public partial class Inner : System.IDisposable { } }"
             },
+            {
+                "SIDECAR011",
+                "using Sidecar; [Sidecar(Timeout = 100)] public interface ISlow { int Compute(); }",
+                "using Sidecar; [Sidecar(Timeout = 100)] public interface ISlow { System.Threading.Tasks.Task<int> ComputeAsync(System.Threading.CancellationToken ct); }"
+            },
+            {
+                "SIDECAR012",
+                "using Sidecar; [Sidecar(Fallback = \"Cached\")] public partial class C : IQuote { private string Cached(int id) => \"\"; } public interface IQuote { decimal Price(string symbol); }",
+                "using Sidecar; [Sidecar(Fallback = \"Cached\")] public partial class C : IQuote { private decimal Cached(string symbol) => 0m; } public interface IQuote { decimal Price(string symbol); }"
+            },
         };
 
         [Theory]
@@ -66,6 +76,7 @@ namespace Sidecar.Generators.Tests
         {
             GeneratorResult bad = TestCompilation.Run(mistake);
             Diagnostic reported = Assert.Single(bad.GeneratorDiagnostics, d => d.Id == id);
+            Assert.DoesNotMatch(@"\{\d\}", reported.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal(DiagnosticDescriptors.ById(id).DefaultSeverity, reported.Severity);
             Assert.NotEqual(Location.None, reported.Location);
             Assert.EndsWith(id + ".md", reported.Descriptor.HelpLinkUri, StringComparison.Ordinal);
