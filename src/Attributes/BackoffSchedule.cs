@@ -37,8 +37,14 @@ namespace Sidecar
                 ticks *= 1 - SidecarDefaults.JitterSpread + (2 * SidecarDefaults.JitterSpread * r);
             }
 
-            double cap = maxDelay > TimeSpan.Zero ? maxDelay.Ticks : TimeSpan.MaxValue.Ticks;
-            return ticks >= cap ? TimeSpan.FromTicks((long)cap) : TimeSpan.FromTicks((long)ticks);
+            if (maxDelay > TimeSpan.Zero && ticks >= maxDelay.Ticks)
+            {
+                return maxDelay;
+            }
+
+            // (double)long.MaxValue rounds up to 2^63, and before .NET 9 (long) of that is long.MinValue on x86/x64:
+            // saturate by hand so an uncapped delay never wraps round to a negative one.
+            return ticks >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : TimeSpan.FromTicks((long)ticks);
         }
     }
 }

@@ -12,6 +12,10 @@ namespace Sidecar
     /// </summary>
     public sealed class SidecarPipeline
     {
+        // The longest wait a timer supports (about 49.7 days). An uncapped backoff can ask for more; waiting this long
+        // is as good as forever, whereas letting Task.Delay throw would replace the dependency's own exception.
+        private static readonly TimeSpan s_longestWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
         [ThreadStatic]
         private static Random? t_random;
 
@@ -150,6 +154,11 @@ namespace Sidecar
             if (delay <= TimeSpan.Zero)
             {
                 return Task.CompletedTask;
+            }
+
+            if (delay > s_longestWait)
+            {
+                delay = s_longestWait;
             }
 #if NET8_0_OR_GREATER
             return Task.Delay(delay, _time, cancellationToken);
