@@ -12,6 +12,9 @@ trap 'echo "FAIL: package check stopped at line $LINENO: $BASH_COMMAND" >&2' ERR
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 echo "== pack"
+# Zip entry times from the last commit instead of the clock: the same sources give a byte-identical package.
+SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || true)}"
+export SOURCE_DATE_EPOCH
 (cd "$root" && dotnet pack -c Release)
 version="$(cd "$root" && dotnet msbuild src/Attributes/Sidecar.csproj -getProperty:Version)"
 package="$root/artifacts/Sidecar.Generators.$version.nupkg"
