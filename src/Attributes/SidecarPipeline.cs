@@ -84,8 +84,10 @@ namespace Sidecar
                 return permit;
             }
 
-            var rejected = new BrokenCircuitException(breaker.Name, retryAt, retryAt - now);
-            _observer?.OnRejected(Service, member, rejected);
+            var rejected = breaker.State == CircuitState.HalfOpen
+                ? new BrokenCircuitException(breaker.Name, retryAt, TimeSpan.Zero, probeInFlight: true)
+                : new BrokenCircuitException(breaker.Name, retryAt, retryAt - now);
+            Observe(static (o, a) => o.Observer.OnRejected(o.Service, a.member, a.rejected), (member, rejected));
             throw rejected;
         }
 
@@ -121,26 +123,52 @@ namespace Sidecar
             }
 
             bool transient = Policy.IsTransient(exception);
+            CircuitState? transition = null;
             if (!transient)
             {
                 _breaker?.OnIgnored(permit);
             }
             else if (_breaker is not null)
             {
-                Notify(_breaker.OnFailure(permit, _time.GetUtcNow()));
+                transition = _breaker.OnFailure(permit, _time.GetUtcNow());
             }
 
+            // Once the circuit is not closed the next attempt would be refused: better to rethrow the dependency's
+            // own exception than a BrokenCircuitException.
             bool retry = transient
                 && attempt < Policy.Retries
                 && !cancellationToken.IsCancellationRequested
-                && (_breaker is null || _breaker.State != CircuitState.Open);
+                && (_breaker is null || _breaker.IsClosed);
             if (retry)
             {
                 delay = BackoffSchedule.DelayFor(Policy.Backoff, Policy.Delay, attempt + 1, Policy.MaxDelay, Policy.Jitter ? NextRandom() : null);
             }
 
-            _observer?.OnAttemptFailed(Service, member, attempt + 1, exception, retry, delay);
+            // The failure first, then the state change it caused.
+            Observe(static (o, a) => o.Observer.OnAttemptFailed(o.Service, a.member, a.attempt, a.exception, a.retry, a.delay), (member, attempt: attempt + 1, exception, retry, delay));
+            Notify(transition);
             return retry;
+        }
+
+        /// <summary>
+        /// Calls the observer. This runs inside an exception filter, where an exception would silently turn into
+        /// "do not retry": an observer that throws must not change what the sidecar does.
+        /// </summary>
+        private void Observe<TState>(Action<(SidecarObserver Observer, string Service), TState> callback, TState state)
+        {
+            if (_observer is null)
+            {
+                return;
+            }
+
+            try
+            {
+                callback((_observer, Service), state);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Deliberately ignored: see above.
+            }
         }
 
         /// <summary>Waits <paramref name="delay"/> on the pipeline's clock; ends at once when the token fires.</summary>
@@ -253,7 +281,7 @@ namespace Sidecar
         {
             if (transition is CircuitState state)
             {
-                _observer?.OnCircuitStateChanged(_breaker!.Name, state);
+                Observe(static (o, a) => o.Observer.OnCircuitStateChanged(a.Name, a.state), (_breaker!.Name, state));
             }
         }
     }

@@ -463,6 +463,64 @@ namespace Sidecar.Runtime.Tests
             }
         }
 
+        [Fact]
+        public void An_observer_that_throws_does_not_change_what_the_pipeline_decides()
+        {
+            var policy = new SidecarPolicy(Service, retries: 2, delay: 0, failureThreshold: 2);
+            var pipeline = new SidecarPipeline(Service, policy, new SidecarOptions { TimeProvider = _time, CircuitBreakers = _registry, Observer = new ThrowingObserver() });
+
+            Assert.True(pipeline.ShouldRetry(Member, new TimeoutException(), 0, pipeline.Enter(Member), CancellationToken.None, out _));
+            Assert.False(pipeline.ShouldRetry(Member, new TimeoutException(), 1, pipeline.Enter(Member), CancellationToken.None, out _)); // the circuit opened
+            Assert.Throws<BrokenCircuitException>(() => pipeline.Enter(Member));
+        }
+
+        [Fact]
+        public void The_failure_is_reported_before_the_circuit_change_it_caused()
+        {
+            var events = new OrderObserver();
+            var pipeline = new SidecarPipeline(Service, new SidecarPolicy(Service, retries: 0, failureThreshold: 1), new SidecarOptions { TimeProvider = _time, CircuitBreakers = _registry, Observer = events });
+
+            pipeline.ShouldRetry(Member, new TimeoutException(), 0, pipeline.Enter(Member), CancellationToken.None, out _);
+
+            Assert.Equal(new[] { "failed", "Open" }, events.Events);
+        }
+
+        [Fact]
+        public void A_call_is_not_retried_into_a_circuit_whose_probe_is_running()
+        {
+            SidecarPipeline pipeline = OpenedPipeline();
+            _time.Advance(Break);
+            CircuitPermit probe = pipeline.Enter(Member); // another caller's probe, still running
+            Assert.True(probe.IsProbe);
+
+            var refused = Assert.Throws<BrokenCircuitException>(() => pipeline.Enter(Member));
+            Assert.True(refused.ProbeInFlight);
+            Assert.Contains("probe call is still running", refused.Message);
+            Assert.DoesNotContain("(in 0 ms)", refused.Message);
+
+            // A call that had entered while the circuit was closed fails now: no retry into the half-open circuit.
+            Assert.False(pipeline.ShouldRetry(Member, new TimeoutException(), 0, default, CancellationToken.None, out _));
+        }
+
+        private sealed class ThrowingObserver : SidecarObserver
+        {
+            public override void OnAttemptFailed(string service, string member, int attempt, Exception exception, bool willRetry, TimeSpan delay)
+                => throw new InvalidOperationException("observer bug");
+
+            public override void OnCircuitStateChanged(string circuitName, CircuitState state) => throw new InvalidOperationException("observer bug");
+
+            public override void OnRejected(string service, string member, SidecarRejectedException exception) => throw new InvalidOperationException("observer bug");
+        }
+
+        private sealed class OrderObserver : SidecarObserver
+        {
+            public System.Collections.Generic.List<string> Events { get; } = new();
+
+            public override void OnAttemptFailed(string service, string member, int attempt, Exception exception, bool willRetry, TimeSpan delay) => Events.Add("failed");
+
+            public override void OnCircuitStateChanged(string circuitName, CircuitState state) => Events.Add(state.ToString());
+        }
+
         private SidecarPipeline Pipeline(SidecarPolicy policy, Func<double>? random = null)
             => new(Service, policy, new SidecarOptions { TimeProvider = _time, CircuitBreakers = _registry, Observer = _observer, Random = random });
 

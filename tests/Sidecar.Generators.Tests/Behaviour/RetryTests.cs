@@ -98,6 +98,16 @@ namespace Sidecar.Generators.Tests.Behaviour
         }
 
         [Fact]
+        public void Default_interface_member_is_forwarded_to_the_inner_instance_and_retried()
+        {
+            var inner = new FlakyService(failures: 1);
+            IBackoffs sidecar = new BackoffsSidecar(inner, Options);
+
+            Assert.Equal(10, sidecar.Doubled()); // the inner's (default) implementation ran, after one retry
+            Assert.Equal(2, inner.Calls);
+        }
+
+        [Fact]
         public async Task Task_of_T_is_retried_when_the_failure_is_synchronous()
         {
             var inner = new FlakyService(failures: 2);

@@ -50,6 +50,10 @@ namespace Sidecar.Generators.Tests.Behaviour
         int Capped();
 
         int NotDecorated();
+
+        /// <summary>A default interface member: the sidecar forwards it to the inner instance like any other.</summary>
+        [Sidecar(Retries = 1, Delay = 0)]
+        int Doubled() => NotDecorated() * 2;
     }
 
     [Sidecar(Retries = 0, FailureThreshold = 3, BreakDuration = 1000)]
