@@ -22,7 +22,7 @@ namespace Sidecar.Generators
             IncrementalValuesProvider<ParseResult> types = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     SidecarParser.AttributeName,
-                    static (node, _) => node is InterfaceDeclarationSyntax or ClassDeclarationSyntax,
+                    static (node, _) => node is InterfaceDeclarationSyntax or ClassDeclarationSyntax or RecordDeclarationSyntax,
                     static (ctx, ct) => SidecarParser.ParseType(ctx, ct))
                 .WithTrackingName(TrackingNames.Types);
 

@@ -51,7 +51,7 @@ namespace Sidecar.Generators.Emitting
             w.Line("/// </summary>");
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Sidecar.Generators\", \"" + GeneratorVersion + "\")]");
             string header = model.IsClassForm
-                ? "partial class " + model.ClassName + model.TypeParameters
+                ? "partial " + model.ClassKeyword + " " + model.ClassName + model.TypeParameters
                 : model.Accessibility + " sealed partial class " + model.ClassName + model.TypeParameters + model.BaseList;
             w.Line(header);
             foreach (string constraint in model.Constraints)

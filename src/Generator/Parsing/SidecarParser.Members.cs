@@ -107,7 +107,7 @@ namespace Sidecar.Generators.Parsing
         {
             PolicyModel? typePolicy = context.TypeAttribute is null
                 ? null
-                : SettingsReader.Read(context.TypeAttribute, SettingsReader.Defaults(context.ServiceName), context.Diagnostics, out _);
+                : SettingsReader.Read(context.TypeAttribute, SettingsReader.Defaults(context.ServiceName), context.Compilation, context.Diagnostics, out _);
 
             // Every interface to implement, with the field that reaches it; the annotated/listed ones first.
             var interfaces = new List<(INamedTypeSymbol Interface, string Field, bool IsRoot)>();
@@ -328,6 +328,15 @@ namespace Sidecar.Generators.Parsing
             string? cancellationToken = method.Parameters
                 .FirstOrDefault(p => p.RefKind == RefKind.None && p.Type.ToDisplayString() == "System.Threading.CancellationToken")
                 ?.Name;
+            if (policy is not null && cancellationToken is null && SettingsReader.TotalDelay(policy) >= SettingsReader.LongSchedule)
+            {
+                Location? at = method.Locations.FirstOrDefault(l => l.IsInSource);
+                context.Diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.LongScheduleWithoutCancellation,
+                    at is null ? context.Location : LocationInfo.From(at),
+                    method.ContainingType.Name + "." + method.Name,
+                    SettingsReader.Describe(SettingsReader.TotalDelay(policy))));
+            }
 
             return new MemberModel(
                 MemberKind.Method,
@@ -514,7 +523,7 @@ namespace Sidecar.Generators.Parsing
                 return typePolicy;
             }
 
-            PolicyModel policy = SettingsReader.Read(own, typePolicy ?? SettingsReader.Defaults(context.ServiceName), context.Diagnostics, out bool ownsBreaker);
+            PolicyModel policy = SettingsReader.Read(own, typePolicy ?? SettingsReader.Defaults(context.ServiceName), context.Compilation, context.Diagnostics, out bool ownsBreaker);
             return ownsBreaker ? policy with { CircuitName = context.ServiceName + "." + method.Name } : policy;
         }
 
