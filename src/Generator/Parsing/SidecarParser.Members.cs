@@ -204,6 +204,13 @@ namespace Sidecar.Generators.Parsing
                             => Event(@event, target, context),
                         _ => null,
                     };
+                    if (model is not null && IsIncomplete(member))
+                    {
+                        // The user's code does not compile yet (a type is missing or half-typed): the compiler reports
+                        // that; a sidecar now would only repeat the errors in generated code.
+                        return false;
+                    }
+
                     if (model is not null)
                     {
                         context.Members.Add(model);
@@ -270,6 +277,22 @@ namespace Sidecar.Generators.Parsing
             IEventSymbol @event => new[] { @event.Type },
             _ => Array.Empty<ITypeSymbol>(),
         };
+
+        /// <summary>Whether the member is still being typed: a type that does not resolve, or a name not written yet.</summary>
+        private static bool IsIncomplete(ISymbol member)
+        {
+            IEnumerable<ITypeSymbol> constraints = member is IMethodSymbol method ? method.TypeParameters.SelectMany(t => t.ConstraintTypes) : Enumerable.Empty<ITypeSymbol>();
+            IEnumerable<IParameterSymbol> parameters = member switch
+            {
+                IMethodSymbol m => m.Parameters,
+                IPropertySymbol p => p.Parameters,
+                _ => Enumerable.Empty<IParameterSymbol>(),
+            };
+            return string.IsNullOrEmpty(member.Name)
+                || member is IPropertySymbol { IsIndexer: true, Parameters.Length: 0 } or IPropertySymbol { GetMethod: null, SetMethod: null }
+                || parameters.Any(p => string.IsNullOrEmpty(p.Name))
+                || Signature(member).Concat(constraints).Any(SymbolText.HasErrors);
+        }
 
         private static bool AllowUnsafe(this CompilationOptions options) => options is Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions { AllowUnsafe: true };
 
