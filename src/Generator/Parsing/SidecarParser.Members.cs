@@ -289,6 +289,7 @@ namespace Sidecar.Generators.Parsing
                 _ => Enumerable.Empty<IParameterSymbol>(),
             };
             return string.IsNullOrEmpty(member.Name)
+                || (member is IMethodSymbol generic && generic.TypeParameters.Any(t => string.IsNullOrEmpty(t.Name)))
                 || member is IPropertySymbol { IsIndexer: true, Parameters.Length: 0 } or IPropertySymbol { GetMethod: null, SetMethod: null }
                 || parameters.Any(p => string.IsNullOrEmpty(p.Name))
                 || Signature(member).Concat(constraints).Any(SymbolText.HasErrors);

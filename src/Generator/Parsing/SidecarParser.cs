@@ -23,7 +23,8 @@ namespace Sidecar.Generators.Parsing
             ISymbol target = context.TargetSymbol;
             try
             {
-                if (target is not INamedTypeSymbol type || context.Attributes.Length == 0 || string.IsNullOrEmpty(type.Name))
+                if (target is not INamedTypeSymbol type || context.Attributes.Length == 0 || string.IsNullOrEmpty(type.Name)
+                    || type.TypeParameters.Any(t => string.IsNullOrEmpty(t.Name)))
                 {
                     return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
                 }
