@@ -108,8 +108,8 @@ namespace Sidecar.Generators.Diagnostics
 
         public static readonly DiagnosticDescriptor RetryOnNotAnException = Create(
             "SIDECAR016",
-            "RetryOn names a type that is not an exception",
-            "RetryOn lists '{0}', which is not an exception type and can never be thrown; list types derived from System.Exception",
+            "RetryOn or NeverRetryOn names a type that is not an exception",
+            "{0} lists '{1}', which is not an exception type and can never be thrown; list types derived from System.Exception",
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor LongScheduleWithoutCancellation = Create(

@@ -41,7 +41,7 @@ namespace Sidecar.Generators.Emitting
                 string suffix = model.Policies.Count == 1 ? string.Empty : i.ToString(CultureInfo.InvariantCulture);
                 policyFields[i] = names.Allocate("s_policy" + suffix);
                 pipelineFields[i] = names.Allocate("_pipeline" + suffix);
-                transientMethods[i] = model.Policies[i].RetryOn.Count == 0 ? string.Empty : names.Allocate("IsTransient" + suffix);
+                transientMethods[i] = model.Policies[i].RetryOn.Count == 0 && model.Policies[i].NeverRetryOn.Count == 0 ? string.Empty : names.Allocate("IsTransient" + suffix);
             }
 
             string innerText = string.Join(" and ", model.Inners.Select(i => "<c>" + Xml(i.Type.Replace("global::", string.Empty)) + "</c>"));
@@ -91,8 +91,21 @@ namespace Sidecar.Generators.Emitting
                 if (transientMethods[i].Length > 0)
                 {
                     w.Line();
+                    PolicyModel p = model.Policies[i];
+                    var conditions = new List<string>();
+                    if (p.NeverRetryOn.Count > 0)
+                    {
+                        conditions.Add("!(" + string.Join(" || ", p.NeverRetryOn.Select(t => "exception is " + t)) + ")");
+                    }
+
+                    if (p.RetryOn.Count > 0)
+                    {
+                        string any = string.Join(" || ", p.RetryOn.Select(t => "exception is " + t));
+                        conditions.Add(conditions.Count > 0 && p.RetryOn.Count > 1 ? "(" + any + ")" : any);
+                    }
+
                     w.Line("private static bool " + transientMethods[i] + "(" + Exception + " exception)");
-                    w.Line("    => " + string.Join(" || ", model.Policies[i].RetryOn.Select(t => "exception is " + t)) + ";");
+                    w.Line("    => " + string.Join(" && ", conditions) + ";");
                 }
             }
 

@@ -27,6 +27,7 @@ namespace Sidecar.Generators.Parsing
             PolicyModel.DefaultBreakDuration,
             Timeout: 0,
             RetryOn: EquatableArray<string>.Empty,
+            NeverRetryOn: EquatableArray<string>.Empty,
             Fallback: null,
             circuitName);
 
@@ -87,7 +88,10 @@ namespace Sidecar.Generators.Parsing
                         policy = policy with { Timeout = NotNegative("Timeout", timeout, diagnostics, At("Timeout")) };
                         break;
                     case "RetryOn" when value.Kind == TypedConstantKind.Array && !value.IsNull:
-                        policy = policy with { RetryOn = RetryOn(value, syntax, compilation, diagnostics) };
+                        policy = policy with { RetryOn = ExceptionTypes("RetryOn", value, syntax, compilation, diagnostics) };
+                        break;
+                    case "NeverRetryOn" when value.Kind == TypedConstantKind.Array && !value.IsNull:
+                        policy = policy with { NeverRetryOn = ExceptionTypes("NeverRetryOn", value, syntax, compilation, diagnostics) };
                         break;
                     case "Fallback" when value.Value is string fallback:
                         policy = policy with { Fallback = fallback };
@@ -139,10 +143,10 @@ namespace Sidecar.Generators.Parsing
                 : span.TotalMinutes >= 2 ? Math.Round(span.TotalMinutes, 1) + " minutes"
                 : Math.Round(span.TotalSeconds, 1) + " s";
 
-        private static EquatableArray<string> RetryOn(TypedConstant value, AttributeSyntax? syntax, Compilation compilation, List<DiagnosticInfo> diagnostics)
+        private static EquatableArray<string> ExceptionTypes(string knob, TypedConstant value, AttributeSyntax? syntax, Compilation compilation, List<DiagnosticInfo> diagnostics)
         {
             INamedTypeSymbol? exceptionType = compilation.GetTypeByMetadataName("System.Exception");
-            TypeOfExpressionSyntax[] typeOfs = Argument(syntax, "RetryOn")?.DescendantNodes().OfType<TypeOfExpressionSyntax>().ToArray() ?? Array.Empty<TypeOfExpressionSyntax>();
+            TypeOfExpressionSyntax[] typeOfs = Argument(syntax, knob)?.DescendantNodes().OfType<TypeOfExpressionSyntax>().ToArray() ?? Array.Empty<TypeOfExpressionSyntax>();
             var types = new List<string>();
             for (int i = 0; i < value.Values.Length; i++)
             {
@@ -154,7 +158,7 @@ namespace Sidecar.Generators.Parsing
                 if (!IsException(type, exceptionType))
                 {
                     LocationInfo? location = LocationInfo.From(i < typeOfs.Length ? typeOfs[i] : (SyntaxNode?)syntax);
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RetryOnNotAnException, location, type.ToDisplayString(SymbolText.ReadableFormat)));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RetryOnNotAnException, location, knob, type.ToDisplayString(SymbolText.ReadableFormat)));
                     continue;
                 }
 
