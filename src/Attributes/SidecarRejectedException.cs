@@ -12,5 +12,8 @@ namespace Sidecar
             : base(message)
         {
         }
+
+        /// <summary>The pipeline that refused the call, so that telemetry counts a refusal once, where it happened.</summary>
+        internal object? Origin { get; set; }
     }
 }
