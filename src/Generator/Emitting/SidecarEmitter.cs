@@ -141,6 +141,11 @@ namespace Sidecar.Generators.Emitting
                     "breakDuration: " + Number(p.BreakDuration),
                     "timeout: " + Number(p.Timeout),
                 };
+                if (p.Fallback is not null)
+                {
+                    arguments.Add("fallback: true");
+                }
+
                 if (transientMethods[i].Length > 0)
                 {
                     arguments.Add("isTransient: " + transientMethods[i]);
@@ -252,13 +257,13 @@ namespace Sidecar.Generators.Emitting
             if (m.ReturnKind == ReturnKind.Void)
             {
                 w.Line(Call(m) + ";");
-                w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return;");
             }
             else
             {
                 w.Line(m.Type + " " + locals.Result + " = " + Call(m) + ";");
-                w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return " + locals.Result + ";");
             }
 
@@ -318,7 +323,7 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
                 w.Open("if (" + (isValueTask ? locals.Task + ".IsCompletedSuccessfully" : locals.Task + ".Status == " + Tasks + "TaskStatus.RanToCompletion") + ")");
                 w.Line("// The happy path: no state machine, no allocation.");
-                w.Line(pipeline + ".OnSuccess();");
+                w.Line(pipeline + ".OnSuccess(" + display + ");");
                 w.Line("return " + locals.Task + ";");
                 w.Close();
                 w.Line();
@@ -362,13 +367,13 @@ namespace Sidecar.Generators.Emitting
             if (hasResult)
             {
                 w.Line(m.ResultType + " " + locals.Result + " = await " + locals.Task + ".ConfigureAwait(false);");
-                w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return " + locals.Result + ";");
             }
             else
             {
                 w.Line("await " + locals.Task + ".ConfigureAwait(false);");
-                w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return;");
             }
 
@@ -402,6 +407,7 @@ namespace Sidecar.Generators.Emitting
             w.Close();
             w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldFallBack(" + locals.Exception + ", " + token + "))");
             w.OpenBrace();
+            w.Line(pipeline + ".OnFallback(" + Literal(m.DisplayName) + ", " + locals.Exception + ");");
             string arguments = string.Join(", ", m.Parameters.Select(p => p.Argument).Concat(m.FallbackTakesException ? new[] { locals.Exception } : Array.Empty<string>()));
             string call = m.Fallback + m.TypeParameters + "(" + arguments + ")";
             bool returnsValue = m.ReturnKind is ReturnKind.Value or ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;

@@ -342,10 +342,9 @@ namespace Sidecar.Generators.Parsing
 
             string? fallback = null;
             bool fallbackTakesException = false;
-            if (policy?.Fallback is { } fallbackName)
+            if (policy?.Fallback is { } fallbackName && !FindFallback(method, fallbackName, context, out fallback, out fallbackTakesException))
             {
-                // The member carries its fallback; the policy (shared by members) does not need it.
-                FindFallback(method, fallbackName, context, out fallback, out fallbackTakesException);
+                // Reported (SIDECAR012); the member is still decorated, without a fallback.
                 policy = policy with { Fallback = null };
             }
 
