@@ -1,0 +1,31 @@
+using System.Threading.Tasks;
+
+namespace Sidecar.Benchmarks.Subjects
+{
+    /// <summary>The trivial inner implementation: what is measured is the decorator around it, not the work.</summary>
+    public sealed class QuoteService : IQuoteService
+    {
+        // Returned by the completed asynchronous call, so the inner instance allocates nothing and every byte a
+        // benchmark reports was allocated by the decorator.
+        private static readonly Task<int> s_price = Task.FromResult(Price);
+
+        /// <summary>What every call answers.</summary>
+        public const int Price = 42;
+
+        /// <inheritdoc/>
+        public int GetPrice(int sku) => Price;
+
+        /// <inheritdoc/>
+        public Task<int> GetPriceAsync(int sku) => s_price;
+
+        /// <inheritdoc/>
+        public ValueTask<int> GetPriceValueAsync(int sku) => new(Price);
+
+        /// <inheritdoc/>
+        public async Task<int> GetPriceYieldingAsync(int sku)
+        {
+            await Task.Yield();
+            return Price;
+        }
+    }
+}
