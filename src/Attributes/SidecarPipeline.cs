@@ -101,21 +101,30 @@ namespace Sidecar
         /// without the member's name; prefer <see cref="OnSuccess(string, CircuitPermit)"/>.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void OnSuccess(CircuitPermit permit = default)
-        {
-            if (_breaker is not null)
-            {
-                Notify(_breaker.OnSuccess(permit));
-            }
-
-            SidecarTelemetry.CallSucceeded(Service, null);
-        }
+        public void OnSuccess(CircuitPermit permit = default) => OnSuccessCore(null, permit);
 
         /// <summary>Records a successful attempt of <paramref name="member"/>, which ends the call (closes a half-open circuit).</summary>
         /// <param name="member">The member called.</param>
         /// <param name="permit">The permit <see cref="Enter"/> gave the attempt; <c>default</c> on the fast path.</param>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void OnSuccess(string member, CircuitPermit permit = default)
+        public void OnSuccess(string member, CircuitPermit permit = default) => OnSuccessCore(member, permit);
+
+        // Inlined into every decorated member: only the "nothing to record" test stays here; the breaker's state change,
+        // the observer and telemetry live in a method of their own, so the happy path stays as small as hand-written code.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void OnSuccessCore(string? member, CircuitPermit permit)
+        {
+            CircuitBreaker? breaker = _breaker;
+            if ((breaker is null || breaker.IsUndisturbedBy(permit)) && !SidecarTelemetry.IsRecordingCalls)
+            {
+                return;
+            }
+
+            OnSuccessSlow(member, permit);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void OnSuccessSlow(string? member, CircuitPermit permit)
         {
             if (_breaker is not null)
             {

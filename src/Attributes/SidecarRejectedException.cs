@@ -13,6 +13,11 @@ namespace Sidecar
         {
         }
 
+        /// <summary>Creates the exception; the subclass overrides <see cref="Exception.Message"/>.</summary>
+        protected SidecarRejectedException()
+        {
+        }
+
         /// <summary>The pipeline that refused the call, so that telemetry counts a refusal once, where it happened.</summary>
         internal object? Origin { get; set; }
     }

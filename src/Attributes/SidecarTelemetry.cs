@@ -116,8 +116,14 @@ namespace Sidecar
             }
         }
 
-        /// <summary>A successful call: the only recording on the happy path, two reads when nobody listens.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        /// <summary>Whether anybody listens to <c>sidecar.calls</c> (the one check on the happy path).</summary>
+        internal static bool IsRecordingCalls
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Calls.Enabled;
+        }
+
+        /// <summary>A successful call.</summary>
         internal static void CallSucceeded(string service, string? member)
         {
             if (Calls.Enabled)
