@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.Metrics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Sidecar;
+
+namespace SidecarServices
+{
+    /// <summary>A payment gateway that times out now and then: the kind of dependency a sidecar is for.</summary>
+    [Sidecar(Retries = 3, Delay = 20, Backoff = Backoff.Exponential, FailureThreshold = 4, BreakDuration = 200,
+        RetryOn = new[] { typeof(TimeoutException) }, NeverRetryOn = new[] { typeof(ArgumentException) })]
+    public interface IPaymentGateway
+    {
+        Task<string> ChargeAsync(string customer, decimal amount, CancellationToken cancellationToken = default);
+    }
+
+    public sealed class FlakyPaymentGateway : IPaymentGateway
+    {
+        private readonly Random _random = new(7); // fixed seed: the same run every time
+        private int _calls;
+
+        public bool Down { get; set; }
+
+        public async Task<string> ChargeAsync(string customer, decimal amount, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            int call = Interlocked.Increment(ref _calls);
+            if (amount <= 0)
+            {
+                throw new ArgumentException("The amount must be positive.", nameof(amount));
+            }
+
+            if (Down || _random.NextDouble() < 0.4)
+            {
+                throw new TimeoutException("The gateway did not answer in time.");
+            }
+
+            return "receipt-" + call;
+        }
+    }
+
+    public static class Program
+    {
+        public static async Task Main()
+        {
+            // Metrics: what an OpenTelemetry collector would receive from AddMeter("Sidecar").
+            var totals = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            using var listener = new MeterListener
+            {
+                InstrumentPublished = (instrument, l) =>
+                {
+                    if (instrument.Meter.Name == SidecarTelemetry.MeterName)
+                    {
+                        l.EnableMeasurementEvents(instrument);
+                    }
+                },
+            };
+            listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            {
+                string key = instrument.Name + string.Concat(tags.ToArray().Where(t => t.Key is "sidecar.outcome" or "sidecar.circuit.state").Select(t => " " + t.Key + "=" + t.Value));
+                lock (totals)
+                {
+                    totals[key] = totals.GetValueOrDefault(key) + value;
+                }
+            });
+            listener.Start();
+
+            var services = new ServiceCollection();
+            services.AddLogging(logging => logging
+                .AddSimpleConsole(console => { console.SingleLine = true; console.IncludeScopes = false; })
+                .SetMinimumLevel(LogLevel.Information));
+            services.AddSingleton<FlakyPaymentGateway>();
+            services.AddSingleton<IPaymentGateway>(provider => provider.GetRequiredService<FlakyPaymentGateway>())
+                .AddPaymentGatewaySidecar(); // generated: decorates the registration, keeps its lifetime
+
+            await using ServiceProvider provider = services.BuildServiceProvider();
+            IPaymentGateway gateway = provider.GetRequiredService<IPaymentGateway>();
+            Console.WriteLine("Resolved IPaymentGateway: " + gateway.GetType().Name);
+
+            Console.WriteLine();
+            Console.WriteLine("Six charges against a gateway that times out 40% of the time:");
+            for (int i = 1; i <= 6; i++)
+            {
+                await Charge(gateway, "customer-" + i, 10m * i);
+            }
+
+            Console.WriteLine();
+            Console.WriteLine("A bad request is not retried:");
+            await Charge(gateway, "customer-7", -1m);
+
+            Console.WriteLine();
+            Console.WriteLine("The gateway goes down: the circuit opens and calls fail fast.");
+            provider.GetRequiredService<FlakyPaymentGateway>().Down = true;
+            for (int i = 8; i <= 10; i++)
+            {
+                await Charge(gateway, "customer-" + i, 5m);
+            }
+
+            Console.WriteLine();
+            Console.WriteLine("It comes back; after the break a probe closes the circuit.");
+            provider.GetRequiredService<FlakyPaymentGateway>().Down = false;
+            await Task.Delay(250);
+            await Charge(gateway, "customer-11", 5m);
+
+            await Task.Delay(100); // let the console logger flush before the summary
+            Console.WriteLine();
+            Console.WriteLine("Metrics from the \"Sidecar\" meter:");
+            lock (totals)
+            {
+                foreach (KeyValuePair<string, long> total in totals)
+                {
+                    Console.WriteLine("  " + total.Key + ": " + total.Value);
+                }
+            }
+        }
+
+        private static async Task Charge(IPaymentGateway gateway, string customer, decimal amount)
+        {
+            try
+            {
+                Console.WriteLine("  " + customer + ": " + await gateway.ChargeAsync(customer, amount));
+            }
+            catch (Exception ex)
+            {
+                Console.WriteLine("  " + customer + ": failed with " + ex.GetType().Name);
+            }
+
+            await Task.Delay(20); // give the console logger a moment, so lines keep their order
+        }
+    }
+}
