@@ -77,6 +77,21 @@ namespace Sidecar.CodeFixes.Tests
         }
 
         [Fact]
+        public async Task Removing_the_first_argument_pulls_the_next_one_up_to_the_parenthesis()
+        {
+            string fixedSource = await FixAsync("""
+                [Sidecar.Sidecar([|Retries = -1|],
+                                 Delay = 50)]
+                public interface IOrderService { int Get(int id); }
+                """, "Remove Retries");
+
+            Assert.Equal("""
+                [Sidecar.Sidecar(Delay = 50)]
+                public interface IOrderService { int Get(int id); }
+                """, fixedSource);
+        }
+
+        [Fact]
         public async Task Removing_the_last_argument_before_a_closing_parenthesis_on_its_own_line_keeps_the_line_break()
         {
             string fixedSource = await FixAsync("""
