@@ -23,8 +23,9 @@ if [[ ! -f "$package" ]]; then
   exit 1
 fi
 # The generator and its code fixes both belong under analyzers/: the compiler runs the one, the IDE offers the other.
+entries="$(unzip -Z1 "$package")"
 for dll in Sidecar.Generators.dll Sidecar.Generators.CodeFixes.dll; do
-  if ! unzip -Z1 "$package" | grep -qx "analyzers/dotnet/cs/$dll"; then
+  if ! grep -qx "analyzers/dotnet/cs/$dll" <<< "$entries"; then
     echo "FAIL: $package has no analyzers/dotnet/cs/$dll" >&2
     exit 1
   fi
