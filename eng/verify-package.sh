@@ -62,12 +62,14 @@ cat > "$app/PackageCheck.csproj" <<XML
   </PropertyGroup>
   <ItemGroup>
     <PackageReference Include="Sidecar.Generators" Version="$version" />
+    <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="10.0.0" />
   </ItemGroup>
 </Project>
 XML
 
 cat > "$app/Program.cs" <<'CS'
 using System;
+using Microsoft.Extensions.DependencyInjection;
 using Sidecar;
 
 namespace PackageCheck
@@ -102,7 +104,17 @@ namespace PackageCheck
             IFlaky flaky = new FlakySidecar(inner);
             int value = flaky.Get();
             Console.WriteLine("value=" + value + " calls=" + inner.Calls);
-            return value == 42 && inner.Calls == 3 ? 0 : 1;
+
+            // The same through dependency injection: the generated AddFlakySidecar() decorates the registration.
+            var services = new ServiceCollection();
+            var viaContainer = new Flaky();
+            services.AddSingleton<IFlaky>(viaContainer).AddFlakySidecar();
+            using ServiceProvider provider = services.BuildServiceProvider();
+            IFlaky resolved = provider.GetRequiredService<IFlaky>();
+            int again = resolved.Get();
+            Console.WriteLine("di=" + resolved.GetType().Name + " value=" + again + " calls=" + viaContainer.Calls);
+
+            return value == 42 && inner.Calls == 3 && again == 42 && viaContainer.Calls == 3 && resolved is FlakySidecar ? 0 : 1;
         }
     }
 }
@@ -117,6 +129,7 @@ echo "$output"
 problems=()
 [[ $code -eq 0 ]] || problems+=("the consumer exited with $code")
 [[ "$output" == *"value=42 calls=3"* ]] || problems+=("expected 'value=42 calls=3' (two failures retried, third attempt answers)")
+[[ "$output" == *"di=FlakySidecar value=42 calls=3"* ]] || problems+=("expected the container to hand out FlakySidecar, which retried")
 [[ -f "$app/bin/Release/net10.0/Sidecar.dll" ]] || problems+=("Sidecar.dll was not copied next to the app")
 [[ ! -e "$app/bin/Release/net10.0/Sidecar.Generators.dll" ]] || problems+=("the generator was copied to the output as a runtime dependency")
 if grep -q '"Microsoft.CodeAnalysis' "$app/obj/project.assets.json"; then

@@ -17,23 +17,26 @@ namespace Sidecar
 
         /// <summary>Creates the exception; <paramref name="probeInFlight"/> when a half-open probe is still running.</summary>
         public BrokenCircuitException(string circuitName, DateTimeOffset retryAt, TimeSpan retryAfter, bool probeInFlight)
-            : base(probeInFlight
-                ? string.Format(
-                    CultureInfo.InvariantCulture,
-                    "The circuit '{0}' is half-open and its probe call is still running: the call was not made. Try again once the probe has finished.",
-                    circuitName)
-                : string.Format(
-                    CultureInfo.InvariantCulture,
-                    "The circuit '{0}' is open: the call was not made. The circuit will be tried again at {1:O} (in {2:0} ms).",
-                    circuitName,
-                    retryAt,
-                    Math.Max(0, retryAfter.TotalMilliseconds)))
         {
             ProbeInFlight = probeInFlight;
             CircuitName = circuitName;
             RetryAt = retryAt;
             RetryAfter = retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter;
         }
+
+        /// <inheritdoc/>
+        /// <remarks>Written when read: failing fast should not pay for formatting a message nobody looks at.</remarks>
+        public override string Message => ProbeInFlight
+            ? string.Format(
+                CultureInfo.InvariantCulture,
+                "The circuit '{0}' is half-open and its probe call is still running: the call was not made. Try again once the probe has finished.",
+                CircuitName)
+            : string.Format(
+                CultureInfo.InvariantCulture,
+                "The circuit '{0}' is open: the call was not made. The circuit will be tried again at {1:O} (in {2:0} ms).",
+                CircuitName,
+                RetryAt,
+                RetryAfter.TotalMilliseconds);
 
         /// <summary>Whether the circuit is half-open with its probe call still running (rather than open).</summary>
         public bool ProbeInFlight { get; }

@@ -119,16 +119,20 @@ namespace Sidecar
         }
 
         /// <summary>Records a successful attempt. Returns the new state if the success closed the circuit.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public CircuitState? OnSuccess(CircuitPermit permit)
         {
-            if (!permit.IsProbe && _state == (int)CircuitState.Closed && Volatile.Read(ref _consecutiveFailures) == 0)
+            if (IsUndisturbedBy(permit))
             {
                 return null;
             }
 
             return OnSuccessSlow(permit);
         }
+
+        /// <summary>Whether a success with <paramref name="permit"/> changes nothing: closed, no failures counted, not a probe.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal bool IsUndisturbedBy(CircuitPermit permit)
+            => !permit.IsProbe && _state == (int)CircuitState.Closed && Volatile.Read(ref _consecutiveFailures) == 0;
 
         private CircuitState? OnSuccessSlow(CircuitPermit permit)
         {

@@ -13,6 +13,9 @@ namespace Sidecar
     {
         private readonly ConcurrentDictionary<string, CircuitBreaker> _breakers = new(StringComparer.Ordinal);
 
+        /// <summary>Creates an empty registry. Its circuits are reported by the <c>sidecar.circuit.state</c> gauge while it is alive.</summary>
+        public CircuitBreakerRegistry() => SidecarTelemetry.Track(this);
+
         /// <summary>The process-wide registry.</summary>
         public static CircuitBreakerRegistry Shared { get; } = new();
 

@@ -53,6 +53,12 @@ namespace Sidecar
         /// </summary>
         public Type[]? RetryOn { get; set; }
 
+        /// <summary>
+        /// Exception types that are never retried (subclasses included), even when <see cref="RetryOn"/> would match:
+        /// e.g. <c>typeof(ArgumentException)</c> — a bad request stays bad however often it is sent.
+        /// </summary>
+        public Type[]? NeverRetryOn { get; set; }
+
         /// <summary>Name of a method that answers when the call finally fails or the circuit is open (class form).</summary>
         public string? Fallback { get; set; }
     }

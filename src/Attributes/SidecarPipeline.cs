@@ -84,22 +84,66 @@ namespace Sidecar
                 return permit;
             }
 
-            var rejected = breaker.State == CircuitState.HalfOpen
+            CircuitState state = breaker.State;
+            var rejected = state == CircuitState.HalfOpen
                 ? new BrokenCircuitException(breaker.Name, retryAt, TimeSpan.Zero, probeInFlight: true)
                 : new BrokenCircuitException(breaker.Name, retryAt, retryAt - now);
+            rejected.Origin = this;
             Observe(static (o, a) => o.Observer.OnRejected(o.Service, a.member, a.rejected), (member, rejected));
+
+            // With a fallback the call is not over: it ends as "fallback" (OnFallback).
+            SidecarTelemetry.CallRejected(Service, member, breaker.Name, state, countCall: !Policy.HasFallback);
             throw rejected;
         }
 
-        /// <summary>Records a successful attempt (closes a half-open circuit).</summary>
+        /// <summary>
+        /// Records a successful attempt, which ends the call (closes a half-open circuit). Counted in telemetry
+        /// without the member's name; prefer <see cref="OnSuccess(string, CircuitPermit)"/>.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void OnSuccess(CircuitPermit permit = default)
+        public void OnSuccess(CircuitPermit permit = default) => OnSuccessCore(null, permit);
+
+        /// <summary>Records a successful attempt of <paramref name="member"/>, which ends the call (closes a half-open circuit).</summary>
+        /// <param name="member">The member called.</param>
+        /// <param name="permit">The permit <see cref="Enter"/> gave the attempt; <c>default</c> on the fast path.</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void OnSuccess(string member, CircuitPermit permit = default) => OnSuccessCore(member, permit);
+
+        // Inlined into every decorated member: only the "nothing to record" test stays here; the breaker's state change,
+        // the observer and telemetry live in a method of their own, so the happy path stays as small as hand-written code.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void OnSuccessCore(string? member, CircuitPermit permit)
+        {
+            CircuitBreaker? breaker = _breaker;
+            if ((breaker is null || breaker.IsUndisturbedBy(permit)) && !SidecarTelemetry.IsRecordingCalls)
+            {
+                return;
+            }
+
+            OnSuccessSlow(member, permit);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void OnSuccessSlow(string? member, CircuitPermit permit)
         {
             if (_breaker is not null)
             {
                 Notify(_breaker.OnSuccess(permit));
             }
+
+            SidecarTelemetry.CallSucceeded(Service, member);
         }
+
+        /// <summary>
+        /// Records that the fallback answers a call of <paramref name="member"/> that finally failed or was refused
+        /// (telemetry only: outcome <c>fallback</c>). Call it where the fallback is invoked, after
+        /// <see cref="ShouldFallBack"/> said yes; the policy must have been created with <c>fallback: true</c> so that
+        /// the call is not also counted as a failure or a rejection.
+        /// </summary>
+        /// <param name="member">The member called.</param>
+        /// <param name="exception">The failure the fallback answers.</param>
+        public void OnFallback(string member, Exception exception)
+            => SidecarTelemetry.FellBack(Service, member, exception);
 
         /// <summary>
         /// Records a failed attempt and decides whether to try again. Called from an exception filter, so an
@@ -114,11 +158,24 @@ namespace Sidecar
         public bool ShouldRetry(string member, Exception exception, int attempt, CircuitPermit permit, CancellationToken cancellationToken, out TimeSpan delay)
         {
             delay = TimeSpan.Zero;
-            if (exception is SidecarRejectedException
-                || (exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            if (exception is SidecarRejectedException rejected)
             {
-                // Refused before the call, or cancelled by the caller: says nothing about the dependency.
+                // Refused before the call: says nothing about the dependency.
                 _breaker?.OnIgnored(permit);
+                if (!ReferenceEquals(rejected.Origin, this) && !Policy.HasFallback)
+                {
+                    // Refused by a sidecar further in, not by this one's Enter (which counted its own refusal).
+                    SidecarTelemetry.CallEnded(Service, member, SidecarTelemetry.Failure, exception);
+                }
+
+                return false;
+            }
+
+            if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                // Cancelled by the caller: says nothing about the dependency, and no fallback answers it.
+                _breaker?.OnIgnored(permit);
+                SidecarTelemetry.CallEnded(Service, member, SidecarTelemetry.Canceled, null);
                 return false;
             }
 
@@ -146,6 +203,16 @@ namespace Sidecar
 
             // The failure first, then the state change it caused.
             Observe(static (o, a) => o.Observer.OnAttemptFailed(o.Service, a.member, a.attempt, a.exception, a.retry, a.delay), (member, attempt: attempt + 1, exception, retry, delay));
+            if (retry)
+            {
+                SidecarTelemetry.Retrying(Service, member, attempt + 1, exception, delay);
+            }
+            else if (!Policy.HasFallback)
+            {
+                // The last attempt: the call ends with this exception. With a fallback it ends as "fallback" (OnFallback).
+                SidecarTelemetry.CallEnded(Service, member, SidecarTelemetry.Failure, exception);
+            }
+
             Notify(transition);
             return retry;
         }
@@ -282,6 +349,7 @@ namespace Sidecar
             if (transition is CircuitState state)
             {
                 Observe(static (o, a) => o.Observer.OnCircuitStateChanged(a.Name, a.state), (_breaker!.Name, state));
+                SidecarTelemetry.CircuitChanged(_breaker!.Name, state);
             }
         }
     }

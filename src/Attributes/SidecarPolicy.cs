@@ -21,6 +21,7 @@ namespace Sidecar
         /// <param name="breakDuration">Milliseconds the circuit stays open.</param>
         /// <param name="timeout">Milliseconds per attempt (0: none).</param>
         /// <param name="isTransient">Which exceptions may be retried; <c>null</c> means all of them.</param>
+        /// <param name="fallback">Whether the members with this policy have a fallback that answers final failures and refusals.</param>
         public SidecarPolicy(
             string circuitName,
             int retries = SidecarDefaults.Retries,
@@ -31,7 +32,8 @@ namespace Sidecar
             int failureThreshold = SidecarDefaults.FailureThreshold,
             int breakDuration = SidecarDefaults.BreakDuration,
             int timeout = 0,
-            Func<Exception, bool>? isTransient = null)
+            Func<Exception, bool>? isTransient = null,
+            bool fallback = false)
         {
             CircuitName = circuitName ?? throw new ArgumentNullException(nameof(circuitName));
             Retries = NotNegative(retries, nameof(retries));
@@ -43,6 +45,7 @@ namespace Sidecar
             BreakDuration = TimeSpan.FromMilliseconds(NotNegative(breakDuration, nameof(breakDuration)));
             Timeout = TimeSpan.FromMilliseconds(NotNegative(timeout, nameof(timeout)));
             _isTransient = isTransient;
+            HasFallback = fallback;
         }
 
         /// <summary>Name of the circuit breaker this policy uses.</summary>
@@ -71,6 +74,13 @@ namespace Sidecar
 
         /// <summary>Time limit per attempt (<see cref="TimeSpan.Zero"/>: none).</summary>
         public TimeSpan Timeout { get; }
+
+        /// <summary>
+        /// Whether the members with this policy have a fallback (<see cref="SidecarAttribute.Fallback"/>). Telemetry then
+        /// counts a call that finally fails or is refused once, as answered by the fallback
+        /// (<see cref="SidecarPipeline.OnFallback"/>), not as a failure or a rejection.
+        /// </summary>
+        public bool HasFallback { get; }
 
         /// <summary>Whether <paramref name="exception"/> is of a kind this policy retries (the <c>RetryOn</c> list).</summary>
         public bool IsTransient(Exception exception) => _isTransient is null || _isTransient(exception);

@@ -12,5 +12,13 @@ namespace Sidecar
             : base(message)
         {
         }
+
+        /// <summary>Creates the exception; the subclass overrides <see cref="Exception.Message"/>.</summary>
+        protected SidecarRejectedException()
+        {
+        }
+
+        /// <summary>The pipeline that refused the call, so that telemetry counts a refusal once, where it happened.</summary>
+        internal object? Origin { get; set; }
     }
 }

@@ -22,7 +22,7 @@ namespace Sidecar.Generators
             IncrementalValuesProvider<ParseResult> types = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     SidecarParser.AttributeName,
-                    static (node, _) => node is InterfaceDeclarationSyntax or ClassDeclarationSyntax,
+                    static (node, _) => node is InterfaceDeclarationSyntax or ClassDeclarationSyntax or RecordDeclarationSyntax,
                     static (ctx, ct) => SidecarParser.ParseType(ctx, ct))
                 .WithTrackingName(TrackingNames.Types);
 
@@ -55,7 +55,33 @@ namespace Sidecar.Generators
 
             context.RegisterSourceOutput(models, static (spc, model) => Emit(spc, model));
             context.RegisterSourceOutput(methodModels, static (spc, model) => Emit(spc, model));
+
+            // Optional integrations, generated only when the project references what they need.
+            IncrementalValueProvider<HostCapabilities> capabilities = context.CompilationProvider
+                .Select(static (compilation, _) => HostCapabilities.From(compilation))
+                .WithTrackingName(TrackingNames.Capabilities);
+            context.RegisterSourceOutput(models.Combine(capabilities), static (spc, pair) => EmitRegistration(spc, pair.Left, pair.Right));
+            context.RegisterSourceOutput(methodModels.Combine(capabilities), static (spc, pair) => EmitRegistration(spc, pair.Left, pair.Right));
+            context.RegisterSourceOutput(capabilities, static (spc, capabilities) =>
+            {
+                if (capabilities.DependencyInjection)
+                {
+                    spc.AddSource("Sidecar.Generated.SidecarServiceRegistration.g.cs", SourceText.From(DependencyInjectionEmitter.EmitSharedHelper(capabilities), System.Text.Encoding.UTF8));
+                    if (capabilities.Logging)
+                    {
+                        spc.AddSource("Sidecar.Generated.SidecarLoggingObserver.g.cs", SourceText.From(DependencyInjectionEmitter.EmitLoggingObserver(), System.Text.Encoding.UTF8));
+                    }
+                }
+            });
             context.RegisterSourceOutput(diagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+        }
+
+        private static void EmitRegistration(SourceProductionContext context, ServiceModel model, HostCapabilities capabilities)
+        {
+            if (capabilities.DependencyInjection && DependencyInjectionEmitter.Supports(model))
+            {
+                context.AddSource(model.HintName + ".DependencyInjection.g.cs", SourceText.From(DependencyInjectionEmitter.EmitExtension(model), System.Text.Encoding.UTF8));
+            }
         }
 
         private static void Emit(SourceProductionContext context, ServiceModel model)

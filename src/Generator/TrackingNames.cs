@@ -7,5 +7,6 @@ namespace Sidecar.Generators
         public const string Methods = nameof(Methods);
         public const string Models = nameof(Models);
         public const string MethodModels = nameof(MethodModels);
+        public const string Capabilities = nameof(Capabilities);
     }
 }

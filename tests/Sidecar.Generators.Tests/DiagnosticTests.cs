@@ -68,7 +68,60 @@ namespace Sidecar.Generators.Tests
                 "using Sidecar; [Sidecar(Fallback = \"Cached\")] public partial class C : IQuote { private string Cached(int id) => \"\"; } public interface IQuote { decimal Price(string symbol); }",
                 "using Sidecar; [Sidecar(Fallback = \"Cached\")] public partial class C : IQuote { private decimal Cached(string symbol) => 0m; } public interface IQuote { decimal Price(string symbol); }"
             },
+            {
+                "SIDECAR013",
+                "using Sidecar; [Sidecar(Delay = 500, MaxDelay = 100)] public interface IFoo { void M(); }",
+                "using Sidecar; [Sidecar(Delay = 100, MaxDelay = 500)] public interface IFoo { void M(); }"
+            },
+            {
+                "SIDECAR014",
+                "using Sidecar; [Sidecar(FailureThreshold = 3, BreakDuration = 0)] public interface IFoo { void M(); }",
+                "using Sidecar; [Sidecar(FailureThreshold = 0, BreakDuration = 0)] public interface IFoo { void M(); }"
+            },
+            {
+                "SIDECAR015",
+                "using Sidecar; [Sidecar(Retries = 30, Delay = 1000, Backoff = Backoff.Exponential, MaxDelay = 0)] public interface IFoo { void M(System.Threading.CancellationToken ct); }",
+                "using Sidecar; [Sidecar(Retries = 30, Delay = 1000, Backoff = Backoff.Exponential, MaxDelay = 60000)] public interface IFoo { void M(System.Threading.CancellationToken ct); }"
+            },
+            {
+                "SIDECAR016",
+                "using Sidecar; [Sidecar(RetryOn = new[] { typeof(System.TimeoutException), typeof(string) })] public interface IFoo { void M(); }",
+                "using Sidecar; [Sidecar(RetryOn = new[] { typeof(System.TimeoutException), typeof(System.IO.IOException) })] public interface IFoo { void M(); }"
+            },
+            {
+                "SIDECAR017",
+                "using Sidecar; [Sidecar(Retries = 5, Delay = 1000)] public interface IFoo { System.Threading.Tasks.Task M(); }",
+                "using Sidecar; [Sidecar(Retries = 5, Delay = 1000)] public interface IFoo { System.Threading.Tasks.Task M(System.Threading.CancellationToken ct); }"
+            },
         };
+
+        [Fact]
+        public void Out_of_range_knob_is_reported_on_the_argument_itself()
+        {
+            const string source = "using Sidecar; [Sidecar(Delay = 10, Retries = -1)] public interface IFoo { void M(); }";
+            GeneratorResult result = TestCompilation.Run(source);
+            Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics, d => d.Id == "SIDECAR008");
+            Assert.Equal("Retries = -1", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+            Assert.Contains("Retries = -1 is not valid", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        [Fact]
+        public void RetryOn_error_points_at_the_offending_typeof()
+        {
+            const string source = "using Sidecar; [Sidecar(RetryOn = new[] { typeof(System.TimeoutException), typeof(int) })] public interface IFoo { void M(); }";
+            GeneratorResult result = TestCompilation.Run(source);
+            Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics, d => d.Id == "SIDECAR016");
+            Assert.Equal("typeof(int)", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+            Assert.Contains("exception is global::System.TimeoutException;", result.Source("FooSidecar.g.cs")); // the valid type is kept
+        }
+
+        [Fact]
+        public void A_record_can_be_a_class_form_sidecar()
+        {
+            GeneratorResult result = TestCompilation.Run("using Sidecar; public interface IFoo { int M(); } [Sidecar] public partial record Resilient : IFoo;");
+            Assert.True(result.CompilationProblems.Count == 0, result.Describe(result.CompilationProblems));
+            Assert.Contains("partial record Resilient", result.Source("Resilient.g.cs"));
+        }
 
         [Theory]
         [MemberData(nameof(Cases))]

@@ -30,7 +30,7 @@ namespace Sidecar.Generators.Tests
 
         private const string Unrelated = "namespace App { public class Unrelated { public int Value => 1; } }";
 
-        private static readonly string[] s_trackedSteps = { "Types", "Methods", "Models", "MethodModels" };
+        private static readonly string[] s_trackedSteps = { "Types", "Methods", "Models", "MethodModels", "Capabilities" };
 
         [Fact]
         public void Editing_an_unrelated_file_leaves_every_step_cached()

@@ -88,11 +88,42 @@ namespace Sidecar.Generators.Diagnostics
             "Fallback '{0}' for '{1}' {2}; declare '{3}' (the Exception parameter is optional) in {4}",
             DiagnosticSeverity.Error);
 
+        public static readonly DiagnosticDescriptor MaxDelayBelowDelay = Create(
+            "SIDECAR013",
+            "MaxDelay is below Delay",
+            "MaxDelay = {0} is below Delay = {1}, so every retry waits {0} ms whatever the backoff; raise MaxDelay to at least {1} or remove it",
+            DiagnosticSeverity.Warning);
+
+        public static readonly DiagnosticDescriptor ZeroBreakDuration = Create(
+            "SIDECAR014",
+            "A circuit breaker with BreakDuration 0 never stays open",
+            "BreakDuration = 0 lets a probe through at once after the circuit opens, so the breaker never gives the dependency time to recover; remove BreakDuration (default 5000 ms) or set the milliseconds the circuit should stay open",
+            DiagnosticSeverity.Warning);
+
+        public static readonly DiagnosticDescriptor AbsurdSchedule = Create(
+            "SIDECAR015",
+            "The retry schedule is absurdly long",
+            "The retry schedule waits {0} in all over {1} retries; a caller would hang that long before it sees the failure. Lower Retries, Delay or the Backoff, or set MaxDelay.",
+            DiagnosticSeverity.Warning);
+
+        public static readonly DiagnosticDescriptor RetryOnNotAnException = Create(
+            "SIDECAR016",
+            "RetryOn or NeverRetryOn names a type that is not an exception",
+            "{0} lists '{1}', which is not an exception type and can never be thrown; list types derived from System.Exception",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor LongScheduleWithoutCancellation = Create(
+            "SIDECAR017",
+            "A long retry schedule cannot be cancelled",
+            "'{0}' may wait up to {1} between retries but takes no CancellationToken, so its caller cannot give up early",
+            DiagnosticSeverity.Info);
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
         {
             InternalError, ClassNotPartial, ClassHasNoInterface, StaticAbstractMember, ForwardedWithoutResilience,
             NameCollision, CannotImplement, AttributeOnClassMethod, InvalidKnob, LanguageVersionTooLow, ContainingTypeNotPartial,
-            TimeoutOnSynchronousMember, FallbackDoesNotFit,
+            TimeoutOnSynchronousMember, FallbackDoesNotFit, MaxDelayBelowDelay, ZeroBreakDuration, AbsurdSchedule,
+            RetryOnNotAnException, LongScheduleWithoutCancellation,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

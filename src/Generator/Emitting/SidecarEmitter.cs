@@ -41,7 +41,7 @@ namespace Sidecar.Generators.Emitting
                 string suffix = model.Policies.Count == 1 ? string.Empty : i.ToString(CultureInfo.InvariantCulture);
                 policyFields[i] = names.Allocate("s_policy" + suffix);
                 pipelineFields[i] = names.Allocate("_pipeline" + suffix);
-                transientMethods[i] = model.Policies[i].RetryOn.Count == 0 ? string.Empty : names.Allocate("IsTransient" + suffix);
+                transientMethods[i] = model.Policies[i].RetryOn.Count == 0 && model.Policies[i].NeverRetryOn.Count == 0 ? string.Empty : names.Allocate("IsTransient" + suffix);
             }
 
             string innerText = string.Join(" and ", model.Inners.Select(i => "<c>" + Xml(i.Type.Replace("global::", string.Empty)) + "</c>"));
@@ -51,7 +51,7 @@ namespace Sidecar.Generators.Emitting
             w.Line("/// </summary>");
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Sidecar.Generators\", \"" + GeneratorVersion + "\")]");
             string header = model.IsClassForm
-                ? "partial class " + model.ClassName + model.TypeParameters
+                ? "partial " + model.ClassKeyword + " " + model.ClassName + model.TypeParameters
                 : model.Accessibility + " sealed partial class " + model.ClassName + model.TypeParameters + model.BaseList;
             w.Line(header);
             foreach (string constraint in model.Constraints)
@@ -91,8 +91,21 @@ namespace Sidecar.Generators.Emitting
                 if (transientMethods[i].Length > 0)
                 {
                     w.Line();
+                    PolicyModel p = model.Policies[i];
+                    var conditions = new List<string>();
+                    if (p.NeverRetryOn.Count > 0)
+                    {
+                        conditions.Add("!(" + string.Join(" || ", p.NeverRetryOn.Select(t => "exception is " + t)) + ")");
+                    }
+
+                    if (p.RetryOn.Count > 0)
+                    {
+                        string any = string.Join(" || ", p.RetryOn.Select(t => "exception is " + t));
+                        conditions.Add(conditions.Count > 0 && p.RetryOn.Count > 1 ? "(" + any + ")" : any);
+                    }
+
                     w.Line("private static bool " + transientMethods[i] + "(" + Exception + " exception)");
-                    w.Line("    => " + string.Join(" || ", model.Policies[i].RetryOn.Select(t => "exception is " + t)) + ";");
+                    w.Line("    => " + string.Join(" && ", conditions) + ";");
                 }
             }
 
@@ -128,6 +141,11 @@ namespace Sidecar.Generators.Emitting
                     "breakDuration: " + Number(p.BreakDuration),
                     "timeout: " + Number(p.Timeout),
                 };
+                if (p.Fallback is not null)
+                {
+                    arguments.Add("fallback: true");
+                }
+
                 if (transientMethods[i].Length > 0)
                 {
                     arguments.Add("isTransient: " + transientMethods[i]);
@@ -239,13 +257,13 @@ namespace Sidecar.Generators.Emitting
             if (m.ReturnKind == ReturnKind.Void)
             {
                 w.Line(Call(m) + ";");
-                w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return;");
             }
             else
             {
                 w.Line(m.Type + " " + locals.Result + " = " + Call(m) + ";");
-                w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return " + locals.Result + ";");
             }
 
@@ -305,7 +323,7 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
                 w.Open("if (" + (isValueTask ? locals.Task + ".IsCompletedSuccessfully" : locals.Task + ".Status == " + Tasks + "TaskStatus.RanToCompletion") + ")");
                 w.Line("// The happy path: no state machine, no allocation.");
-                w.Line(pipeline + ".OnSuccess();");
+                w.Line(pipeline + ".OnSuccess(" + display + ");");
                 w.Line("return " + locals.Task + ";");
                 w.Close();
                 w.Line();
@@ -349,13 +367,13 @@ namespace Sidecar.Generators.Emitting
             if (hasResult)
             {
                 w.Line(m.ResultType + " " + locals.Result + " = await " + locals.Task + ".ConfigureAwait(false);");
-                w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return " + locals.Result + ";");
             }
             else
             {
                 w.Line("await " + locals.Task + ".ConfigureAwait(false);");
-                w.Line(pipeline + ".OnSuccess(" + locals.Permit + ");");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return;");
             }
 
@@ -389,6 +407,7 @@ namespace Sidecar.Generators.Emitting
             w.Close();
             w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldFallBack(" + locals.Exception + ", " + token + "))");
             w.OpenBrace();
+            w.Line(pipeline + ".OnFallback(" + Literal(m.DisplayName) + ", " + locals.Exception + ");");
             string arguments = string.Join(", ", m.Parameters.Select(p => p.Argument).Concat(m.FallbackTakesException ? new[] { locals.Exception } : Array.Empty<string>()));
             string call = m.Fallback + m.TypeParameters + "(" + arguments + ")";
             bool returnsValue = m.ReturnKind is ReturnKind.Value or ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;

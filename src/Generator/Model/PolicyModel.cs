@@ -11,6 +11,7 @@ namespace Sidecar.Generators.Model
         int BreakDuration,
         int Timeout,
         EquatableArray<string> RetryOn,
+        EquatableArray<string> NeverRetryOn,
         string? Fallback,
         string CircuitName)
     {

@@ -11,6 +11,7 @@ namespace Sidecar.Generators.Model
     /// <param name="Namespace">The namespace, or null for the global namespace.</param>
     /// <param name="ContainingTypes">Outer types, outermost first (class form).</param>
     /// <param name="ClassName">The class's name without type parameters.</param>
+    /// <param name="ClassKeyword">"class", or "record" for a record in the class form.</param>
     /// <param name="TypeParameters">"&lt;T&gt;" or "".</param>
     /// <param name="Constraints">Constraint clauses of the class (interface form).</param>
     /// <param name="Accessibility">"public" or "internal" (interface form).</param>
@@ -27,6 +28,7 @@ namespace Sidecar.Generators.Model
         string? Namespace,
         EquatableArray<ContainingTypeModel> ContainingTypes,
         string ClassName,
+        string ClassKeyword,
         string TypeParameters,
         EquatableArray<string> Constraints,
         string Accessibility,

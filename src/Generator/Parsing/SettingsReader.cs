@@ -1,14 +1,22 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Sidecar.Generators.Diagnostics;
 using Sidecar.Generators.Model;
 
 namespace Sidecar.Generators.Parsing
 {
-    /// <summary>Reads the knobs of a <c>[Sidecar]</c> attribute and merges a method's over its type's.</summary>
+    /// <summary>Reads the knobs of a <c>[Sidecar]</c> attribute, merges a method's over its type's, and checks them.</summary>
     internal static class SettingsReader
     {
+        /// <summary>A retry schedule longer than this is almost certainly a mistake (SIDECAR015).</summary>
+        public static readonly TimeSpan AbsurdSchedule = TimeSpan.FromHours(1);
+
+        /// <summary>A caller that waits this long should be able to cancel (SIDECAR017).</summary>
+        public static readonly TimeSpan LongSchedule = TimeSpan.FromSeconds(1);
+
         public static PolicyModel Defaults(string circuitName) => new(
             PolicyModel.DefaultRetries,
             PolicyModel.DefaultDelay,
@@ -19,6 +27,7 @@ namespace Sidecar.Generators.Parsing
             PolicyModel.DefaultBreakDuration,
             Timeout: 0,
             RetryOn: EquatableArray<string>.Empty,
+            NeverRetryOn: EquatableArray<string>.Empty,
             Fallback: null,
             circuitName);
 
@@ -26,11 +35,15 @@ namespace Sidecar.Generators.Parsing
         /// Applies the named arguments of <paramref name="attribute"/> over <paramref name="basePolicy"/>.
         /// <paramref name="ownsBreaker"/> tells whether the attribute set breaker knobs (then it gets a circuit of its own).
         /// </summary>
-        public static PolicyModel Read(AttributeData attribute, PolicyModel basePolicy, List<DiagnosticInfo> diagnostics, out bool ownsBreaker)
+        public static PolicyModel Read(AttributeData attribute, PolicyModel basePolicy, Compilation compilation, List<DiagnosticInfo> diagnostics, out bool ownsBreaker)
         {
             PolicyModel policy = basePolicy;
             ownsBreaker = false;
-            LocationInfo? location = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax());
+            var syntax = attribute.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax;
+            LocationInfo? attributeLocation = LocationInfo.From(syntax);
+            LocationInfo? At(string knob) => LocationInfo.From(Argument(syntax, knob)) ?? attributeLocation;
+            var set = new HashSet<string>(StringComparer.Ordinal);
+
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
                 TypedConstant value = argument.Value;
@@ -39,50 +52,46 @@ namespace Sidecar.Generators.Parsing
                     continue; // the compiler already reports it
                 }
 
+                set.Add(argument.Key);
                 switch (argument.Key)
                 {
                     case "Retries" when value.Value is int retries:
-                        policy = policy with { Retries = NotNegative("Retries", retries, diagnostics, location) };
+                        policy = policy with { Retries = NotNegative("Retries", retries, diagnostics, At("Retries")) };
                         break;
                     case "Delay" when value.Value is int delay:
-                        policy = policy with { Delay = NotNegative("Delay", delay, diagnostics, location) };
+                        policy = policy with { Delay = NotNegative("Delay", delay, diagnostics, At("Delay")) };
                         break;
                     case "Backoff" when value.Value is int backoff:
                         if (backoff is < 0 or > 2)
                         {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKnob, location, "Backoff", backoff, "use Backoff.Constant, Backoff.Linear or Backoff.Exponential"));
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKnob, At("Backoff"), "Backoff", backoff, "use Backoff.Constant, Backoff.Linear or Backoff.Exponential"));
                             backoff = PolicyModel.DefaultBackoff;
                         }
 
                         policy = policy with { Backoff = backoff };
                         break;
                     case "MaxDelay" when value.Value is int maxDelay:
-                        policy = policy with { MaxDelay = NotNegative("MaxDelay", maxDelay, diagnostics, location) };
+                        policy = policy with { MaxDelay = NotNegative("MaxDelay", maxDelay, diagnostics, At("MaxDelay")) };
                         break;
                     case "Jitter" when value.Value is bool jitter:
                         policy = policy with { Jitter = jitter };
                         break;
                     case "FailureThreshold" when value.Value is int threshold:
-                        policy = policy with { FailureThreshold = NotNegative("FailureThreshold", threshold, diagnostics, location) };
+                        policy = policy with { FailureThreshold = NotNegative("FailureThreshold", threshold, diagnostics, At("FailureThreshold")) };
                         ownsBreaker = true;
                         break;
                     case "BreakDuration" when value.Value is int breakDuration:
-                        policy = policy with { BreakDuration = NotNegative("BreakDuration", breakDuration, diagnostics, location) };
+                        policy = policy with { BreakDuration = NotNegative("BreakDuration", breakDuration, diagnostics, At("BreakDuration")) };
                         ownsBreaker = true;
                         break;
                     case "Timeout" when value.Value is int timeout:
-                        policy = policy with { Timeout = NotNegative("Timeout", timeout, diagnostics, location) };
+                        policy = policy with { Timeout = NotNegative("Timeout", timeout, diagnostics, At("Timeout")) };
                         break;
                     case "RetryOn" when value.Kind == TypedConstantKind.Array && !value.IsNull:
-                        policy = policy with
-                        {
-                            RetryOn = value.Values
-                                .Select(v => v.Value as ITypeSymbol)
-                                .Where(t => t is not null && t.TypeKind != TypeKind.Error)
-                                .Select(t => SymbolText.Type(t!.WithNullableAnnotation(NullableAnnotation.NotAnnotated)))
-                                .Distinct()
-                                .ToEquatableArray(),
-                        };
+                        policy = policy with { RetryOn = ExceptionTypes("RetryOn", value, syntax, compilation, diagnostics) };
+                        break;
+                    case "NeverRetryOn" when value.Kind == TypedConstantKind.Array && !value.IsNull:
+                        policy = policy with { NeverRetryOn = ExceptionTypes("NeverRetryOn", value, syntax, compilation, diagnostics) };
                         break;
                     case "Fallback" when value.Value is string fallback:
                         policy = policy with { Fallback = fallback };
@@ -90,8 +99,95 @@ namespace Sidecar.Generators.Parsing
                 }
             }
 
+            // Knobs that are fine alone but not together; checked where one of them is set.
+            if ((set.Contains("MaxDelay") || set.Contains("Delay")) && policy.MaxDelay > 0 && policy.MaxDelay < policy.Delay && policy.Retries > 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MaxDelayBelowDelay, set.Contains("MaxDelay") ? At("MaxDelay") : At("Delay"), policy.MaxDelay, policy.Delay));
+            }
+
+            if ((set.Contains("BreakDuration") || set.Contains("FailureThreshold")) && policy.FailureThreshold > 0 && policy.BreakDuration == 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZeroBreakDuration, set.Contains("BreakDuration") ? At("BreakDuration") : At("FailureThreshold")));
+            }
+
+            if (set.Overlaps(new[] { "Retries", "Delay", "Backoff", "MaxDelay" }) && TotalDelay(policy) >= AbsurdSchedule)
+            {
+                string knob = new[] { "Retries", "Delay", "Backoff", "MaxDelay" }.First(set.Contains);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AbsurdSchedule, At(knob), Describe(TotalDelay(policy)), policy.Retries));
+            }
+
             return policy;
         }
+
+        /// <summary>The sum of every delay of the schedule (the longest a call can spend waiting), saturating.</summary>
+        public static TimeSpan TotalDelay(PolicyModel policy)
+        {
+            double total = 0;
+            for (int retry = 1; retry <= policy.Retries && total < TimeSpan.MaxValue.TotalMilliseconds / 2; retry++)
+            {
+                double delay = policy.Backoff switch
+                {
+                    0 => policy.Delay,
+                    2 => policy.Delay * Math.Pow(2, Math.Min(retry - 1, 1023)),
+                    _ => (double)policy.Delay * retry,
+                };
+                total += policy.MaxDelay > 0 ? Math.Min(delay, policy.MaxDelay) : delay;
+            }
+
+            return TimeSpan.FromMilliseconds(Math.Min(total, TimeSpan.MaxValue.TotalMilliseconds / 2));
+        }
+
+        public static string Describe(TimeSpan span)
+            => span.TotalDays >= 2 ? Math.Round(span.TotalDays) + " days"
+                : span.TotalHours >= 2 ? Math.Round(span.TotalHours, 1) + " hours"
+                : span.TotalMinutes >= 2 ? Math.Round(span.TotalMinutes, 1) + " minutes"
+                : Math.Round(span.TotalSeconds, 1) + " s";
+
+        private static EquatableArray<string> ExceptionTypes(string knob, TypedConstant value, AttributeSyntax? syntax, Compilation compilation, List<DiagnosticInfo> diagnostics)
+        {
+            INamedTypeSymbol? exceptionType = compilation.GetTypeByMetadataName("System.Exception");
+            TypeOfExpressionSyntax[] typeOfs = Argument(syntax, knob)?.DescendantNodes().OfType<TypeOfExpressionSyntax>().ToArray() ?? Array.Empty<TypeOfExpressionSyntax>();
+            var types = new List<string>();
+            for (int i = 0; i < value.Values.Length; i++)
+            {
+                if (value.Values[i].Value is not ITypeSymbol type || type.TypeKind == TypeKind.Error)
+                {
+                    continue;
+                }
+
+                if (!IsException(type, exceptionType))
+                {
+                    LocationInfo? location = LocationInfo.From(i < typeOfs.Length ? typeOfs[i] : (SyntaxNode?)syntax);
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RetryOnNotAnException, location, knob, type.ToDisplayString(SymbolText.ReadableFormat)));
+                    continue;
+                }
+
+                types.Add(SymbolText.Type(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)));
+            }
+
+            return types.Distinct().ToEquatableArray();
+        }
+
+        private static bool IsException(ITypeSymbol type, INamedTypeSymbol? exceptionType)
+        {
+            if (type is ITypeParameterSymbol || type.IsStatic)
+            {
+                return false;
+            }
+
+            for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(t, exceptionType))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static AttributeArgumentSyntax? Argument(AttributeSyntax? attribute, string knob)
+            => attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == knob);
 
         private static int NotNegative(string knob, int value, List<DiagnosticInfo> diagnostics, LocationInfo? location)
         {

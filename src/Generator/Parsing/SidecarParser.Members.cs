@@ -107,7 +107,7 @@ namespace Sidecar.Generators.Parsing
         {
             PolicyModel? typePolicy = context.TypeAttribute is null
                 ? null
-                : SettingsReader.Read(context.TypeAttribute, SettingsReader.Defaults(context.ServiceName), context.Diagnostics, out _);
+                : SettingsReader.Read(context.TypeAttribute, SettingsReader.Defaults(context.ServiceName), context.Compilation, context.Diagnostics, out _);
 
             // Every interface to implement, with the field that reaches it; the annotated/listed ones first.
             var interfaces = new List<(INamedTypeSymbol Interface, string Field, bool IsRoot)>();
@@ -204,6 +204,13 @@ namespace Sidecar.Generators.Parsing
                             => Event(@event, target, context),
                         _ => null,
                     };
+                    if (model is not null && IsIncomplete(member))
+                    {
+                        // The user's code does not compile yet (a type is missing or half-typed): the compiler reports
+                        // that; a sidecar now would only repeat the errors in generated code.
+                        return false;
+                    }
+
                     if (model is not null)
                     {
                         context.Members.Add(model);
@@ -271,6 +278,23 @@ namespace Sidecar.Generators.Parsing
             _ => Array.Empty<ITypeSymbol>(),
         };
 
+        /// <summary>Whether the member is still being typed: a type that does not resolve, or a name not written yet.</summary>
+        private static bool IsIncomplete(ISymbol member)
+        {
+            IEnumerable<ITypeSymbol> constraints = member is IMethodSymbol method ? method.TypeParameters.SelectMany(t => t.ConstraintTypes) : Enumerable.Empty<ITypeSymbol>();
+            IEnumerable<IParameterSymbol> parameters = member switch
+            {
+                IMethodSymbol m => m.Parameters,
+                IPropertySymbol p => p.Parameters,
+                _ => Enumerable.Empty<IParameterSymbol>(),
+            };
+            return string.IsNullOrEmpty(member.Name)
+                || (member is IMethodSymbol generic && generic.TypeParameters.Any(t => string.IsNullOrEmpty(t.Name)))
+                || member is IPropertySymbol { IsIndexer: true, Parameters.Length: 0 } or IPropertySymbol { GetMethod: null, SetMethod: null }
+                || parameters.Any(p => string.IsNullOrEmpty(p.Name))
+                || Signature(member).Concat(constraints).Any(SymbolText.HasErrors);
+        }
+
         private static bool AllowUnsafe(this CompilationOptions options) => options is Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions { AllowUnsafe: true };
 
         private static bool IsImplementedByHand(ISymbol member, MemberContext context)
@@ -318,16 +342,24 @@ namespace Sidecar.Generators.Parsing
 
             string? fallback = null;
             bool fallbackTakesException = false;
-            if (policy?.Fallback is { } fallbackName)
+            if (policy?.Fallback is { } fallbackName && !FindFallback(method, fallbackName, context, out fallback, out fallbackTakesException))
             {
-                // The member carries its fallback; the policy (shared by members) does not need it.
-                FindFallback(method, fallbackName, context, out fallback, out fallbackTakesException);
+                // Reported (SIDECAR012); the member is still decorated, without a fallback.
                 policy = policy with { Fallback = null };
             }
 
             string? cancellationToken = method.Parameters
                 .FirstOrDefault(p => p.RefKind == RefKind.None && p.Type.ToDisplayString() == "System.Threading.CancellationToken")
                 ?.Name;
+            if (policy is not null && cancellationToken is null && SettingsReader.TotalDelay(policy) >= SettingsReader.LongSchedule)
+            {
+                Location? at = method.Locations.FirstOrDefault(l => l.IsInSource);
+                context.Diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.LongScheduleWithoutCancellation,
+                    at is null ? context.Location : LocationInfo.From(at),
+                    method.ContainingType.Name + "." + method.Name,
+                    SettingsReader.Describe(SettingsReader.TotalDelay(policy))));
+            }
 
             return new MemberModel(
                 MemberKind.Method,
@@ -514,7 +546,7 @@ namespace Sidecar.Generators.Parsing
                 return typePolicy;
             }
 
-            PolicyModel policy = SettingsReader.Read(own, typePolicy ?? SettingsReader.Defaults(context.ServiceName), context.Diagnostics, out bool ownsBreaker);
+            PolicyModel policy = SettingsReader.Read(own, typePolicy ?? SettingsReader.Defaults(context.ServiceName), context.Compilation, context.Diagnostics, out bool ownsBreaker);
             return ownsBreaker ? policy with { CircuitName = context.ServiceName + "." + method.Name } : policy;
         }
 

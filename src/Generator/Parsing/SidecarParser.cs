@@ -23,7 +23,8 @@ namespace Sidecar.Generators.Parsing
             ISymbol target = context.TargetSymbol;
             try
             {
-                if (target is not INamedTypeSymbol type || context.Attributes.Length == 0)
+                if (target is not INamedTypeSymbol type || context.Attributes.Length == 0 || string.IsNullOrEmpty(type.Name)
+                    || type.TypeParameters.Any(t => string.IsNullOrEmpty(t.Name)))
                 {
                     return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
                 }
@@ -153,6 +154,11 @@ namespace Sidecar.Generators.Parsing
                 }
             }
 
+            if (iface.AllInterfaces.Any(SymbolText.HasErrors) || iface.TypeParameters.SelectMany(t => t.ConstraintTypes).Any(SymbolText.HasErrors))
+            {
+                return null; // a base interface or a constraint is still being typed: the compiler reports it
+            }
+
             string? ns = iface.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
             string className = SidecarName(iface.Name);
             string metadataName = (ns is null ? string.Empty : ns + ".") + className + (iface.Arity > 0 ? "`" + iface.Arity : string.Empty);
@@ -186,6 +192,7 @@ namespace Sidecar.Generators.Parsing
                 Namespace: ns,
                 ContainingTypes: EquatableArray<ContainingTypeModel>.Empty,
                 ClassName: className,
+                ClassKeyword: "class",
                 TypeParameters: SymbolText.TypeParameterList(iface.TypeParameters),
                 Constraints: SymbolText.Constraints(iface.TypeParameters).ToEquatableArray(),
                 Accessibility: accessibility,
@@ -237,6 +244,11 @@ namespace Sidecar.Generators.Parsing
                 containing.Insert(0, new ContainingTypeModel(TypeKeyword(outer), SymbolText.Escape(outer.Name) + SymbolText.TypeParameterList(outer.TypeParameters)));
             }
 
+            if (type.Interfaces.Any(SymbolText.HasErrors))
+            {
+                return null; // a base type is still being typed: the compiler reports it
+            }
+
             INamedTypeSymbol[] listed = type.Interfaces.Where(i => i.TypeKind == TypeKind.Interface).ToArray();
             if (listed.Length == 0)
             {
@@ -281,6 +293,7 @@ namespace Sidecar.Generators.Parsing
                 Namespace: ns,
                 ContainingTypes: containing.ToEquatableArray(),
                 ClassName: SymbolText.Escape(type.Name),
+                ClassKeyword: type.IsRecord ? "record" : "class",
                 TypeParameters: SymbolText.TypeParameterList(type.TypeParameters),
                 Constraints: EquatableArray<string>.Empty,
                 Accessibility: string.Empty,

@@ -125,6 +125,16 @@ namespace Sidecar.Generators.Parsing
             }
         }
 
+        /// <summary>Whether the type, or any type it is built from, could not be resolved.</summary>
+        public static bool HasErrors(ITypeSymbol type) => type switch
+        {
+            IErrorTypeSymbol => true,
+            IArrayTypeSymbol array => HasErrors(array.ElementType),
+            IPointerTypeSymbol pointer => HasErrors(pointer.PointedAtType),
+            INamedTypeSymbol named => named.TypeArguments.Any(HasErrors) || (named.ContainingType is { } outer && HasErrors(outer)),
+            _ => type.TypeKind == TypeKind.Error,
+        };
+
         public static bool UsesPointers(ITypeSymbol type) => type switch
         {
             IPointerTypeSymbol or IFunctionPointerTypeSymbol => true,

@@ -74,6 +74,20 @@ namespace Sidecar.CodeFixes.Tests.Infrastructure
             return (await ApplyAsync(project, action)).Single();
         }
 
+        /// <summary>A document without markers in a project of its own, for running the real generator over it.</summary>
+        public static Document CreateDocument(string source) => TestProject.Create("SIDECAR", new[] { source }).Documents.Single();
+
+        /// <summary>The fixes <paramref name="provider"/> offers for <paramref name="diagnostic"/> in <paramref name="document"/>.</summary>
+        public static Task<IReadOnlyList<CodeAction>> ActionsFor(CodeFixProvider provider, Document document, Diagnostic diagnostic)
+            => ActionsAsync(provider, document, diagnostic);
+
+        /// <summary><paramref name="document"/> as <paramref name="action"/> leaves it.</summary>
+        public static async Task<Document> ApplyAsync(CodeAction action, Document document)
+        {
+            ImmutableArray<CodeActionOperation> operations = await action.GetOperationsAsync(CancellationToken.None);
+            return Assert.Single(operations.OfType<ApplyChangesOperation>()).ChangedSolution.GetDocument(document.Id)!;
+        }
+
         private static async Task<IReadOnlyList<CodeAction>> ActionsAsync(CodeFixProvider provider, Document document, Diagnostic diagnostic)
         {
             Assert.Contains(diagnostic.Id, provider.FixableDiagnosticIds);

@@ -37,7 +37,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             var sidecar = new FlakyServiceSidecar(inner, Options);
             using var cts = new CancellationTokenSource();
 
-            Task<int> call = Task.Run(() => sidecar.GetWithToken(1, cts.Token));
+            Task<int> call = Task.Factory.StartNew(() => sidecar.GetWithToken(1, cts.Token), TaskCreationOptions.LongRunning);
             SpinWait.SpinUntil(() => _time.PendingTimers == 1, TimeSpan.FromSeconds(10));
             cts.Cancel();
 

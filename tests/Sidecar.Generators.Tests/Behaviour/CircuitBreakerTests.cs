@@ -163,7 +163,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             using var releaseProbe = new ManualResetEventSlim();
             var slowInner = new BlockingBreakerService(probeStarted, releaseProbe);
             var slowSidecar = new BreakerServiceSidecar(slowInner, Options); // same service: same circuit
-            Task<int> probe = Task.Run(() => slowSidecar.Call());
+            Task<int> probe = Task.Factory.StartNew(() => slowSidecar.Call(), TaskCreationOptions.LongRunning); // its own thread: a busy pool must not delay it
             Assert.True(probeStarted.Wait(TimeSpan.FromSeconds(10)));
 
             int rejected = 0;

@@ -69,6 +69,8 @@ namespace Sidecar.Generators.Tests.Behaviour
 
             public int OnlyTimeouts() => throw new System.NotSupportedException();
 
+            public int NeverArguments() => throw new System.NotSupportedException();
+
             public bool TryFind(string key, out string value) => throw new System.NotSupportedException();
 
             public void Bump(ref int counter) => throw new System.NotSupportedException();

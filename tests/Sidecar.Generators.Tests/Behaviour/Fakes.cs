@@ -89,6 +89,8 @@ namespace Sidecar.Generators.Tests.Behaviour
 
         public int OnlyTimeouts() => Attempt(7);
 
+        public int NeverArguments() => Attempt(8);
+
         public bool TryFind(string key, out string value)
         {
             value = key + "!";

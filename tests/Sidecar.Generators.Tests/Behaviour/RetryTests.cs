@@ -198,6 +198,20 @@ namespace Sidecar.Generators.Tests.Behaviour
             Assert.Equal(5, inner.Calls);
         }
 
+        [Fact]
+        public void NeverRetryOn_exceptions_and_their_subclasses_are_not_retried()
+        {
+            var inner = new FlakyService(failures: 1) { Failure = () => new ArgumentNullException("id") };
+            var sidecar = new FlakyServiceSidecar(inner, Options);
+            Assert.Throws<ArgumentNullException>(() => sidecar.NeverArguments());
+            Assert.Equal(1, inner.Calls);
+
+            inner.Failure = () => new ConnectionError("reset");
+            inner.SetFailures(2);
+            Assert.Equal(8, sidecar.NeverArguments());
+            Assert.Equal(4, inner.Calls);
+        }
+
         private sealed class RegexTimeout : TimeoutException
         {
         }

@@ -30,6 +30,9 @@ namespace Sidecar.Generators.Tests.Behaviour
         [Sidecar(RetryOn = new[] { typeof(TimeoutException) })]
         int OnlyTimeouts();
 
+        [Sidecar(Delay = 0, NeverRetryOn = new[] { typeof(ArgumentException) })]
+        int NeverArguments();
+
         bool TryFind(string key, out string value);
 
         void Bump(ref int counter);

@@ -40,3 +40,18 @@ namespace Sidecar.Generators.Tests.Behaviour
         private decimal Cached(string symbol, Exception exception) => exception is BrokenCircuitException ? -2m : -1m;
     }
 }
+
+namespace Sidecar.Generators.Tests.Behaviour
+{
+    /// <summary>Only the telemetry test uses this service, so its measurements are its own.</summary>
+    [Sidecar(Retries = 1, Delay = 0, Fallback = "Degraded")]
+    public interface IMeteredService
+    {
+        int Read(int id);
+    }
+
+    public partial class MeteredServiceSidecar
+    {
+        private int Degraded(int id) => -id;
+    }
+}

@@ -42,7 +42,7 @@ public sealed partial class BothSidecar : global::IBoth
             try
             {
                 int result = ((global::IA)_inner).Value();
-                _pipeline.OnSuccess(permit);
+                _pipeline.OnSuccess("Value", permit);
                 return result;
             }
             catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Value", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -64,7 +64,7 @@ public sealed partial class BothSidecar : global::IBoth
             try
             {
                 int result = ((global::IB)_inner).Value();
-                _pipeline.OnSuccess(permit);
+                _pipeline.OnSuccess("Value", permit);
                 return result;
             }
             catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Value", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -86,7 +86,7 @@ public sealed partial class BothSidecar : global::IBoth
             try
             {
                 global::System.Collections.Generic.IEnumerator<int> result = ((global::System.Collections.Generic.IEnumerable<int>)_inner).GetEnumerator();
-                _pipeline.OnSuccess(permit);
+                _pipeline.OnSuccess("GetEnumerator", permit);
                 return result;
             }
             catch (global::System.Exception exception) when (_pipeline.ShouldRetry("GetEnumerator", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -105,7 +105,7 @@ public sealed partial class BothSidecar : global::IBoth
             try
             {
                 global::System.Collections.IEnumerator result = ((global::System.Collections.IEnumerable)_inner).GetEnumerator();
-                _pipeline.OnSuccess(permit);
+                _pipeline.OnSuccess("GetEnumerator", permit);
                 return result;
             }
             catch (global::System.Exception exception) when (_pipeline.ShouldRetry("GetEnumerator", exception, attempt, permit, default, out global::System.TimeSpan delay))

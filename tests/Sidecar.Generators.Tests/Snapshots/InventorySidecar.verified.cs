@@ -42,7 +42,7 @@ public sealed partial class InventorySidecar : global::IInventory
             try
             {
                 int result = _inner.Reserve(sku);
-                _pipeline.OnSuccess(permit);
+                _pipeline.OnSuccess("Reserve", permit);
                 return result;
             }
             catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Reserve", exception, attempt, permit, default, out global::System.TimeSpan delay))

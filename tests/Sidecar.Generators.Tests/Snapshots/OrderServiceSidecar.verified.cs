@@ -57,7 +57,7 @@ namespace Shop
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess();
+                _pipeline.OnSuccess("GetAsync");
                 return task;
             }
 
@@ -83,7 +83,7 @@ namespace Shop
                     }
 
                     global::Shop.Order result = await task.ConfigureAwait(false);
-                    _pipeline.OnSuccess(permit);
+                    _pipeline.OnSuccess("GetAsync", permit);
                     return result;
                 }
                 catch (global::System.Exception exception) when (_pipeline.ShouldRetry("GetAsync", exception, attempt, permit, ct, out global::System.TimeSpan delay))
@@ -115,7 +115,7 @@ namespace Shop
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess();
+                _pipeline.OnSuccess("SaveAsync");
                 return task;
             }
 
@@ -141,7 +141,7 @@ namespace Shop
                     }
 
                     await task.ConfigureAwait(false);
-                    _pipeline.OnSuccess(permit);
+                    _pipeline.OnSuccess("SaveAsync", permit);
                     return;
                 }
                 catch (global::System.Exception exception) when (_pipeline.ShouldRetry("SaveAsync", exception, attempt, permit, ct, out global::System.TimeSpan delay))
@@ -173,7 +173,7 @@ namespace Shop
             if (task.IsCompletedSuccessfully)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess();
+                _pipeline.OnSuccess("CountAsync");
                 return task;
             }
 
@@ -199,7 +199,7 @@ namespace Shop
                     }
 
                     int result = await task.ConfigureAwait(false);
-                    _pipeline.OnSuccess(permit);
+                    _pipeline.OnSuccess("CountAsync", permit);
                     return result;
                 }
                 catch (global::System.Exception exception) when (_pipeline.ShouldRetry("CountAsync", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -231,7 +231,7 @@ namespace Shop
             if (task.IsCompletedSuccessfully)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess();
+                _pipeline.OnSuccess("PingAsync");
                 return task;
             }
 
@@ -257,7 +257,7 @@ namespace Shop
                     }
 
                     await task.ConfigureAwait(false);
-                    _pipeline.OnSuccess(permit);
+                    _pipeline.OnSuccess("PingAsync", permit);
                     return;
                 }
                 catch (global::System.Exception exception) when (_pipeline.ShouldRetry("PingAsync", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -276,7 +276,7 @@ namespace Shop
                 try
                 {
                     int result = _inner.Count(filter);
-                    _pipeline.OnSuccess(permit);
+                    _pipeline.OnSuccess("Count", permit);
                     return result;
                 }
                 catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Count", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -295,7 +295,7 @@ namespace Shop
                 try
                 {
                     _inner.Reset();
-                    _pipeline.OnSuccess(permit);
+                    _pipeline.OnSuccess("Reset", permit);
                     return;
                 }
                 catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Reset", exception, attempt, permit, default, out global::System.TimeSpan delay))

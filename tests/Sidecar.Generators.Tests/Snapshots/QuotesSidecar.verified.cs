@@ -21,7 +21,8 @@ namespace Market
             jitter: false,
             failureThreshold: 0,
             breakDuration: 5000,
-            timeout: 500);
+            timeout: 500,
+            fallback: true);
 
         private readonly global::Market.IQuotes _inner;
         private readonly global::Sidecar.SidecarPipeline _pipeline;
@@ -57,7 +58,7 @@ namespace Market
                         task = _pipeline.Watch(_inner.PriceAsync(symbol, timeout.Token), timeout, "PriceAsync");
 
                         decimal result = await task.ConfigureAwait(false);
-                        _pipeline.OnSuccess(permit);
+                        _pipeline.OnSuccess("PriceAsync", permit);
                         return result;
                     }
                     catch (global::System.Exception exception) when (_pipeline.ShouldRetry("PriceAsync", exception, attempt, permit, cancellationToken, out global::System.TimeSpan delay))
@@ -68,6 +69,7 @@ namespace Market
             }
             catch (global::System.Exception exception) when (_pipeline.ShouldFallBack(exception, cancellationToken))
             {
+                _pipeline.OnFallback("PriceAsync", exception);
                 return await Cached(symbol, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -83,7 +85,7 @@ namespace Market
                     try
                     {
                         decimal result = _inner.Last(symbol);
-                        _pipeline.OnSuccess(permit);
+                        _pipeline.OnSuccess("Last", permit);
                         return result;
                     }
                     catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Last", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -94,6 +96,7 @@ namespace Market
             }
             catch (global::System.Exception exception) when (_pipeline.ShouldFallBack(exception, default))
             {
+                _pipeline.OnFallback("Last", exception);
                 return Cached(symbol, exception);
             }
         }

@@ -59,7 +59,7 @@ namespace Data
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess();
+                _pipeline.OnSuccess("FindAsync");
                 return task;
             }
 
@@ -85,7 +85,7 @@ namespace Data
                     }
 
                     T? result = await task.ConfigureAwait(false);
-                    _pipeline.OnSuccess(permit);
+                    _pipeline.OnSuccess("FindAsync", permit);
                     return result;
                 }
                 catch (global::System.Exception exception) when (_pipeline.ShouldRetry("FindAsync", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -118,7 +118,7 @@ namespace Data
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess();
+                _pipeline.OnSuccess("QueryAsync");
                 return task;
             }
 
@@ -145,7 +145,7 @@ namespace Data
                     }
 
                     TResult result = await task.ConfigureAwait(false);
-                    _pipeline.OnSuccess(permit);
+                    _pipeline.OnSuccess("QueryAsync", permit);
                     return result;
                 }
                 catch (global::System.Exception exception) when (_pipeline.ShouldRetry("QueryAsync", exception, attempt, permit, default, out global::System.TimeSpan delay))

@@ -59,7 +59,7 @@ namespace Cloud
                 if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
                 {
                     // The happy path: no state machine, no allocation.
-                    _pipeline.OnSuccess();
+                    _pipeline.OnSuccess("ReadAsync");
                     return task;
                 }
 
@@ -85,7 +85,7 @@ namespace Cloud
                         }
 
                         byte[] result = await task.ConfigureAwait(false);
-                        _pipeline.OnSuccess(permit);
+                        _pipeline.OnSuccess("ReadAsync", permit);
                         return result;
                     }
                     catch (global::System.Exception exception) when (_pipeline.ShouldRetry("ReadAsync", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -117,7 +117,7 @@ namespace Cloud
                 if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
                 {
                     // The happy path: no state machine, no allocation.
-                    _pipeline.OnSuccess();
+                    _pipeline.OnSuccess("WriteAsync");
                     return task;
                 }
 
@@ -143,7 +143,7 @@ namespace Cloud
                         }
 
                         await task.ConfigureAwait(false);
-                        _pipeline.OnSuccess(permit);
+                        _pipeline.OnSuccess("WriteAsync", permit);
                         return;
                     }
                     catch (global::System.Exception exception) when (_pipeline.ShouldRetry("WriteAsync", exception, attempt, permit, default, out global::System.TimeSpan delay))

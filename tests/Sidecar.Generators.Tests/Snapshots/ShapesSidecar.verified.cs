@@ -71,7 +71,7 @@ namespace Shapes
                 try
                 {
                     _inner.Refs(ref a, out b, in c, rest);
-                    _pipeline0.OnSuccess(permit);
+                    _pipeline0.OnSuccess("Refs", permit);
                     return;
                 }
                 catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Refs", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -90,7 +90,7 @@ namespace Shapes
                 try
                 {
                     string result = _inner.Defaults(s, c, m, d, f, l, u, color, maybe, o, when, n);
-                    _pipeline0.OnSuccess(permit);
+                    _pipeline0.OnSuccess("Defaults", permit);
                     return result;
                 }
                 catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Defaults", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -111,7 +111,7 @@ namespace Shapes
                 try
                 {
                     T result = _inner.Generic<T, TOther>(value, other);
-                    _pipeline0.OnSuccess(permit);
+                    _pipeline0.OnSuccess("Generic", permit);
                     return result;
                 }
                 catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Generic", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -131,7 +131,7 @@ namespace Shapes
                 try
                 {
                     _inner.Unmanaged<T>(value);
-                    _pipeline0.OnSuccess(permit);
+                    _pipeline0.OnSuccess("Unmanaged", permit);
                     return;
                 }
                 catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Unmanaged", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -151,7 +151,7 @@ namespace Shapes
                 try
                 {
                     TKey result = _inner.NotNull<TKey>(key);
-                    _pipeline0.OnSuccess(permit);
+                    _pipeline0.OnSuccess("NotNull", permit);
                     return result;
                 }
                 catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("NotNull", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -170,7 +170,7 @@ namespace Shapes
                 try
                 {
                     _inner.Overload(x);
-                    _pipeline0.OnSuccess(permit);
+                    _pipeline0.OnSuccess("Overload", permit);
                     return;
                 }
                 catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Overload", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -189,7 +189,7 @@ namespace Shapes
                 try
                 {
                     _inner.Overload(x);
-                    _pipeline0.OnSuccess(permit);
+                    _pipeline0.OnSuccess("Overload", permit);
                     return;
                 }
                 catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Overload", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -208,7 +208,7 @@ namespace Shapes
                 try
                 {
                     int result = _inner.@class(@event);
-                    _pipeline0.OnSuccess(permit);
+                    _pipeline0.OnSuccess("class", permit);
                     return result;
                 }
                 catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("class", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -227,7 +227,7 @@ namespace Shapes
                 try
                 {
                     string? result = _inner.Nullable(value, list);
-                    _pipeline0.OnSuccess(permit);
+                    _pipeline0.OnSuccess("Nullable", permit);
                     return result;
                 }
                 catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Nullable", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -246,7 +246,7 @@ namespace Shapes
                 try
                 {
                     bool result = _inner.TryGet(key, out value);
-                    _pipeline0.OnSuccess(permit);
+                    _pipeline0.OnSuccess("TryGet", permit);
                     return result;
                 }
                 catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("TryGet", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -266,7 +266,7 @@ namespace Shapes
                 try
                 {
                     string? result = _inner.Echo(input);
-                    _pipeline0.OnSuccess(permit);
+                    _pipeline0.OnSuccess("Echo", permit);
                     return result;
                 }
                 catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Echo", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -325,7 +325,7 @@ namespace Shapes
                 try
                 {
                     _inner.Own();
-                    _pipeline1.OnSuccess(permit);
+                    _pipeline1.OnSuccess("Own", permit);
                     return;
                 }
                 catch (global::System.Exception exception) when (_pipeline1.ShouldRetry("Own", exception, attempt, permit, default, out global::System.TimeSpan delay))
@@ -344,7 +344,7 @@ namespace Shapes
                 try
                 {
                     _inner.Transient();
-                    _pipeline2.OnSuccess(permit);
+                    _pipeline2.OnSuccess("Transient", permit);
                     return;
                 }
                 catch (global::System.Exception exception) when (_pipeline2.ShouldRetry("Transient", exception, attempt, permit, default, out global::System.TimeSpan delay))

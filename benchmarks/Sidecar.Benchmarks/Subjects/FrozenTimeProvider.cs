@@ -1,0 +1,13 @@
+using System;
+
+namespace Sidecar.Benchmarks.Subjects
+{
+    /// <summary>A clock that never moves, so an open circuit stays open for the whole open-circuit benchmark.</summary>
+    public sealed class FrozenTimeProvider : TimeProvider
+    {
+        private readonly DateTimeOffset _now = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        /// <inheritdoc/>
+        public override DateTimeOffset GetUtcNow() => _now;
+    }
+}

@@ -1,0 +1,58 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Sidecar
+{
+    /// <summary>Passes every callback on to several observers, in order.</summary>
+    public sealed class CompositeSidecarObserver : SidecarObserver
+    {
+        private readonly SidecarObserver[] _observers;
+
+        /// <summary>Creates the composite; <c>null</c> entries are skipped.</summary>
+        public CompositeSidecarObserver(IEnumerable<SidecarObserver?> observers)
+            => _observers = (observers ?? throw new ArgumentNullException(nameof(observers))).Where(o => o is not null).ToArray()!;
+
+        /// <summary>The observers, in call order.</summary>
+        public IReadOnlyList<SidecarObserver> Observers => _observers;
+
+        /// <summary>One observer for all of <paramref name="observers"/>: <c>null</c> for none, the observer itself for one.</summary>
+        public static SidecarObserver? Combine(params SidecarObserver?[] observers)
+        {
+            SidecarObserver[] present = observers.Where(o => o is not null).ToArray()!;
+            return present.Length switch
+            {
+                0 => null,
+                1 => present[0],
+                _ => new CompositeSidecarObserver(present),
+            };
+        }
+
+        /// <inheritdoc/>
+        public override void OnAttemptFailed(string service, string member, int attempt, Exception exception, bool willRetry, TimeSpan delay)
+        {
+            foreach (SidecarObserver observer in _observers)
+            {
+                observer.OnAttemptFailed(service, member, attempt, exception, willRetry, delay);
+            }
+        }
+
+        /// <inheritdoc/>
+        public override void OnCircuitStateChanged(string circuitName, CircuitState state)
+        {
+            foreach (SidecarObserver observer in _observers)
+            {
+                observer.OnCircuitStateChanged(circuitName, state);
+            }
+        }
+
+        /// <inheritdoc/>
+        public override void OnRejected(string service, string member, SidecarRejectedException exception)
+        {
+            foreach (SidecarObserver observer in _observers)
+            {
+                observer.OnRejected(service, member, exception);
+            }
+        }
+    }
+}

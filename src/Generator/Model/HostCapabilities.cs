@@ -1,0 +1,24 @@
+using Microsoft.CodeAnalysis;
+
+namespace Sidecar.Generators.Model
+{
+    /// <summary>What the consuming project references, which decides the optional integrations generated for it.</summary>
+    /// <param name="DependencyInjection">Microsoft.Extensions.DependencyInjection.Abstractions is referenced.</param>
+    /// <param name="KeyedServices">Its ServiceDescriptor knows keyed services (8.0 and later).</param>
+    /// <param name="Logging">Microsoft.Extensions.Logging.Abstractions is referenced.</param>
+    internal sealed record HostCapabilities(bool DependencyInjection, bool KeyedServices, bool Logging)
+    {
+        public static HostCapabilities From(Compilation compilation)
+        {
+            INamedTypeSymbol? descriptor = compilation.GetTypeByMetadataName("Microsoft.Extensions.DependencyInjection.ServiceDescriptor");
+            bool dependencyInjection = descriptor is not null
+                && compilation.GetTypeByMetadataName("Microsoft.Extensions.DependencyInjection.IServiceCollection") is not null
+                && compilation.GetTypeByMetadataName("Microsoft.Extensions.DependencyInjection.ActivatorUtilities") is not null;
+            return new HostCapabilities(
+                dependencyInjection,
+                dependencyInjection && descriptor!.GetMembers("IsKeyedService").Length > 0,
+                compilation.GetTypeByMetadataName("Microsoft.Extensions.Logging.LoggerMessage") is not null
+                    && compilation.GetTypeByMetadataName("Microsoft.Extensions.Logging.ILoggerFactory") is not null);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Sidecar.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace Sidecar.Generators.Tests
+{
+    /// <summary>DI and logging code is generated exactly when the project references those packages.</summary>
+    public class DependencyInjectionGenerationTests
+    {
+        private const string Source = "using Sidecar; namespace App { [Sidecar] public interface IOrders { int Count(); } [Sidecar] public partial class Resilient : System.IDisposable { } [Sidecar] public interface IRepo<T> { T Get(); } }";
+
+        [Fact]
+        public void Without_the_dependency_injection_package_nothing_is_generated_for_it()
+        {
+            GeneratorResult result = TestCompilation.Run(Source);
+
+            Assert.Equal(new[] { "App.OrdersSidecar.g.cs", "App.RepoSidecar`1.g.cs", "App.Resilient.g.cs" }, result.Sources.Select(s => s.HintName).OrderBy(n => n, System.StringComparer.Ordinal));
+            Assert.Empty(result.CompilationProblems);
+        }
+
+        [Fact]
+        public void With_the_dependency_injection_package_each_sidecar_gets_an_extension_and_the_project_one_helper()
+        {
+            CSharpCompilation compilation = TestCompilation.Create(Source).AddReferences(
+                MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly.Location),
+                MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.DependencyInjection.ActivatorUtilities).Assembly.Location));
+            GeneratorResult result = TestCompilation.Run(compilation);
+
+            string[] names = result.Sources.Select(s => s.HintName).ToArray();
+            Assert.Contains("App.OrdersSidecar.DependencyInjection.g.cs", names);
+            Assert.Contains("App.Resilient.DependencyInjection.g.cs", names);
+            Assert.Contains("Sidecar.Generated.SidecarServiceRegistration.g.cs", names);
+            Assert.DoesNotContain("Sidecar.Generated.SidecarLoggingObserver.g.cs", names); // logging is not referenced
+            Assert.DoesNotContain(names, n => n.StartsWith("App.RepoSidecar", System.StringComparison.Ordinal) && n.Contains("DependencyInjection"));
+            Assert.Contains("public static class OrdersSidecarServiceCollectionExtensions", result.Source("App.OrdersSidecar.DependencyInjection.g.cs"));
+            Assert.Contains("internal static class ResilientServiceCollectionExtensions", result.Source("App.Resilient.DependencyInjection.g.cs"));
+            // (The .NET 10 package against .NET 8 reference assemblies gives CS1705 for the compilation as a whole; the generated
+            // files themselves must be clean. The test project itself compiles these extensions for real, warnings as errors.)
+            Assert.True(result.GeneratedCodeProblems.Count == 0, result.Describe(result.GeneratedCodeProblems));
+        }
+    }
+}

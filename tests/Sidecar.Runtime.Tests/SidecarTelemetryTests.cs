@@ -1,0 +1,458 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Xunit;
+
+namespace Sidecar.Runtime.Tests
+{
+    /// <summary>
+    /// Metrics and trace events, as a MeterListener and an ActivityListener see them. Each test uses a service (and
+    /// circuit) name of its own and looks only at measurements tagged with it.
+    /// </summary>
+    [Collection(TelemetryCollection.Name)]
+    public sealed class SidecarTelemetryTests
+    {
+        private const string Member = "GetAsync";
+        private static readonly TimeSpan Break = TimeSpan.FromSeconds(5);
+
+        private readonly ManualTimeProvider _time = new();
+        private readonly CircuitBreakerRegistry _registry = new();
+
+        /// <summary>The service and circuit name of this test.</summary>
+        private readonly string S = "Shop.IOrders" + Guid.NewGuid().ToString("N");
+
+        [Fact]
+        public void The_meter_and_the_activity_source_are_called_Sidecar_and_carry_the_assembly_version()
+        {
+            string version = typeof(SidecarPipeline).Assembly.GetName().Version!.ToString();
+            var sources = new List<ActivitySource>();
+            using var activities = new ActivityListener
+            {
+                ShouldListenTo = source =>
+                {
+                    if (source.Name == SidecarTelemetry.ActivitySourceName)
+                    {
+                        sources.Add(source);
+                    }
+
+                    return false;
+                },
+            };
+            ActivitySource.AddActivityListener(activities);
+
+            using var recorder = new MeasurementRecorder();
+
+            Assert.Equal("Sidecar", SidecarTelemetry.MeterName);
+            Assert.Equal("Sidecar", SidecarTelemetry.ActivitySourceName);
+            Assert.Equal(version, Assert.Single(sources).Version);
+            Assert.Equal(
+                new[]
+                {
+                    "sidecar.calls {call} Counter`1",
+                    "sidecar.circuit.state {state} ObservableGauge`1",
+                    "sidecar.circuit.transitions {transition} Counter`1",
+                    "sidecar.retries {retry} Counter`1",
+                    "sidecar.retry.delay ms Histogram`1",
+                },
+                recorder.Published.Select(i => i.Name + " " + i.Unit + " " + i.GetType().Name).OrderBy(n => n, StringComparer.Ordinal));
+            Assert.All(recorder.Published, i => Assert.Equal(version, i.Meter.Version));
+            Assert.All(recorder.Published, i => Assert.False(string.IsNullOrEmpty(i.Description)));
+        }
+
+        [Fact]
+        public void A_successful_call_is_counted_once_as_success()
+        {
+            using var recorder = new MeasurementRecorder();
+            SidecarPipeline pipeline = Pipeline();
+
+            pipeline.OnSuccess(Member);
+            pipeline.OnSuccess(Member, pipeline.Enter(Member));
+            pipeline.OnSuccess(); // generated code that does not name the member
+
+            Assert.Equal(
+                new[]
+                {
+                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=success",
+                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=success",
+                    $"sidecar.calls 1 sidecar.service={S}, sidecar.outcome=success",
+                },
+                recorder.For(S));
+        }
+
+        [Fact]
+        public void A_retry_is_counted_with_the_exception_type_and_its_delay_is_recorded()
+        {
+            using var recorder = new MeasurementRecorder();
+            SidecarPipeline pipeline = Pipeline(retries: 3, delay: 100, backoff: Backoff.Linear);
+
+            Assert.True(ShouldRetry(pipeline, new TimeoutException(), 0));
+            Assert.True(ShouldRetry(pipeline, new InvalidOperationException(), 1));
+            pipeline.OnSuccess(Member);
+
+            Assert.Equal(
+                new[]
+                {
+                    $"sidecar.retries 1 sidecar.service={S}, sidecar.method=GetAsync, exception.type=System.TimeoutException",
+                    $"sidecar.retry.delay 100 sidecar.service={S}, sidecar.method=GetAsync",
+                    $"sidecar.retries 1 sidecar.service={S}, sidecar.method=GetAsync, exception.type=System.InvalidOperationException",
+                    $"sidecar.retry.delay 200 sidecar.service={S}, sidecar.method=GetAsync",
+                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=success",
+                },
+                recorder.For(S));
+        }
+
+        [Fact]
+        public void A_call_whose_last_attempt_fails_is_counted_once_as_failure()
+        {
+            using var recorder = new MeasurementRecorder();
+            SidecarPipeline pipeline = Pipeline(retries: 1, delay: 50);
+
+            Assert.True(ShouldRetry(pipeline, new TimeoutException(), 0));
+            Assert.False(ShouldRetry(pipeline, new TimeoutException(), 1));
+
+            Assert.Equal(
+                new[]
+                {
+                    $"sidecar.retries 1 sidecar.service={S}, sidecar.method=GetAsync, exception.type=System.TimeoutException",
+                    $"sidecar.retry.delay 50 sidecar.service={S}, sidecar.method=GetAsync",
+                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=failure, exception.type=System.TimeoutException",
+                },
+                recorder.For(S));
+        }
+
+        [Fact]
+        public void A_failure_that_is_not_retried_is_counted_as_failure_without_retries()
+        {
+            using var recorder = new MeasurementRecorder();
+            SidecarPipeline pipeline = Pipeline(retries: 3, isTransient: e => e is TimeoutException);
+
+            Assert.False(ShouldRetry(pipeline, new ArgumentException(), 0));
+
+            Assert.Equal(
+                new[] { $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=failure, exception.type=System.ArgumentException" },
+                recorder.For(S));
+        }
+
+        [Fact]
+        public void A_call_cancelled_by_the_caller_is_counted_as_canceled()
+        {
+            using var recorder = new MeasurementRecorder();
+            SidecarPipeline pipeline = Pipeline(retries: 3);
+            using var cts = new CancellationTokenSource();
+            cts.Cancel();
+
+            Assert.False(pipeline.ShouldRetry(Member, new OperationCanceledException(cts.Token), 0, default, cts.Token, out _));
+
+            Assert.Equal(
+                new[] { $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=canceled" },
+                recorder.For(S));
+        }
+
+        [Fact]
+        public void A_refused_call_is_counted_once_as_rejected()
+        {
+            using var recorder = new MeasurementRecorder();
+            SidecarPipeline pipeline = Pipeline(failureThreshold: 1);
+            Assert.False(ShouldRetry(pipeline, new TimeoutException(), 0, pipeline.Enter(Member)));
+
+            var rejected = Assert.Throws<BrokenCircuitException>(() => pipeline.Enter(Member));
+            // Asynchronous generated code enters inside its try block: its exception filter sees the refusal too.
+            Assert.False(ShouldRetry(pipeline, rejected, 1));
+
+            Assert.Equal(
+                new[]
+                {
+                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=failure, exception.type=System.TimeoutException",
+                    $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=open",
+                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=rejected",
+                },
+                recorder.For(S));
+        }
+
+        [Fact]
+        public void A_refusal_by_a_sidecar_further_in_is_a_failure_of_this_one()
+        {
+            using var recorder = new MeasurementRecorder();
+            SidecarPipeline pipeline = Pipeline(retries: 3);
+            var refusedInside = new BrokenCircuitException("Shop.IStock", _time.GetUtcNow(), Break);
+
+            Assert.False(ShouldRetry(pipeline, refusedInside, 0));
+
+            Assert.Equal(
+                new[] { $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=failure, exception.type=Sidecar.BrokenCircuitException" },
+                recorder.For(S));
+        }
+
+        [Fact]
+        public void With_a_fallback_a_failed_or_refused_call_is_counted_once_as_fallback()
+        {
+            using var recorder = new MeasurementRecorder();
+            SidecarPipeline pipeline = Pipeline(retries: 1, delay: 10, failureThreshold: 2, fallback: true);
+
+            // First call: both attempts fail (the second opens the circuit), the fallback answers.
+            Assert.True(ShouldRetry(pipeline, new TimeoutException(), 0, pipeline.Enter(Member)));
+            var last = new TimeoutException();
+            Assert.False(ShouldRetry(pipeline, last, 1, pipeline.Enter(Member)));
+            Assert.True(pipeline.ShouldFallBack(last, CancellationToken.None));
+            pipeline.OnFallback(Member, last);
+
+            // Second call: refused by the open circuit, the fallback answers.
+            var rejected = Assert.Throws<BrokenCircuitException>(() => pipeline.Enter(Member));
+            Assert.True(pipeline.ShouldFallBack(rejected, CancellationToken.None));
+            pipeline.OnFallback(Member, rejected);
+
+            Assert.True(pipeline.Policy.HasFallback);
+            Assert.Equal(
+                new[]
+                {
+                    $"sidecar.retries 1 sidecar.service={S}, sidecar.method=GetAsync, exception.type=System.TimeoutException",
+                    $"sidecar.retry.delay 10 sidecar.service={S}, sidecar.method=GetAsync",
+                    $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=open",
+                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=fallback, exception.type=System.TimeoutException",
+                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=fallback, exception.type=Sidecar.BrokenCircuitException",
+                },
+                recorder.For(S));
+        }
+
+        [Fact]
+        public void With_a_fallback_a_cancelled_call_is_still_counted_as_canceled()
+        {
+            using var recorder = new MeasurementRecorder();
+            SidecarPipeline pipeline = Pipeline(retries: 3, fallback: true);
+            using var cts = new CancellationTokenSource();
+            cts.Cancel();
+            var cancelled = new OperationCanceledException(cts.Token);
+
+            Assert.False(pipeline.ShouldRetry(Member, cancelled, 0, default, cts.Token, out _));
+            Assert.False(pipeline.ShouldFallBack(cancelled, cts.Token));
+
+            Assert.Equal(
+                new[] { $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=canceled" },
+                recorder.For(S));
+        }
+
+        [Fact]
+        public void Circuit_transitions_are_counted_and_the_gauge_reports_the_state()
+        {
+            using var recorder = new MeasurementRecorder();
+            SidecarPipeline pipeline = Pipeline(failureThreshold: 1);
+
+            recorder.Observe();
+            Assert.False(ShouldRetry(pipeline, new TimeoutException(), 0, pipeline.Enter(Member)));
+            recorder.Observe();
+            _time.Advance(Break);
+            CircuitPermit probe = pipeline.Enter(Member);
+            recorder.Observe();
+            pipeline.OnSuccess(Member, probe);
+            recorder.Observe();
+
+            Assert.Equal(
+                new[]
+                {
+                    $"sidecar.circuit.state 0 sidecar.circuit={S}",
+                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=failure, exception.type=System.TimeoutException",
+                    $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=open",
+                    $"sidecar.circuit.state 1 sidecar.circuit={S}",
+                    $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=half_open",
+                    $"sidecar.circuit.state 2 sidecar.circuit={S}",
+                    $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=closed",
+                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=success",
+                    $"sidecar.circuit.state 0 sidecar.circuit={S}",
+                },
+                recorder.For(S));
+        }
+
+        [Fact]
+        public void The_gauge_reports_the_circuits_of_the_shared_registry()
+        {
+            using var recorder = new MeasurementRecorder();
+            var pipeline = new SidecarPipeline(S, new SidecarPolicy(S, failureThreshold: 1));
+
+            recorder.Observe();
+
+            Assert.Same(CircuitBreakerRegistry.Shared.Breakers.Single(b => b.Name == S), pipeline.CircuitBreaker);
+            Assert.Equal(new[] { $"sidecar.circuit.state 0 sidecar.circuit={S}" }, recorder.For(S));
+        }
+
+        [Fact]
+        public void The_gauge_does_not_keep_a_dropped_registry_alive()
+        {
+            WeakReference registry = RegistryWithCircuit(S);
+
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            using var recorder = new MeasurementRecorder();
+            recorder.Observe();
+
+            Assert.False(registry.IsAlive, "the telemetry kept a registry alive");
+            Assert.Empty(recorder.For(S));
+        }
+
+        [Fact]
+        public void A_listener_that_throws_does_not_change_what_the_pipeline_decides()
+        {
+            using var listener = new MeterListener
+            {
+                InstrumentPublished = (instrument, l) =>
+                {
+                    if (instrument.Meter.Name == SidecarTelemetry.MeterName)
+                    {
+                        l.EnableMeasurementEvents(instrument);
+                    }
+                },
+            };
+            listener.SetMeasurementEventCallback<long>((_, _, _, _) => throw new InvalidOperationException("listener bug"));
+            listener.SetMeasurementEventCallback<double>((_, _, _, _) => throw new InvalidOperationException("listener bug"));
+            listener.Start();
+            SidecarPipeline pipeline = Pipeline(retries: 2, failureThreshold: 2);
+
+            pipeline.OnSuccess();
+            pipeline.OnSuccess(Member);
+            Assert.True(ShouldRetry(pipeline, new TimeoutException(), 0, pipeline.Enter(Member)));
+            Assert.False(ShouldRetry(pipeline, new TimeoutException(), 1, pipeline.Enter(Member))); // the circuit opened
+            Assert.Throws<BrokenCircuitException>(() => pipeline.Enter(Member));
+            pipeline.OnFallback(Member, new TimeoutException());
+        }
+
+        [Fact]
+        public void A_retry_adds_an_event_to_the_current_activity()
+        {
+            using ActivityListener listener = ListenToSidecar();
+            using Activity activity = new Activity("GET /orders/42").Start();
+            SidecarPipeline pipeline = Pipeline(retries: 2, delay: 100, backoff: Backoff.Linear);
+
+            Assert.True(ShouldRetry(pipeline, new TimeoutException(), 0));
+            Assert.True(ShouldRetry(pipeline, new InvalidOperationException(), 1));
+
+            Assert.Equal(
+                new[]
+                {
+                    $"sidecar.retry sidecar.service={S}, sidecar.method=GetAsync, sidecar.attempt=1, sidecar.retry.delay_ms=100, exception.type=System.TimeoutException",
+                    $"sidecar.retry sidecar.service={S}, sidecar.method=GetAsync, sidecar.attempt=2, sidecar.retry.delay_ms=200, exception.type=System.InvalidOperationException",
+                },
+                Events(activity));
+            Assert.IsType<int>(activity.Events.First().Tags.Single(t => t.Key == "sidecar.attempt").Value);
+            Assert.IsType<double>(activity.Events.First().Tags.Single(t => t.Key == "sidecar.retry.delay_ms").Value);
+        }
+
+        [Fact]
+        public void Refusals_circuit_changes_and_fallbacks_add_events_to_the_current_activity()
+        {
+            using ActivityListener listener = ListenToSidecar();
+            using Activity activity = new Activity("GET /orders/42").Start();
+            SidecarPipeline pipeline = Pipeline(failureThreshold: 1);
+
+            Assert.False(ShouldRetry(pipeline, new TimeoutException(), 0, pipeline.Enter(Member)));
+            var rejected = Assert.Throws<BrokenCircuitException>(() => pipeline.Enter(Member));
+            pipeline.OnFallback(Member, rejected);
+            _time.Advance(Break);
+            CircuitPermit probe = pipeline.Enter(Member);
+            Assert.Throws<BrokenCircuitException>(() => pipeline.Enter(Member));
+            pipeline.OnSuccess(Member, probe);
+
+            Assert.Equal(
+                new[]
+                {
+                    $"sidecar.circuit_state sidecar.circuit={S}, sidecar.circuit.state=open",
+                    $"sidecar.circuit_open sidecar.service={S}, sidecar.method=GetAsync, sidecar.circuit={S}, sidecar.circuit.state=open",
+                    $"sidecar.fallback sidecar.service={S}, sidecar.method=GetAsync, exception.type=Sidecar.BrokenCircuitException",
+                    $"sidecar.circuit_state sidecar.circuit={S}, sidecar.circuit.state=half_open",
+                    $"sidecar.circuit_open sidecar.service={S}, sidecar.method=GetAsync, sidecar.circuit={S}, sidecar.circuit.state=half_open",
+                    $"sidecar.circuit_state sidecar.circuit={S}, sidecar.circuit.state=closed",
+                },
+                Events(activity));
+        }
+
+        [Fact]
+        public void No_event_is_added_without_a_listener_of_the_source_or_to_an_activity_that_records_nothing()
+        {
+            SidecarPipeline pipeline = Pipeline(retries: 3);
+            using (Activity unheard = new Activity("nobody listens to Sidecar").Start())
+            {
+                Assert.True(ShouldRetry(pipeline, new TimeoutException(), 0));
+                Assert.Empty(unheard.Events);
+            }
+
+            using ActivityListener listener = ListenToSidecar();
+            using Activity unrecorded = new Activity("propagated only").Start();
+            unrecorded.IsAllDataRequested = false;
+
+            Assert.True(ShouldRetry(pipeline, new TimeoutException(), 1));
+            Assert.Empty(unrecorded.Events);
+        }
+
+        [Fact]
+        public void Without_an_activity_a_retry_still_works()
+        {
+            using ActivityListener listener = ListenToSidecar();
+            Activity.Current = null;
+
+            Assert.True(ShouldRetry(Pipeline(retries: 1), new TimeoutException(), 0));
+        }
+
+        [Fact]
+        public void Without_listeners_a_successful_call_allocates_nothing()
+        {
+            // A correctness check of the happy path (telemetry guarded by Enabled, tags built only when it is), not a timing claim.
+            SidecarPipeline plain = Pipeline();
+            SidecarPipeline withBreaker = Pipeline(failureThreshold: 5);
+            Succeed(plain);
+            Succeed(withBreaker);
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Succeed(plain);
+            Succeed(withBreaker);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            Assert.Equal(0L, allocated);
+
+            static void Succeed(SidecarPipeline pipeline)
+            {
+                for (int i = 0; i < 1000; i++)
+                {
+                    pipeline.OnSuccess();
+                    pipeline.OnSuccess(Member);
+                    pipeline.OnSuccess(Member, pipeline.Enter(Member));
+                }
+            }
+        }
+
+        private static bool ShouldRetry(SidecarPipeline pipeline, Exception exception, int attempt, CircuitPermit permit = default)
+            => pipeline.ShouldRetry(Member, exception, attempt, permit, CancellationToken.None, out _);
+
+        private static ActivityListener ListenToSidecar()
+        {
+            var listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == SidecarTelemetry.ActivitySourceName,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            };
+            ActivitySource.AddActivityListener(listener);
+            return listener;
+        }
+
+        private static string[] Events(Activity activity)
+            => activity.Events
+                .Select(e => e.Name + " " + string.Join(", ", e.Tags.Select(t => t.Key + "=" + Convert.ToString(t.Value, System.Globalization.CultureInfo.InvariantCulture))))
+                .ToArray();
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static WeakReference RegistryWithCircuit(string name)
+        {
+            var registry = new CircuitBreakerRegistry();
+            registry.GetOrAdd(name, 1, Break);
+            return new WeakReference(registry);
+        }
+
+        private SidecarPipeline Pipeline(int retries = 0, int delay = 100, Backoff backoff = Backoff.Constant, int failureThreshold = 0, bool fallback = false, Func<Exception, bool>? isTransient = null)
+            => new(
+                S,
+                new SidecarPolicy(S, retries: retries, delay: delay, backoff: backoff, failureThreshold: failureThreshold, breakDuration: (int)Break.TotalMilliseconds, isTransient: isTransient, fallback: fallback),
+                new SidecarOptions { TimeProvider = _time, CircuitBreakers = _registry });
+    }
+}
