@@ -22,6 +22,14 @@ if [[ ! -f "$package" ]]; then
   echo "FAIL: $package was not produced" >&2
   exit 1
 fi
+# The generator and its code fixes both belong under analyzers/: the compiler runs the one, the IDE offers the other.
+entries="$(unzip -Z1 "$package")"
+for dll in Sidecar.Generators.dll Sidecar.Generators.CodeFixes.dll; do
+  if ! grep -qx "analyzers/dotnet/cs/$dll" <<< "$entries"; then
+    echo "FAIL: $package has no analyzers/dotnet/cs/$dll" >&2
+    exit 1
+  fi
+done
 
 echo "== consumer project in $work"
 app="$work/app"

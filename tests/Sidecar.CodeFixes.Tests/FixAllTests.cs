@@ -1,0 +1,101 @@
+using System.Threading.Tasks;
+using Sidecar.CodeFixes.Tests.Infrastructure;
+using Sidecar.Generators.CodeFixes;
+using Xunit;
+
+namespace Sidecar.CodeFixes.Tests
+{
+    /// <summary>"Fix all occurrences in document", through the batch fixer every provider returns.</summary>
+    public class FixAllTests
+    {
+        [Fact]
+        public async Task Set_Retries_to_0_fixes_every_negative_Retries_and_leaves_other_settings()
+        {
+            string fixedSource = await CodeFixTester.FixAllInDocumentAsync(new OutOfRangeSettingCodeFixProvider(), "SIDECAR008", """
+                using Sidecar;
+
+                [Sidecar([|Retries = -1|], [|Delay = -5|])]
+                public interface IOrderService
+                {
+                    [Sidecar([|Retries = -3|])]
+                    int Get(int id);
+                }
+                """, "Set Retries to 0");
+
+            Assert.Equal("""
+                using Sidecar;
+
+                [Sidecar(Retries = 0, Delay = -5)]
+                public interface IOrderService
+                {
+                    [Sidecar(Retries = 0)]
+                    int Get(int id);
+                }
+                """, fixedSource);
+        }
+
+        [Fact]
+        public async Task Make_partial_fixes_every_class_in_the_document()
+        {
+            string fixedSource = await CodeFixTester.FixAllInDocumentAsync(new MakeClassPartialCodeFixProvider(), "SIDECAR001", """
+                using Sidecar;
+
+                public interface IOrderService { int Get(int id); }
+
+                [Sidecar]
+                public class [|ResilientOrders|] : IOrderService
+                {
+                }
+
+                [Sidecar(Retries = 1)]
+                internal sealed class [|QuickOrders|] : IOrderService
+                {
+                }
+                """, "Make 'ResilientOrders' partial");
+
+            Assert.Equal("""
+                using Sidecar;
+
+                public interface IOrderService { int Get(int id); }
+
+                [Sidecar]
+                public partial class ResilientOrders : IOrderService
+                {
+                }
+
+                [Sidecar(Retries = 1)]
+                internal sealed partial class QuickOrders : IOrderService
+                {
+                }
+                """, fixedSource);
+        }
+
+        [Fact]
+        public async Task Remove_from_RetryOn_fixes_every_listed_non_exception()
+        {
+            string fixedSource = await CodeFixTester.FixAllInDocumentAsync(new RetryOnNotAnExceptionCodeFixProvider(), "SIDECAR016", """
+                using System;
+                using Sidecar;
+
+                [Sidecar(RetryOn = new[] { [|typeof(string)|], typeof(TimeoutException), [|typeof(int)|] })]
+                public interface IOrderService
+                {
+                    [Sidecar(RetryOn = [[|typeof(Uri)|]])]
+                    int Get(int id);
+                }
+                """, "Remove string from RetryOn");
+
+            Assert.Equal("""
+                using System;
+                using Sidecar;
+
+                [Sidecar(RetryOn = new[] { typeof(TimeoutException) })]
+                public interface IOrderService
+                {
+                    [Sidecar]
+                    int Get(int id);
+                }
+                """, fixedSource);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.Threading.Tasks;
+using Sidecar.CodeFixes.Tests.Infrastructure;
+using Sidecar.Generators.CodeFixes;
+using Xunit;
+
+namespace Sidecar.CodeFixes.Tests
+{
+    /// <summary>SIDECAR013, reported on the MaxDelay argument (or on Delay when MaxDelay comes from the type).</summary>
+    public class MaxDelayBelowDelayTests
+    {
+        [Fact]
+        public async Task Set_MaxDelay_to_Delay_copies_the_delay_literal()
+        {
+            string fixedSource = await CodeFixTester.ApplyAsync(new MaxDelayBelowDelayCodeFixProvider(), "SIDECAR013", """
+                [Sidecar.Sidecar(Delay = 1_000, [|MaxDelay = 200|], Retries = 4)]
+                public interface IOrderService { int Get(int id); }
+                """, "Set MaxDelay to Delay");
+
+            Assert.Equal("""
+                [Sidecar.Sidecar(Delay = 1_000, MaxDelay = 1_000, Retries = 4)]
+                public interface IOrderService { int Get(int id); }
+                """, fixedSource);
+        }
+
+        [Fact]
+        public async Task Remove_MaxDelay_removes_the_argument()
+        {
+            string fixedSource = await CodeFixTester.ApplyAsync(new MaxDelayBelowDelayCodeFixProvider(), "SIDECAR013", """
+                [Sidecar.Sidecar([|MaxDelay = 200|], Delay = 1000)]
+                public interface IOrderService { int Get(int id); }
+                """, "Remove MaxDelay");
+
+            Assert.Equal("""
+                [Sidecar.Sidecar(Delay = 1000)]
+                public interface IOrderService { int Get(int id); }
+                """, fixedSource);
+        }
+
+        [Fact]
+        public async Task Without_a_delay_literal_in_the_attribute_only_remove_is_offered()
+        {
+            var titles = await CodeFixTester.TitlesAsync(new MaxDelayBelowDelayCodeFixProvider(), "SIDECAR013", """
+                public static class Timings { public const int Slow = 1000; }
+
+                [Sidecar.Sidecar(Delay = Timings.Slow, [|MaxDelay = 200|])]
+                public interface IOrderService { int Get(int id); }
+                """);
+
+            Assert.Equal(new[] { "Remove MaxDelay" }, titles);
+        }
+
+        [Fact]
+        public async Task No_fix_is_offered_when_reported_on_Delay()
+        {
+            var titles = await CodeFixTester.TitlesAsync(new MaxDelayBelowDelayCodeFixProvider(), "SIDECAR013", """
+                [Sidecar.Sidecar(MaxDelay = 200)]
+                public interface IOrderService
+                {
+                    [Sidecar.Sidecar([|Delay = 1000|])]
+                    int Get(int id);
+                }
+                """);
+
+            Assert.Empty(titles);
+        }
+    }
+}
