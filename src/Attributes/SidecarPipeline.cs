@@ -199,6 +199,12 @@ namespace Sidecar
             if (retry)
             {
                 delay = BackoffSchedule.DelayFor(Policy.Backoff, Policy.Delay, attempt + 1, Policy.MaxDelay, Policy.Jitter ? NextRandom() : null);
+                if (exception is IRetryAfter { RetryAfter: { } asked } && asked > delay)
+                {
+                    // The dependency said when to come back: wait that long, or give up if it is more than we may wait.
+                    retry = Policy.MaxDelay <= TimeSpan.Zero || asked <= Policy.MaxDelay;
+                    delay = retry ? asked : TimeSpan.Zero;
+                }
             }
 
             // The failure first, then the state change it caused.

@@ -502,6 +502,28 @@ namespace Sidecar.Runtime.Tests
             Assert.False(pipeline.ShouldRetry(Member, new TimeoutException(), 0, default, CancellationToken.None, out _));
         }
 
+        [Theory]
+        [InlineData(250, 0, true, 250)]      // asked for more than the backoff (100 ms): waits what was asked
+        [InlineData(250, 1000, true, 250)]   // within MaxDelay: same
+        [InlineData(20, 1000, true, 100)]    // asked for less than the backoff: the backoff wins
+        [InlineData(2000, 1000, false, 0)]   // asked for more than MaxDelay: no retry at all
+        public void A_retry_after_hint_from_the_dependency_is_honoured(int askedMs, int maxDelayMs, bool expectRetry, double expectedDelayMs)
+        {
+            SidecarPipeline pipeline = Pipeline(new SidecarPolicy(Service, retries: 3, delay: 100, backoff: Backoff.Constant, maxDelay: maxDelayMs));
+
+            bool retry = pipeline.ShouldRetry(Member, new ThrottledException(TimeSpan.FromMilliseconds(askedMs)), 0, default, CancellationToken.None, out TimeSpan delay);
+
+            Assert.Equal(expectRetry, retry);
+            Assert.Equal(TimeSpan.FromMilliseconds(expectedDelayMs), delay);
+        }
+
+        private sealed class ThrottledException : Exception, IRetryAfter
+        {
+            public ThrottledException(TimeSpan retryAfter) => RetryAfter = retryAfter;
+
+            public TimeSpan? RetryAfter { get; }
+        }
+
         private sealed class ThrowingObserver : SidecarObserver
         {
             public override void OnAttemptFailed(string service, string member, int attempt, Exception exception, bool willRetry, TimeSpan delay)
