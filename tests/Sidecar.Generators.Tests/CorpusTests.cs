@@ -28,7 +28,7 @@ namespace Sidecar.Generators.Tests
             CSharpCompilation references = TestCompilation.Create(Array.Empty<string>(), allowUnsafe: true);
             var interfaces = new List<INamedTypeSymbol>();
             int obsoleteAsError = 0;
-            foreach (IAssemblySymbol assembly in references.SourceModule.ReferencedAssemblySymbols)
+            foreach (IAssemblySymbol assembly in references.SourceModule.ReferencedAssemblySymbols.Where(a => a.Name != "Sidecar"))
             {
                 foreach (INamedTypeSymbol type in AllTypes(assembly.GlobalNamespace))
                 {
