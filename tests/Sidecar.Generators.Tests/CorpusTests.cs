@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.IO;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -24,8 +25,34 @@ namespace Sidecar.Generators.Tests
 
         [Fact]
         public void Every_public_interface_of_the_base_class_library_is_decorated_or_rejected_with_a_diagnostic()
+            => CheckCorpus(TestCompilation.References, ".NET 8 reference assemblies");
+
+        /// <summary>
+        /// The same over the reference pack of the SDK that runs the tests (.NET 10): C# 13's <c>allows ref struct</c>,
+        /// newer nullability and <c>[Experimental]</c> members.
+        /// </summary>
+        [Fact]
+        public void Every_public_interface_of_the_newest_reference_pack_is_decorated_or_rejected_with_a_diagnostic()
         {
-            CSharpCompilation references = TestCompilation.Create(Array.Empty<string>(), allowUnsafe: true);
+            string dotnetRoot = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", ".."));
+            string framework = "net" + Environment.Version.ToString(2);
+            string? pack = Directory.GetDirectories(Path.Combine(dotnetRoot, "packs", "Microsoft.NETCore.App.Ref"))
+                .Select(d => Path.Combine(d, "ref", framework))
+                .Where(Directory.Exists)
+                .OrderByDescending(d => Version.TryParse(Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(d))), out Version? v) ? v : new Version())
+                .FirstOrDefault();
+            Assert.True(pack is not null, "no " + framework + " reference pack under " + dotnetRoot);
+            string version = Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(pack)))!;
+            MetadataReference[] references = Directory.GetFiles(pack, "*.dll")
+                .Select(f => (MetadataReference)MetadataReference.CreateFromFile(f))
+                .Append(MetadataReference.CreateFromFile(typeof(SidecarAttribute).Assembly.Location))
+                .ToArray();
+            CheckCorpus(references, "the .NET " + version + " reference pack");
+        }
+
+        private void CheckCorpus(IEnumerable<MetadataReference> referenceSet, string corpus)
+        {
+            CSharpCompilation references = TestCompilation.Create(Array.Empty<string>(), allowUnsafe: true, references: referenceSet);
             var interfaces = new List<INamedTypeSymbol>();
             int obsoleteAsError = 0;
             foreach (IAssemblySymbol assembly in references.SourceModule.ReferencedAssemblySymbols.Where(a => a.Name != "Sidecar"))
@@ -64,7 +91,7 @@ namespace Sidecar.Generators.Tests
             }
 
             source.Append("}\n");
-            CSharpCompilation compilation = TestCompilation.Create(new[] { source.ToString() }, allowUnsafe: true);
+            CSharpCompilation compilation = TestCompilation.Create(new[] { source.ToString() }, allowUnsafe: true, references: referenceSet);
             GeneratorResult result = TestCompilation.Run(compilation);
 
             Diagnostic[] internalErrors = result.GeneratorDiagnostics.Where(d => d.Id == "SIDECAR000").ToArray();
@@ -73,6 +100,7 @@ namespace Sidecar.Generators.Tests
             int generated = result.Sources.Count();
             IReadOnlyList<Diagnostic> generatedProblems = result.GeneratedCodeProblems;
 
+            _output.WriteLine(corpus + ":");
             _output.WriteLine($"public interfaces: {interfaces.Count + obsoleteAsError}, skipped as [Obsolete(error: true)]: {obsoleteAsError}");
             _output.WriteLine($"decorated: {generated}, rejected with a diagnostic: {rejections.Length} ({string.Join(", ", rejections.GroupBy(d => d.Id).Select(g => g.Key + " x" + g.Count()))})");
             _output.WriteLine($"members forwarded without retry (SIDECAR004): {forwardedInfos}");

@@ -14,6 +14,9 @@ namespace Sidecar.Generators.Tests.Infrastructure
     /// <summary>Compiles source in memory against the .NET 8 reference assemblies and Sidecar.dll, and runs the generator.</summary>
     internal static class TestCompilation
     {
+        /// <summary>The .NET 8 reference assemblies and Sidecar.dll.</summary>
+        public static ImmutableArray<MetadataReference> References => s_references;
+
         private static readonly ImmutableArray<MetadataReference> s_references =
             Basic.Reference.Assemblies.Net80.References.All.Cast<MetadataReference>()
                 .Append(MetadataReference.CreateFromFile(typeof(SidecarAttribute).Assembly.Location))
@@ -23,11 +26,11 @@ namespace Sidecar.Generators.Tests.Infrastructure
 
         public static CSharpCompilation Create(params string[] sources) => Create(sources, allowUnsafe: false);
 
-        public static CSharpCompilation Create(IEnumerable<string> sources, bool allowUnsafe, CSharpParseOptions? parseOptions = null)
+        public static CSharpCompilation Create(IEnumerable<string> sources, bool allowUnsafe, CSharpParseOptions? parseOptions = null, IEnumerable<MetadataReference>? references = null)
             => CSharpCompilation.Create(
                 "TestAssembly" + Guid.NewGuid().ToString("N"),
                 sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, parseOptions ?? ParseOptions, path: "Source" + i + ".cs")),
-                s_references,
+                references ?? s_references,
                 new CSharpCompilationOptions(
                     OutputKind.DynamicallyLinkedLibrary,
                     nullableContextOptions: NullableContextOptions.Enable,
