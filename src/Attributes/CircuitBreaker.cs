@@ -118,6 +118,34 @@ namespace Sidecar
             }
         }
 
+        /// <summary>
+        /// Whether <see cref="TryEnter"/> would refuse a call now (open and still breaking, or half-open with its probe
+        /// running), without changing anything.
+        /// </summary>
+        public bool WouldRefuse(DateTimeOffset now, out DateTimeOffset retryAt)
+        {
+            retryAt = default;
+            if (IsClosed)
+            {
+                return false;
+            }
+
+            lock (_gate)
+            {
+                switch ((CircuitState)_state)
+                {
+                    case CircuitState.Open when now < _openUntil:
+                        retryAt = _openUntil;
+                        return true;
+                    case CircuitState.HalfOpen when _probeInFlight:
+                        retryAt = now;
+                        return true;
+                    default:
+                        return false;
+                }
+            }
+        }
+
         /// <summary>Records a successful attempt. Returns the new state if the success closed the circuit.</summary>
         public CircuitState? OnSuccess(CircuitPermit permit)
         {

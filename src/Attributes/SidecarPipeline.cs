@@ -84,6 +84,28 @@ namespace Sidecar
                 return permit;
             }
 
+            throw Reject(member, breaker, retryAt, now);
+        }
+
+        /// <summary>
+        /// For asynchronous members, before the retry loop: the refusal the circuit would give right now (to be returned
+        /// in a faulted task, so that it is thrown once, at the caller's await), or <c>null</c> when an attempt may start.
+        /// Takes no probe slot: <see cref="Enter"/> does that.
+        /// </summary>
+        public BrokenCircuitException? Refusal(string member)
+        {
+            CircuitBreaker? breaker = _breaker;
+            if (breaker is null || breaker.IsClosed)
+            {
+                return null;
+            }
+
+            DateTimeOffset now = _time.GetUtcNow();
+            return breaker.WouldRefuse(now, out DateTimeOffset retryAt) ? Reject(member, breaker, retryAt, now) : null;
+        }
+
+        private BrokenCircuitException Reject(string member, CircuitBreaker breaker, DateTimeOffset retryAt, DateTimeOffset now)
+        {
             CircuitState state = breaker.State;
             var rejected = state == CircuitState.HalfOpen
                 ? new BrokenCircuitException(breaker.Name, retryAt, TimeSpan.Zero, probeInFlight: true)
@@ -93,7 +115,7 @@ namespace Sidecar
 
             // With a fallback the call is not over: it ends as "fallback" (OnFallback).
             SidecarTelemetry.CallRejected(Service, member, breaker.Name, state, countCall: !Policy.HasFallback);
-            throw rejected;
+            return rejected;
         }
 
         /// <summary>

@@ -517,6 +517,23 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(TimeSpan.FromMilliseconds(expectedDelayMs), delay);
         }
 
+        [Fact]
+        public void Refusal_says_no_while_open_without_taking_the_probe_and_yes_once_the_break_is_over()
+        {
+            SidecarPipeline pipeline = OpenedPipeline();
+
+            BrokenCircuitException? refused = pipeline.Refusal(Member);
+            Assert.NotNull(refused);
+            Assert.Equal(_time.GetUtcNow() + Break, refused!.RetryAt);
+            Assert.Equal(CircuitState.Open, pipeline.CircuitBreaker!.State);
+
+            _time.Advance(Break);
+            Assert.Null(pipeline.Refusal(Member));               // an attempt may start: the probe is still free
+            Assert.Equal(CircuitState.Open, pipeline.CircuitBreaker.State); // nothing taken yet
+            Assert.True(pipeline.Enter(Member).IsProbe);         // Enter takes it
+            Assert.True(pipeline.Refusal(Member)!.ProbeInFlight); // the next caller is refused
+        }
+
         private sealed class ThrottledException : Exception, IRetryAfter
         {
             public ThrottledException(TimeSpan retryAfter) => RetryAfter = retryAfter;

@@ -309,6 +309,18 @@ namespace Sidecar.Generators.Emitting
                 }
 
                 w.Open("if (!" + pipeline + ".IsClosed)");
+                if (m.Fallback is null)
+                {
+                    // Refused: handed back in a faulted task, so it is thrown once, at the caller's await.
+                    string refusal = hasResult
+                        ? Tasks + "Task.FromException<" + m.ResultType + ">(" + locals.Refused + ")"
+                        : Tasks + "Task.FromException(" + locals.Refused + ")";
+                    w.Open("if (" + pipeline + ".Refusal(" + display + ") is { } " + locals.Refused + ")");
+                    w.Line("return " + (isValueTask ? "new " + m.Type + "(" + refusal + ")" : refusal) + ";");
+                    w.Close();
+                    w.Line();
+                }
+
                 w.Line("return " + helperCall + "null);");
                 w.Close();
                 w.Line();
@@ -484,6 +496,7 @@ namespace Sidecar.Generators.Emitting
             public string FirstAttempt = "firstAttempt";
             public string First = "first";
             public string Timeout = "timeout";
+            public string Refused = "refused";
         }
 
         /// <summary>Names for the locals of one member that no parameter or type parameter already uses.</summary>
@@ -507,6 +520,7 @@ namespace Sidecar.Generators.Emitting
                 FirstAttempt = names.Allocate("firstAttempt"),
                 First = names.Allocate("first"),
                 Timeout = names.Allocate("timeout"),
+                Refused = names.Allocate("refused"),
             };
         }
 

@@ -40,6 +40,11 @@ namespace Shop
         {
             if (!_pipeline.IsClosed)
             {
+                if (_pipeline.Refusal("GetAsync") is { } refused)
+                {
+                    return global::System.Threading.Tasks.Task.FromException<global::Shop.Order>(refused);
+                }
+
                 return GetAsyncWithRetries(id, ct, null);
             }
 
@@ -98,6 +103,11 @@ namespace Shop
         {
             if (!_pipeline.IsClosed)
             {
+                if (_pipeline.Refusal("SaveAsync") is { } refused)
+                {
+                    return global::System.Threading.Tasks.Task.FromException(refused);
+                }
+
                 return SaveAsyncWithRetries(order, ct, null);
             }
 
@@ -156,6 +166,11 @@ namespace Shop
         {
             if (!_pipeline.IsClosed)
             {
+                if (_pipeline.Refusal("CountAsync") is { } refused)
+                {
+                    return new global::System.Threading.Tasks.ValueTask<int>(global::System.Threading.Tasks.Task.FromException<int>(refused));
+                }
+
                 return CountAsyncWithRetries(null);
             }
 
@@ -214,6 +229,11 @@ namespace Shop
         {
             if (!_pipeline.IsClosed)
             {
+                if (_pipeline.Refusal("PingAsync") is { } refused)
+                {
+                    return new global::System.Threading.Tasks.ValueTask(global::System.Threading.Tasks.Task.FromException(refused));
+                }
+
                 return PingAsyncWithRetries(null);
             }
 

@@ -42,6 +42,11 @@ namespace Data
         {
             if (!_pipeline.IsClosed)
             {
+                if (_pipeline.Refusal("FindAsync") is { } refused)
+                {
+                    return global::System.Threading.Tasks.Task.FromException<T?>(refused);
+                }
+
                 return FindAsyncWithRetries(key, null);
             }
 
@@ -101,6 +106,11 @@ namespace Data
         {
             if (!_pipeline.IsClosed)
             {
+                if (_pipeline.Refusal("QueryAsync") is { } refused)
+                {
+                    return global::System.Threading.Tasks.Task.FromException<TResult>(refused);
+                }
+
                 return QueryAsyncWithRetries<TResult>(map, null);
             }
 

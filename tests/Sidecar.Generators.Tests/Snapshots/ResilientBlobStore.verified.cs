@@ -42,6 +42,11 @@ namespace Cloud
             {
                 if (!_pipeline.IsClosed)
                 {
+                    if (_pipeline.Refusal("ReadAsync") is { } refused)
+                    {
+                        return global::System.Threading.Tasks.Task.FromException<byte[]>(refused);
+                    }
+
                     return ReadAsyncWithRetries(key, null);
                 }
 
@@ -100,6 +105,11 @@ namespace Cloud
             {
                 if (!_pipeline.IsClosed)
                 {
+                    if (_pipeline.Refusal("WriteAsync") is { } refused)
+                    {
+                        return global::System.Threading.Tasks.Task.FromException(refused);
+                    }
+
                     return WriteAsyncWithRetries(key, data, null);
                 }
 
