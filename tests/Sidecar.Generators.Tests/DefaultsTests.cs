@@ -16,8 +16,8 @@ namespace Sidecar.Generators.Tests
             Assert.Equal(SidecarDefaults.MaxDelay, PolicyModel.DefaultMaxDelay);
             Assert.Equal(SidecarDefaults.FailureThreshold, PolicyModel.DefaultFailureThreshold);
             Assert.Equal(SidecarDefaults.BreakDuration, PolicyModel.DefaultBreakDuration);
-            Assert.Equal(attribute.Retries, PolicyModel.DefaultRetries);
-            Assert.Equal(attribute.BreakDuration, PolicyModel.DefaultBreakDuration);
+            Assert.Equal(PolicyModel.DefaultRetries, attribute.Retries);
+            Assert.Equal(PolicyModel.DefaultBreakDuration, attribute.BreakDuration);
         }
     }
 }
