@@ -46,5 +46,27 @@ namespace Sidecar
             // saturate by hand so an uncapped delay never wraps round to a negative one.
             return ticks >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : TimeSpan.FromTicks((long)ticks);
         }
+    
+        /// <summary>
+        /// Decorrelated jitter (the "decorrelated" strategy of the AWS Architecture Blog's backoff study): a delay drawn
+        /// between <paramref name="baseDelay"/> and three times the <paramref name="previous"/> one, capped. Consecutive
+        /// delays grow about as fast as exponential backoff on average but are not in step across clients.
+        /// </summary>
+        /// <param name="baseDelay">The smallest delay (the attribute's <c>Delay</c>).</param>
+        /// <param name="previous">The call's previous delay; <see cref="TimeSpan.Zero"/> before the first retry.</param>
+        /// <param name="maxDelay">Cap of the result; <see cref="TimeSpan.Zero"/> means no cap.</param>
+        /// <param name="random">A number in [0, 1).</param>
+        public static TimeSpan DecorrelatedJitter(TimeSpan baseDelay, TimeSpan previous, TimeSpan maxDelay, double random)
+        {
+            double low = baseDelay.Ticks;
+            double high = Math.Max(low, 3.0 * Math.Max(previous.Ticks, baseDelay.Ticks));
+            double ticks = low + ((high - low) * Math.Min(Math.Max(random, 0), 1));
+            if (maxDelay > TimeSpan.Zero && ticks >= maxDelay.Ticks)
+            {
+                return maxDelay;
+            }
+
+            return ticks >= TimeSpan.MaxValue.Ticks ? TimeSpan.MaxValue : TimeSpan.FromTicks((long)ticks);
+        }
     }
 }

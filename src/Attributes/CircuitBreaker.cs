@@ -5,46 +5,97 @@ using System.Threading;
 namespace Sidecar
 {
     /// <summary>
-    /// A thread-safe consecutive-failure circuit breaker:
-    /// Closed → Open after <see cref="FailureThreshold"/> failed attempts in a row → HalfOpen once
-    /// <see cref="BreakDuration"/> has passed (one probe is let through) → Closed when the probe succeeds,
-    /// Open again when it fails. Every decorator of the same service shares one instance through
-    /// <see cref="CircuitBreakerRegistry"/>.
+    /// A thread-safe circuit breaker. Closed → Open when <see cref="FailureThreshold"/> attempts in a row failed, or when
+    /// at least <see cref="FailureRatio"/> of the attempts in the last <see cref="SamplingDuration"/> failed once
+    /// <see cref="MinimumThroughput"/> were seen → HalfOpen once <see cref="BreakDuration"/> has passed, where
+    /// <see cref="HalfOpenProbes"/> probe calls are let through → Closed when all of them succeed, Open again at the first
+    /// that fails. Every decorator of the same service shares one instance through <see cref="CircuitBreakerRegistry"/>.
     /// </summary>
     public sealed class CircuitBreaker
     {
+        private const int Buckets = 10;
+
         private readonly object _gate = new();
+        private readonly bool _countsEveryOutcome; // failure-ratio mode: successes are recorded too
+        private readonly long _bucketTicks;
+        private readonly Window[]? _window;
         private volatile int _state; // CircuitState, read lock-free on every call
         private int _consecutiveFailures;
-        private bool _probeInFlight;
+        private int _probesRunning;
+        private int _probesSucceeded;
+        private int _episode;
         private DateTimeOffset _openUntil;
 
-        /// <summary>Creates a closed breaker.</summary>
+        /// <summary>Creates a closed consecutive-failure breaker with one half-open probe.</summary>
         public CircuitBreaker(string name, int failureThreshold, TimeSpan breakDuration)
+            : this(name, new CircuitBreakerOptions { FailureThreshold = Positive(failureThreshold, nameof(failureThreshold)), BreakDuration = breakDuration })
         {
-            if (failureThreshold < 1)
-            {
-                throw new ArgumentOutOfRangeException(nameof(failureThreshold), failureThreshold, "A circuit breaker needs a threshold of at least 1.");
-            }
+        }
 
-            if (breakDuration < TimeSpan.Zero)
-            {
-                throw new ArgumentOutOfRangeException(nameof(breakDuration), breakDuration, "Must be zero or positive.");
-            }
-
+        /// <summary>Creates a closed breaker.</summary>
+        public CircuitBreaker(string name, CircuitBreakerOptions options)
+        {
             Name = name ?? throw new ArgumentNullException(nameof(name));
-            FailureThreshold = failureThreshold;
-            BreakDuration = breakDuration;
+            if (options is null)
+            {
+                throw new ArgumentNullException(nameof(options));
+            }
+
+            if (options.FailureThreshold < 0 || options.FailureRatio < 0 || options.FailureRatio > 1 || double.IsNaN(options.FailureRatio))
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), "FailureThreshold must be zero or positive and FailureRatio between 0 and 1.");
+            }
+
+            if (options.FailureThreshold == 0 && options.FailureRatio == 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), "A circuit breaker needs a FailureThreshold of at least 1 or a FailureRatio above 0.");
+            }
+
+            if (options.BreakDuration < TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException("breakDuration", options.BreakDuration, "Must be zero or positive.");
+            }
+
+            FailureThreshold = options.FailureThreshold;
+            BreakDuration = options.BreakDuration;
+            HalfOpenProbes = Positive(options.HalfOpenProbes, nameof(options.HalfOpenProbes));
+            FailureRatio = options.FailureRatio;
+            SamplingDuration = options.SamplingDuration;
+            MinimumThroughput = options.MinimumThroughput;
+            if (FailureRatio > 0)
+            {
+                if (SamplingDuration <= TimeSpan.Zero)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(options), options.SamplingDuration, "SamplingDuration must be positive.");
+                }
+
+                Positive(MinimumThroughput, nameof(options.MinimumThroughput));
+                _countsEveryOutcome = true;
+                _bucketTicks = Math.Max(1, SamplingDuration.Ticks / Buckets);
+                _window = new Window[Buckets];
+            }
         }
 
         /// <summary>The circuit's name (the decorated service, or service and member for a member-level breaker).</summary>
         public string Name { get; }
 
-        /// <summary>Failed attempts in a row that open the circuit.</summary>
+        /// <summary>Failed attempts in a row that open the circuit (0: this trigger is off).</summary>
         public int FailureThreshold { get; }
 
-        /// <summary>How long the circuit stays open before a probe.</summary>
+        /// <summary>How long the circuit stays open before probes.</summary>
         public TimeSpan BreakDuration { get; }
+
+        /// <summary>Fraction of failed attempts within <see cref="SamplingDuration"/> that opens the circuit (0: this trigger is off).</summary>
+        public double FailureRatio { get; }
+
+        /// <summary>The sliding window <see cref="FailureRatio"/> is measured over.</summary>
+        public TimeSpan SamplingDuration { get; }
+
+        /// <summary>Attempts the window must hold before <see cref="FailureRatio"/> may open the circuit.</summary>
+        public int MinimumThroughput { get; }
+
+        /// <summary>Probe calls let through while half-open.</summary>
+        public int HalfOpenProbes { get; }
 
         /// <summary>The current state. An open circuit whose break is over reports <see cref="CircuitState.Open"/> until the next call probes it.</summary>
         public CircuitState State => (CircuitState)_state;
@@ -59,6 +110,18 @@ namespace Sidecar
         /// <summary>Failed attempts in a row so far.</summary>
         public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
 
+        /// <summary>Probe calls running now (half-open).</summary>
+        public int ProbesRunning
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _probesRunning;
+                }
+            }
+        }
+
         /// <summary>When an open circuit lets the next probe through.</summary>
         public DateTimeOffset? OpenUntil
         {
@@ -72,11 +135,23 @@ namespace Sidecar
         }
 
         /// <summary>
+        /// The attempts and failures the failure-ratio window holds at <paramref name="now"/> (zeros without a
+        /// <see cref="FailureRatio"/>).
+        /// </summary>
+        public (int Attempts, int Failures) Sample(DateTimeOffset now)
+        {
+            lock (_gate)
+            {
+                return SampleLocked(now.UtcTicks / Math.Max(1, _bucketTicks));
+            }
+        }
+
+        /// <summary>
         /// Asks to start an attempt. Returns <c>true</c> with a permit when the call may go on; <c>false</c> with the
         /// time the circuit will be tried again when it must fail fast.
         /// </summary>
         /// <param name="now">The current time.</param>
-        /// <param name="permit">The permit to hand back through <see cref="OnSuccess"/>, <see cref="OnFailure"/> or <see cref="OnIgnored"/>.</param>
+        /// <param name="permit">The permit to hand back through <see cref="OnSuccess(CircuitPermit, DateTimeOffset)"/>, <see cref="OnFailure"/> or <see cref="OnIgnored"/>.</param>
         /// <param name="retryAt">When the call is refused: the earliest time a probe will be let through.</param>
         /// <param name="transition">The state this call moved the circuit to, if it moved it.</param>
         public bool TryEnter(DateTimeOffset now, out CircuitPermit permit, out DateTimeOffset retryAt, out CircuitState? transition)
@@ -98,29 +173,31 @@ namespace Sidecar
                     case CircuitState.Open when now >= _openUntil:
                         _state = (int)CircuitState.HalfOpen;
                         transition = CircuitState.HalfOpen;
-                        _probeInFlight = true;
-                        permit = CircuitPermit.Probe;
+                        _episode++;
+                        _probesRunning = 1;
+                        _probesSucceeded = 0;
+                        permit = CircuitPermit.Probe(_episode);
                         return true;
                     case CircuitState.Open:
                         retryAt = _openUntil;
                         return false;
                     default: // HalfOpen
-                        if (_probeInFlight)
+                        if (_probesRunning + _probesSucceeded >= HalfOpenProbes)
                         {
                             retryAt = now;
                             return false;
                         }
 
-                        _probeInFlight = true;
-                        permit = CircuitPermit.Probe;
+                        _probesRunning++;
+                        permit = CircuitPermit.Probe(_episode);
                         return true;
                 }
             }
         }
 
         /// <summary>
-        /// Whether <see cref="TryEnter"/> would refuse a call now (open and still breaking, or half-open with its probe
-        /// running), without changing anything.
+        /// Whether <see cref="TryEnter"/> would refuse a call now (open and still breaking, or half-open with every probe
+        /// slot taken), without changing anything.
         /// </summary>
         public bool WouldRefuse(DateTimeOffset now, out DateTimeOffset retryAt)
         {
@@ -137,7 +214,7 @@ namespace Sidecar
                     case CircuitState.Open when now < _openUntil:
                         retryAt = _openUntil;
                         return true;
-                    case CircuitState.HalfOpen when _probeInFlight:
+                    case CircuitState.HalfOpen when _probesRunning + _probesSucceeded >= HalfOpenProbes:
                         retryAt = now;
                         return true;
                     default:
@@ -146,41 +223,62 @@ namespace Sidecar
             }
         }
 
-        /// <summary>Records a successful attempt. Returns the new state if the success closed the circuit.</summary>
-        public CircuitState? OnSuccess(CircuitPermit permit)
+        /// <summary>
+        /// Records a successful attempt. Returns the new state if the success closed the circuit. A failure-ratio window
+        /// is fed at the system clock's time: prefer <see cref="OnSuccess(CircuitPermit, DateTimeOffset)"/>.
+        /// </summary>
+        public CircuitState? OnSuccess(CircuitPermit permit) => OnSuccess(permit, DateTimeOffset.UtcNow);
+
+        /// <summary>Records a successful attempt at <paramref name="now"/> (the time matters to the failure-ratio window).</summary>
+        public CircuitState? OnSuccess(CircuitPermit permit, DateTimeOffset now)
         {
-            if (IsUndisturbedBy(permit))
+            if (!permit.IsProbe && IsUndisturbed)
             {
                 return null;
             }
 
-            return OnSuccessSlow(permit);
+            lock (_gate)
+            {
+                if (permit.IsProbe)
+                {
+                    if (!IsCurrentProbe(permit))
+                    {
+                        return null; // a probe of an earlier half-open episode: the circuit has moved on
+                    }
+
+                    _probesRunning--;
+                    if (++_probesSucceeded < HalfOpenProbes)
+                    {
+                        return null;
+                    }
+
+                    Close();
+                    return CircuitState.Closed;
+                }
+
+                if (_state == (int)CircuitState.Closed)
+                {
+                    _consecutiveFailures = 0;
+                    if (_window is not null)
+                    {
+                        Record(now, failed: false);
+                    }
+                }
+
+                return null;
+            }
+        }
+
+        /// <summary>Whether a success without a probe permit changes nothing: closed, no failures in a row, no window to feed.</summary>
+        internal bool IsUndisturbed
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => _state == (int)CircuitState.Closed && !_countsEveryOutcome && Volatile.Read(ref _consecutiveFailures) == 0;
         }
 
         /// <summary>Whether a success with <paramref name="permit"/> changes nothing: closed, no failures counted, not a probe.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal bool IsUndisturbedBy(CircuitPermit permit)
-            => !permit.IsProbe && _state == (int)CircuitState.Closed && Volatile.Read(ref _consecutiveFailures) == 0;
-
-        private CircuitState? OnSuccessSlow(CircuitPermit permit)
-        {
-            lock (_gate)
-            {
-                _consecutiveFailures = 0;
-                if (permit.IsProbe)
-                {
-                    _probeInFlight = false;
-                }
-
-                if (_state == (int)CircuitState.HalfOpen && permit.IsProbe)
-                {
-                    _state = (int)CircuitState.Closed;
-                    return CircuitState.Closed;
-                }
-
-                return null;
-            }
-        }
+        internal bool IsUndisturbedBy(CircuitPermit permit) => !permit.IsProbe && IsUndisturbed;
 
         /// <summary>Records a failed attempt. Returns <see cref="CircuitState.Open"/> if this failure opened the circuit.</summary>
         public CircuitState? OnFailure(CircuitPermit permit, DateTimeOffset now)
@@ -189,12 +287,14 @@ namespace Sidecar
             {
                 if (permit.IsProbe)
                 {
-                    _probeInFlight = false;
-                    if (_state == (int)CircuitState.HalfOpen)
+                    if (!IsCurrentProbe(permit))
                     {
-                        Open(now);
-                        return CircuitState.Open;
+                        return null;
                     }
+
+                    _probesRunning--;
+                    Open(now);
+                    return CircuitState.Open;
                 }
 
                 if (_state != (int)CircuitState.Closed)
@@ -203,7 +303,14 @@ namespace Sidecar
                     return null;
                 }
 
-                if (++_consecutiveFailures >= FailureThreshold)
+                bool open = FailureThreshold > 0 && ++_consecutiveFailures >= FailureThreshold;
+                if (_window is not null)
+                {
+                    (int attempts, int failures) = Record(now, failed: true);
+                    open |= attempts >= MinimumThroughput && failures >= FailureRatio * attempts;
+                }
+
+                if (open)
                 {
                     Open(now);
                     return CircuitState.Open;
@@ -226,26 +333,108 @@ namespace Sidecar
 
             lock (_gate)
             {
-                _probeInFlight = false;
+                if (IsCurrentProbe(permit))
+                {
+                    _probesRunning--;
+                }
             }
         }
 
-        /// <summary>Closes the circuit and forgets past failures (for operators and tests).</summary>
+        /// <summary>Closes the circuit and forgets past failures (for operators and tests). Probes still running count for nothing.</summary>
         public void Reset()
         {
             lock (_gate)
             {
-                _state = (int)CircuitState.Closed;
-                _consecutiveFailures = 0;
-                _probeInFlight = false;
+                Close();
             }
+        }
+
+        /// <summary>Opens the circuit by hand for <see cref="BreakDuration"/> from <paramref name="now"/> (isolate a dependency).</summary>
+        public void Isolate(DateTimeOffset now)
+        {
+            lock (_gate)
+            {
+                Open(now);
+            }
+        }
+
+        private bool IsCurrentProbe(CircuitPermit permit) => _state == (int)CircuitState.HalfOpen && permit.Episode == _episode;
+
+        private void Close()
+        {
+            _state = (int)CircuitState.Closed;
+            _episode++;
+            _consecutiveFailures = 0;
+            _probesRunning = 0;
+            _probesSucceeded = 0;
+            ClearWindow();
         }
 
         private void Open(DateTimeOffset now)
         {
             _state = (int)CircuitState.Open;
+            _episode++;
             _consecutiveFailures = 0;
+            _probesRunning = 0;
+            _probesSucceeded = 0;
             _openUntil = now + BreakDuration;
+            ClearWindow();
+        }
+
+        private void ClearWindow()
+        {
+            if (_window is not null)
+            {
+                Array.Clear(_window, 0, _window.Length);
+            }
+        }
+
+        private (int Attempts, int Failures) Record(DateTimeOffset now, bool failed)
+        {
+            long bucket = now.UtcTicks / _bucketTicks;
+            ref Window slot = ref _window![(int)(bucket % Buckets)];
+            if (slot.Bucket != bucket)
+            {
+                slot = new Window { Bucket = bucket };
+            }
+
+            slot.Attempts++;
+            if (failed)
+            {
+                slot.Failures++;
+            }
+
+            return SampleLocked(bucket);
+        }
+
+        private (int Attempts, int Failures) SampleLocked(long bucket)
+        {
+            int attempts = 0;
+            int failures = 0;
+            if (_window is not null)
+            {
+                foreach (Window w in _window)
+                {
+                    // The current bucket and the nine before it: the window slides a tenth of SamplingDuration at a time.
+                    if (w.Bucket > bucket - Buckets && w.Bucket <= bucket)
+                    {
+                        attempts += w.Attempts;
+                        failures += w.Failures;
+                    }
+                }
+            }
+
+            return (attempts, failures);
+        }
+
+        private static int Positive(int value, string name)
+            => value >= 1 ? value : throw new ArgumentOutOfRangeException(name, value, "Must be at least 1.");
+
+        private struct Window
+        {
+            public long Bucket;
+            public int Attempts;
+            public int Failures;
         }
     }
 }

@@ -5,13 +5,15 @@ using System.Collections.Generic;
 namespace Sidecar
 {
     /// <summary>
-    /// Holds circuit breakers by name so that every decorator of one service shares one circuit, whatever the DI
+    /// Holds circuit breakers, bulkheads and retry budgets by name so that every decorator of one service shares one circuit, whatever the DI
     /// lifetime of the decorator. <see cref="Shared"/> is used unless <see cref="SidecarOptions.CircuitBreakers"/>
     /// names another; give tests a <c>new CircuitBreakerRegistry()</c> to isolate them.
     /// </summary>
     public sealed class CircuitBreakerRegistry
     {
         private readonly ConcurrentDictionary<string, CircuitBreaker> _breakers = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, Bulkhead> _bulkheads = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, RetryBudget> _budgets = new(StringComparer.Ordinal);
 
         /// <summary>Creates an empty registry. Its circuits are reported by the <c>sidecar.circuit.state</c> gauge while it is alive.</summary>
         public CircuitBreakerRegistry() => SidecarTelemetry.Track(this);
@@ -35,6 +37,48 @@ namespace Sidecar
 
             return _breakers.GetOrAdd(name, new CircuitBreaker(name, failureThreshold, breakDuration));
         }
+
+        /// <summary>
+        /// The breaker called <paramref name="name"/>, created with <paramref name="options"/> the first time it is asked
+        /// for. Later calls get the same instance, whatever options they pass.
+        /// </summary>
+        public CircuitBreaker GetOrAdd(string name, CircuitBreakerOptions options)
+        {
+            if (_breakers.TryGetValue(name, out CircuitBreaker? breaker))
+            {
+                return breaker;
+            }
+
+            return _breakers.GetOrAdd(name, new CircuitBreaker(name, options));
+        }
+
+        /// <summary>The bulkhead called <paramref name="name"/>, created with <paramref name="maxConcurrency"/> the first time.</summary>
+        public Bulkhead GetOrAddBulkhead(string name, int maxConcurrency)
+        {
+            if (_bulkheads.TryGetValue(name, out Bulkhead? bulkhead))
+            {
+                return bulkhead;
+            }
+
+            return _bulkheads.GetOrAdd(name, new Bulkhead(name, maxConcurrency));
+        }
+
+        /// <summary>The retry budget called <paramref name="name"/>, created with these settings the first time.</summary>
+        public RetryBudget GetOrAddRetryBudget(string name, double ratio, int minRetriesPerSecond, TimeSpan window)
+        {
+            if (_budgets.TryGetValue(name, out RetryBudget? budget))
+            {
+                return budget;
+            }
+
+            return _budgets.GetOrAdd(name, new RetryBudget(name, ratio, minRetriesPerSecond, window));
+        }
+
+        /// <summary>The bulkheads created so far.</summary>
+        public IEnumerable<Bulkhead> Bulkheads => _bulkheads.Values;
+
+        /// <summary>The retry budgets created so far.</summary>
+        public IEnumerable<RetryBudget> RetryBudgets => _budgets.Values;
 
         /// <summary>The breaker called <paramref name="name"/>, if one was created.</summary>
         public bool TryGet(string name, out CircuitBreaker? breaker) => _breakers.TryGetValue(name, out breaker);

@@ -35,7 +35,11 @@ namespace Sidecar
         /// <summary>Upper bound of any single delay, in milliseconds; 0 means no cap. Default <see cref="SidecarDefaults.MaxDelay"/>.</summary>
         public int MaxDelay { get; set; } = SidecarDefaults.MaxDelay;
 
-        /// <summary>Spreads each delay randomly (±25 %) so that many clients do not retry in lock step. Default <c>false</c>.</summary>
+        /// <summary>
+        /// Spreads delays randomly so that many clients do not retry in lock step: decorrelated jitter for
+        /// <see cref="Sidecar.Backoff.Exponential"/> (each delay drawn between <see cref="Delay"/> and three times the
+        /// previous one), ±25 % for the others. Default <c>false</c>.
+        /// </summary>
         public bool Jitter { get; set; }
 
         /// <summary>Failed attempts in a row that open the circuit; 0 means no circuit breaker. Default <see cref="SidecarDefaults.FailureThreshold"/>.</summary>
@@ -43,6 +47,42 @@ namespace Sidecar
 
         /// <summary>Milliseconds the circuit stays open before one probe call is let through (half-open). Default <see cref="SidecarDefaults.BreakDuration"/>.</summary>
         public int BreakDuration { get; set; } = SidecarDefaults.BreakDuration;
+
+        /// <summary>
+        /// Opens the circuit when at least this fraction (0 &lt; ratio ≤ 1) of the attempts made in the last
+        /// <see cref="SamplingDuration"/> failed, once <see cref="MinimumThroughput"/> attempts were seen (Polly's model).
+        /// 0 means no failure-ratio breaker. Works alone or beside <see cref="FailureThreshold"/>: either opens the circuit.
+        /// Default 0.
+        /// </summary>
+        public double FailureRatio { get; set; }
+
+        /// <summary>Milliseconds of the sliding window <see cref="FailureRatio"/> is measured over. Default <see cref="SidecarDefaults.SamplingDuration"/>.</summary>
+        public int SamplingDuration { get; set; } = SidecarDefaults.SamplingDuration;
+
+        /// <summary>Attempts the window must hold before <see cref="FailureRatio"/> may open the circuit. Default <see cref="SidecarDefaults.MinimumThroughput"/>.</summary>
+        public int MinimumThroughput { get; set; } = SidecarDefaults.MinimumThroughput;
+
+        /// <summary>
+        /// Probe calls a half-open circuit lets through (Resilience4j's permitted calls in half-open state). The circuit
+        /// closes when all of them succeed and opens again at the first that fails. Default <see cref="SidecarDefaults.HalfOpenProbes"/>.
+        /// </summary>
+        public int HalfOpenProbes { get; set; } = SidecarDefaults.HalfOpenProbes;
+
+        /// <summary>
+        /// Bulkhead: attempts of this service that may run at once (shared by every decorator of the service). One more
+        /// is refused at once with <see cref="BulkheadRejectedException"/>. 0 means no limit. Default 0.
+        /// </summary>
+        public int MaxConcurrency { get; set; }
+
+        /// <summary>
+        /// Retry budget (Finagle/Envoy style): the retries of this service over the last
+        /// <see cref="SidecarDefaults.RetryBudgetWindow"/> ms may not exceed this fraction of its calls, plus
+        /// <see cref="MinRetriesPerSecond"/>. A retry over budget is not made: the failure is final. 0 means no budget. Default 0.
+        /// </summary>
+        public double RetryBudget { get; set; }
+
+        /// <summary>Retries per second a <see cref="RetryBudget"/> always allows, however few calls were made. Default <see cref="SidecarDefaults.MinRetriesPerSecond"/>.</summary>
+        public int MinRetriesPerSecond { get; set; } = SidecarDefaults.MinRetriesPerSecond;
 
         /// <summary>Milliseconds each attempt of an asynchronous method may take; 0 means no timeout. Default 0.</summary>
         public int Timeout { get; set; }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Sidecar
 {
@@ -16,6 +17,15 @@ namespace Sidecar
 
         /// <summary>Callbacks for retries, give-ups and circuit transitions. Default none.</summary>
         public SidecarObserver? Observer { get; set; }
+
+        /// <summary>
+        /// Run-time values that replace the compiled-in knobs, keyed (case-insensitively) by the decorated service's name —
+        /// full (<c>Shop.IOrderService</c>) or simple (<c>IOrderService</c>) — for every member, or by that name, a dot and
+        /// a member's name (<c>IOrderService.GetAsync</c>) for one member. A member's entry wins over its service's, a full
+        /// name over a simple one. Circuit, bulkhead and retry-budget knobs are shared by the whole service and may only
+        /// be set at service level. Read when a sidecar is constructed.
+        /// </summary>
+        public IDictionary<string, SidecarPolicyOverride> Overrides { get; } = new Dictionary<string, SidecarPolicyOverride>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>Source of the numbers in [0, 1) used by <see cref="SidecarAttribute.Jitter"/>. Default a thread-safe shared random.</summary>
         public Func<double>? Random { get; set; }

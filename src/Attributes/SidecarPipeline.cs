@@ -20,88 +20,170 @@ namespace Sidecar
         private static Random? t_random;
 
         private readonly CircuitBreaker? _breaker;
+        private readonly Bulkhead? _bulkhead;
+        private readonly RetryBudget? _budget;
         private readonly TimeProvider _time;
         private readonly SidecarObserver? _observer;
         private readonly Func<double>? _random;
+        private readonly System.Collections.Generic.Dictionary<string, SidecarPolicy>? _memberPolicies;
 
         /// <summary>Creates the pipeline of one decorator instance.</summary>
-        /// <param name="service">The decorated service's name, used in telemetry.</param>
+        /// <param name="service">The decorated service's name, used in telemetry and to find <see cref="SidecarOptions.Overrides"/>.</param>
         /// <param name="policy">The compiled-in settings.</param>
-        /// <param name="options">Clock, breaker registry and observer; <c>null</c> for the defaults.</param>
+        /// <param name="options">Clock, breaker registry, observer and overrides; <c>null</c> for the defaults.</param>
+        /// <exception cref="ArgumentException">An override is out of range, or sets a service-level knob for one member.</exception>
         public SidecarPipeline(string service, SidecarPolicy policy, SidecarOptions? options = null)
+            : this(service, policy, options, null)
+        {
+        }
+
+        /// <summary>Creates the pipeline of one decorator instance for <paramref name="members"/>, whose per-member overrides it applies.</summary>
+        /// <param name="service">The decorated service's name, used in telemetry and to find <see cref="SidecarOptions.Overrides"/>.</param>
+        /// <param name="policy">The compiled-in settings.</param>
+        /// <param name="options">Clock, breaker registry, observer and overrides; <c>null</c> for the defaults.</param>
+        /// <param name="members">The members that use this pipeline (as passed to its methods); <c>null</c> looks for overrides of any member.</param>
+        /// <exception cref="ArgumentException">An override is out of range, or sets a service-level knob for one member.</exception>
+        public SidecarPipeline(string service, SidecarPolicy policy, SidecarOptions? options, string[]? members)
         {
             Service = service ?? throw new ArgumentNullException(nameof(service));
-            Policy = policy ?? throw new ArgumentNullException(nameof(policy));
+            if (policy is null)
+            {
+                throw new ArgumentNullException(nameof(policy));
+            }
+
             options ??= SidecarOptions.Default;
             _time = options.TimeProvider ?? TimeProvider.System;
             _observer = options.Observer;
             _random = options.Random;
-            if (policy.FailureThreshold > 0)
+            Policy = policy = Overridden(policy, options, out _memberPolicies, members);
+            CircuitBreakerRegistry registry = options.CircuitBreakers ?? CircuitBreakerRegistry.Shared;
+            if (policy.HasCircuitBreaker)
             {
-                _breaker = (options.CircuitBreakers ?? CircuitBreakerRegistry.Shared)
-                    .GetOrAdd(policy.CircuitName, policy.FailureThreshold, policy.BreakDuration);
+                _breaker = registry.GetOrAdd(policy.CircuitName, policy.CircuitBreakerOptions);
+            }
+
+            if (policy.MaxConcurrency > 0)
+            {
+                _bulkhead = registry.GetOrAddBulkhead(policy.CircuitName, policy.MaxConcurrency);
+            }
+
+            if (policy.RetryBudget > 0)
+            {
+                _budget = registry.GetOrAddRetryBudget(policy.CircuitName, policy.RetryBudget, policy.MinRetriesPerSecond, TimeSpan.FromMilliseconds(SidecarDefaults.RetryBudgetWindow));
             }
         }
 
         /// <summary>The decorated service's name.</summary>
         public string Service { get; }
 
-        /// <summary>The compiled-in settings.</summary>
+        /// <summary>The settings in force: the compiled-in ones with the service's <see cref="SidecarOptions.Overrides"/> applied.</summary>
         public SidecarPolicy Policy { get; }
 
         /// <summary>The circuit breaker, or <c>null</c> when the policy has none.</summary>
         public CircuitBreaker? CircuitBreaker => _breaker;
 
-        /// <summary>Whether an attempt may start without asking the breaker (no breaker, or a closed one).</summary>
+        /// <summary>The bulkhead, or <c>null</c> when the policy has none.</summary>
+        public Bulkhead? Bulkhead => _bulkhead;
+
+        /// <summary>The retry budget, or <c>null</c> when the policy has none.</summary>
+        public RetryBudget? RetryBudget => _budget;
+
+        /// <summary>
+        /// Whether an attempt may start without asking the pipeline (no breaker or a closed one, and no bulkhead): the
+        /// asynchronous fast path's only check.
+        /// </summary>
         public bool IsClosed
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => _breaker is null || _breaker.IsClosed;
+            get => _bulkhead is null && (_breaker is null || _breaker.IsClosed);
         }
 
-        /// <summary>
-        /// Starts an attempt: returns the breaker's permit, or throws <see cref="BrokenCircuitException"/> when the
-        /// circuit is open.
-        /// </summary>
+        /// <summary>The settings <paramref name="member"/> runs with (its own overrides, if it has any).</summary>
+        public SidecarPolicy PolicyFor(string member)
+            => _memberPolicies is not null && _memberPolicies.TryGetValue(member, out SidecarPolicy? own) ? own : Policy;
+
+        /// <summary>Starts the first attempt of a call; see <see cref="Enter(string, int)"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public CircuitPermit Enter(string member)
+        public CircuitPermit Enter(string member) => Enter(member, 0);
+
+        /// <summary>
+        /// Starts an attempt: returns what it holds (a half-open probe slot, a bulkhead slot), or throws
+        /// <see cref="BrokenCircuitException"/> when the circuit is open and <see cref="BulkheadRejectedException"/> when
+        /// the bulkhead is full.
+        /// </summary>
+        /// <param name="member">The member called.</param>
+        /// <param name="attempt">0 for the first attempt of the call (a retry budget counts calls and retries apart).</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public CircuitPermit Enter(string member, int attempt)
         {
-            if (_breaker is null || _breaker.IsClosed)
+            if (_budget is null && IsClosed)
             {
                 return default;
             }
 
-            return EnterSlow(member);
+            return EnterSlow(member, attempt);
         }
 
-        private CircuitPermit EnterSlow(string member)
+        private CircuitPermit EnterSlow(string member, int attempt)
         {
-            CircuitBreaker breaker = _breaker!;
-            DateTimeOffset now = _time.GetUtcNow();
-            if (breaker.TryEnter(now, out CircuitPermit permit, out DateTimeOffset retryAt, out CircuitState? transition))
+            CircuitPermit permit = default;
+            CircuitBreaker? breaker = _breaker;
+            if (breaker is not null && !breaker.IsClosed)
             {
+                DateTimeOffset now = _time.GetUtcNow();
+                if (!breaker.TryEnter(now, out permit, out DateTimeOffset retryAt, out CircuitState? transition))
+                {
+                    throw Reject(member, breaker, retryAt, now);
+                }
+
                 Notify(transition);
-                return permit;
             }
 
-            throw Reject(member, breaker, retryAt, now);
+            if (_bulkhead is not null)
+            {
+                if (!_bulkhead.TryEnter())
+                {
+                    breaker?.OnIgnored(permit);
+                    throw RejectFull(member, _bulkhead);
+                }
+
+                permit = permit.WithSlot();
+            }
+
+            return attempt > 0 && _budget is not null ? permit.AsRetry() : permit;
         }
 
         /// <summary>
-        /// For asynchronous members, before the retry loop: the refusal the circuit would give right now (to be returned
-        /// in a faulted task, so that it is thrown once, at the caller's await), or <c>null</c> when an attempt may start.
-        /// Takes no probe slot: <see cref="Enter"/> does that.
+        /// For asynchronous members, before the retry loop: the refusal the circuit or the bulkhead would give right now
+        /// (to be returned in a faulted task, so that it is thrown once, at the caller's await), or <c>null</c> when an
+        /// attempt may start. Takes no slot: <see cref="Enter(string, int)"/> does that.
         /// </summary>
-        public BrokenCircuitException? Refusal(string member)
+        public SidecarRejectedException? Refusal(string member)
         {
             CircuitBreaker? breaker = _breaker;
-            if (breaker is null || breaker.IsClosed)
+            if (breaker is not null && !breaker.IsClosed)
             {
-                return null;
+                DateTimeOffset now = _time.GetUtcNow();
+                if (breaker.WouldRefuse(now, out DateTimeOffset retryAt))
+                {
+                    return Reject(member, breaker, retryAt, now);
+                }
             }
 
-            DateTimeOffset now = _time.GetUtcNow();
-            return breaker.WouldRefuse(now, out DateTimeOffset retryAt) ? Reject(member, breaker, retryAt, now) : null;
+            Bulkhead? bulkhead = _bulkhead;
+            return bulkhead is not null && bulkhead.Running >= bulkhead.MaxConcurrency ? RejectFull(member, bulkhead) : null;
+        }
+
+        private BulkheadRejectedException RejectFull(string member, Bulkhead bulkhead)
+        {
+            var rejected = new BulkheadRejectedException(bulkhead.Name, bulkhead.MaxConcurrency) { Origin = this };
+            Observe(static (o, a) => o.Observer.OnRejected(o.Service, a.member, a.rejected), (member, rejected));
+            if (!Policy.HasFallback)
+            {
+                SidecarTelemetry.CallEnded(Service, member, SidecarTelemetry.Rejected, rejected);
+            }
+
+            return rejected;
         }
 
         private BrokenCircuitException Reject(string member, CircuitBreaker breaker, DateTimeOffset retryAt, DateTimeOffset now)
@@ -127,7 +209,7 @@ namespace Sidecar
 
         /// <summary>Records a successful attempt of <paramref name="member"/>, which ends the call (closes a half-open circuit).</summary>
         /// <param name="member">The member called.</param>
-        /// <param name="permit">The permit <see cref="Enter"/> gave the attempt; <c>default</c> on the fast path.</param>
+        /// <param name="permit">The permit <see cref="Enter(string, int)"/> gave the attempt; <c>default</c> on the fast path.</param>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void OnSuccess(string member, CircuitPermit permit = default) => OnSuccessCore(member, permit);
 
@@ -137,7 +219,7 @@ namespace Sidecar
         private void OnSuccessCore(string? member, CircuitPermit permit)
         {
             CircuitBreaker? breaker = _breaker;
-            if ((breaker is null || breaker.IsUndisturbedBy(permit)) && !SidecarTelemetry.IsRecordingCalls)
+            if (permit.IsEmpty && (breaker is null || breaker.IsUndisturbed) && _budget is null && !SidecarTelemetry.IsRecordingCalls)
             {
                 return;
             }
@@ -148,9 +230,23 @@ namespace Sidecar
         [MethodImpl(MethodImplOptions.NoInlining)]
         private void OnSuccessSlow(string? member, CircuitPermit permit)
         {
-            if (_breaker is not null)
+            if (permit.HoldsBulkheadSlot)
             {
-                Notify(_breaker.OnSuccess(permit));
+                _bulkhead!.Release();
+            }
+
+            if (_breaker is not null || _budget is not null)
+            {
+                DateTimeOffset now = _time.GetUtcNow();
+                if (_breaker is not null)
+                {
+                    Notify(_breaker.OnSuccess(permit, now));
+                }
+
+                if (_budget is not null && !permit.IsRetry)
+                {
+                    _budget.OnCall(now);
+                }
             }
 
             SidecarTelemetry.CallSucceeded(Service, member);
@@ -174,12 +270,33 @@ namespace Sidecar
         /// <param name="member">The member called.</param>
         /// <param name="exception">What the attempt threw.</param>
         /// <param name="attempt">0 for the first attempt.</param>
-        /// <param name="permit">The permit <see cref="Enter"/> gave the attempt.</param>
+        /// <param name="permit">The permit <see cref="Enter(string, int)"/> gave the attempt.</param>
         /// <param name="cancellationToken">The caller's token.</param>
         /// <param name="delay">The wait before the next attempt.</param>
         public bool ShouldRetry(string member, Exception exception, int attempt, CircuitPermit permit, CancellationToken cancellationToken, out TimeSpan delay)
         {
+            return ShouldRetry(member, exception, attempt, permit, cancellationToken, TimeSpan.Zero, out delay);
+        }
+
+        /// <summary>
+        /// Records a failed attempt and decides whether to try again. Called from an exception filter, so an
+        /// exception that is not retried leaves the call untouched, original stack trace included.
+        /// </summary>
+        /// <param name="member">The member called.</param>
+        /// <param name="exception">What the attempt threw.</param>
+        /// <param name="attempt">0 for the first attempt.</param>
+        /// <param name="permit">The permit <see cref="Enter(string, int)"/> gave the attempt.</param>
+        /// <param name="cancellationToken">The caller's token.</param>
+        /// <param name="previous">The previous wait of this call (<see cref="TimeSpan.Zero"/> before the first retry), which decorrelated jitter grows from.</param>
+        /// <param name="delay">The wait before the next attempt.</param>
+        public bool ShouldRetry(string member, Exception exception, int attempt, CircuitPermit permit, CancellationToken cancellationToken, TimeSpan previous, out TimeSpan delay)
+        {
             delay = TimeSpan.Zero;
+            if (permit.HoldsBulkheadSlot)
+            {
+                _bulkhead!.Release();
+            }
+
             if (exception is SidecarRejectedException rejected)
             {
                 // Refused before the call: says nothing about the dependency.
@@ -201,32 +318,49 @@ namespace Sidecar
                 return false;
             }
 
-            bool transient = Policy.IsTransient(exception);
+            SidecarPolicy policy = PolicyFor(member);
+            bool transient = policy.IsTransient(exception);
             CircuitState? transition = null;
+            DateTimeOffset now = _breaker is null && _budget is null ? default : _time.GetUtcNow();
+            if (attempt == 0)
+            {
+                _budget?.OnCall(now);
+            }
+
             if (!transient)
             {
                 _breaker?.OnIgnored(permit);
             }
             else if (_breaker is not null)
             {
-                transition = _breaker.OnFailure(permit, _time.GetUtcNow());
+                transition = _breaker.OnFailure(permit, now);
             }
 
             // Once the circuit is not closed the next attempt would be refused: better to rethrow the dependency's
             // own exception than a BrokenCircuitException.
             bool retry = transient
-                && attempt < Policy.Retries
+                && attempt < policy.Retries
                 && !cancellationToken.IsCancellationRequested
                 && (_breaker is null || _breaker.IsClosed);
             if (retry)
             {
-                delay = BackoffSchedule.DelayFor(Policy.Backoff, Policy.Delay, attempt + 1, Policy.MaxDelay, Policy.Jitter ? NextRandom() : null);
+                delay = policy.Jitter && policy.Backoff == Backoff.Exponential
+                    ? BackoffSchedule.DecorrelatedJitter(policy.Delay, previous, policy.MaxDelay, NextRandom())
+                    : BackoffSchedule.DelayFor(policy.Backoff, policy.Delay, attempt + 1, policy.MaxDelay, policy.Jitter ? NextRandom() : null);
                 if (exception is IRetryAfter { RetryAfter: { } asked } && asked > delay)
                 {
                     // The dependency said when to come back: wait that long, or give up if it is more than we may wait.
-                    retry = Policy.MaxDelay <= TimeSpan.Zero || asked <= Policy.MaxDelay;
+                    retry = policy.MaxDelay <= TimeSpan.Zero || asked <= policy.MaxDelay;
                     delay = retry ? asked : TimeSpan.Zero;
                 }
+            }
+
+            if (retry && _budget is not null && !_budget.TryRetry(now))
+            {
+                // Over budget: the dependency is failing for many callers at once; this failure is final.
+                retry = false;
+                delay = TimeSpan.Zero;
+                SidecarTelemetry.RetryDenied(Service, member, _budget.Name);
             }
 
             // The failure first, then the state change it caused.
@@ -302,8 +436,13 @@ namespace Sidecar
         }
 
         /// <summary>Starts the time limit of one attempt; pass <see cref="AttemptTimeout.Token"/> to the inner call.</summary>
-        public AttemptTimeout StartAttempt(CancellationToken cancellationToken)
-            => new(Policy.Timeout > TimeSpan.Zero ? Policy.Timeout : System.Threading.Timeout.InfiniteTimeSpan, _time, cancellationToken);
+        public AttemptTimeout StartAttempt(CancellationToken cancellationToken) => StartAttempt(Policy, cancellationToken);
+
+        /// <summary>Starts the time limit of one attempt of <paramref name="member"/> (its own override, if any).</summary>
+        public AttemptTimeout StartAttempt(string member, CancellationToken cancellationToken) => StartAttempt(PolicyFor(member), cancellationToken);
+
+        private AttemptTimeout StartAttempt(SidecarPolicy policy, CancellationToken cancellationToken)
+            => new(policy.Timeout > TimeSpan.Zero ? policy.Timeout : System.Threading.Timeout.InfiniteTimeSpan, _time, cancellationToken);
 
         /// <summary>
         /// Waits for an attempt under its time limit. When time is up first, the attempt's token is cancelled, the
@@ -354,13 +493,99 @@ namespace Sidecar
                     _ = attempt.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
 
-                throw new SidecarTimeoutException(Service, member, Policy.Timeout, ex);
+                throw new SidecarTimeoutException(Service, member, PolicyFor(member).Timeout, ex);
             }
         }
 
         /// <summary>Whether a failure that was not retried may be answered by the fallback (not when the caller cancelled).</summary>
         public bool ShouldFallBack(Exception exception, CancellationToken cancellationToken)
             => !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+        private SidecarPolicy Overridden(SidecarPolicy policy, SidecarOptions options, out System.Collections.Generic.Dictionary<string, SidecarPolicy>? memberPolicies, string[]? members)
+        {
+            memberPolicies = null;
+            System.Collections.Generic.IDictionary<string, SidecarPolicyOverride> overrides = options.Overrides;
+            if (overrides is null || overrides.Count == 0)
+            {
+                return policy;
+            }
+
+            int dot = Service.LastIndexOf('.');
+            string? simple = dot >= 0 ? Service.Substring(dot + 1) : null;
+            SidecarPolicy service = policy;
+            if (simple is not null)
+            {
+                service = Apply(service, Find(overrides, simple), simple, forMember: false);
+            }
+
+            service = Apply(service, Find(overrides, Service), Service, forMember: false);
+
+            foreach (string key in overrides.Keys)
+            {
+                string? member = MemberOf(key, Service) ?? (simple is null ? null : MemberOf(key, simple));
+                if (member is null || (members is not null && Array.IndexOf(members, member) < 0))
+                {
+                    continue;
+                }
+
+                SidecarPolicy own = service;
+                if (simple is not null)
+                {
+                    own = Apply(own, Find(overrides, simple + "." + member), simple + "." + member, forMember: true);
+                }
+
+                own = Apply(own, Find(overrides, Service + "." + member), Service + "." + member, forMember: true);
+                (memberPolicies ??= new(StringComparer.Ordinal))[member] = own;
+            }
+
+            return service;
+
+            static SidecarPolicyOverride? Find(System.Collections.Generic.IDictionary<string, SidecarPolicyOverride> all, string key)
+                => all.TryGetValue(key, out SidecarPolicyOverride? found) ? found : null;
+
+            static string? MemberOf(string key, string prefix)
+                => key.Length > prefix.Length + 1 && key[prefix.Length] == '.' && key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
+                    && key.IndexOf('.', prefix.Length + 1) < 0
+                    ? key.Substring(prefix.Length + 1)
+                    : null;
+        }
+
+        private static SidecarPolicy Apply(SidecarPolicy policy, SidecarPolicyOverride? value, string key, bool forMember)
+        {
+            if (value is null)
+            {
+                return policy;
+            }
+
+            if (forMember)
+            {
+                string? shared = value.FailureThreshold is not null ? nameof(SidecarPolicyOverride.FailureThreshold)
+                    : value.BreakDuration is not null ? nameof(SidecarPolicyOverride.BreakDuration)
+                    : value.FailureRatio is not null ? nameof(SidecarPolicyOverride.FailureRatio)
+                    : value.SamplingDuration is not null ? nameof(SidecarPolicyOverride.SamplingDuration)
+                    : value.MinimumThroughput is not null ? nameof(SidecarPolicyOverride.MinimumThroughput)
+                    : value.HalfOpenProbes is not null ? nameof(SidecarPolicyOverride.HalfOpenProbes)
+                    : value.MaxConcurrency is not null ? nameof(SidecarPolicyOverride.MaxConcurrency)
+                    : value.RetryBudget is not null ? nameof(SidecarPolicyOverride.RetryBudget)
+                    : value.MinRetriesPerSecond is not null ? nameof(SidecarPolicyOverride.MinRetriesPerSecond)
+                    : null;
+                if (shared is not null)
+                {
+                    throw new ArgumentException(
+                        "The override '" + key + "' sets " + shared + ", which is shared by every member of the service (one circuit, bulkhead and retry budget per service): set it under the service's name instead.",
+                        "options");
+                }
+            }
+
+            try
+            {
+                return policy.With(value);
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                throw new ArgumentException("The override '" + key + "' is not valid: " + ex.Message, "options", ex);
+            }
+        }
 
         private double NextRandom()
         {

@@ -22,6 +22,13 @@ namespace Sidecar
         /// <param name="timeout">Milliseconds per attempt (0: none).</param>
         /// <param name="isTransient">Which exceptions may be retried; <c>null</c> means all of them.</param>
         /// <param name="fallback">Whether the members with this policy have a fallback that answers final failures and refusals.</param>
+        /// <param name="failureRatio">Fraction of failed attempts in the sampling window that opens the circuit (0: none).</param>
+        /// <param name="samplingDuration">Milliseconds of the window <paramref name="failureRatio"/> is measured over.</param>
+        /// <param name="minimumThroughput">Attempts the window must hold before <paramref name="failureRatio"/> may open the circuit.</param>
+        /// <param name="halfOpenProbes">Probe calls a half-open circuit lets through.</param>
+        /// <param name="maxConcurrency">Attempts of the service that may run at once (0: no bulkhead).</param>
+        /// <param name="retryBudget">Retries allowed per call over the budget's window (0: no retry budget).</param>
+        /// <param name="minRetriesPerSecond">Retries per second the budget always allows.</param>
         public SidecarPolicy(
             string circuitName,
             int retries = SidecarDefaults.Retries,
@@ -33,7 +40,14 @@ namespace Sidecar
             int breakDuration = SidecarDefaults.BreakDuration,
             int timeout = 0,
             Func<Exception, bool>? isTransient = null,
-            bool fallback = false)
+            bool fallback = false,
+            double failureRatio = SidecarDefaults.FailureRatio,
+            int samplingDuration = SidecarDefaults.SamplingDuration,
+            int minimumThroughput = SidecarDefaults.MinimumThroughput,
+            int halfOpenProbes = SidecarDefaults.HalfOpenProbes,
+            int maxConcurrency = SidecarDefaults.MaxConcurrency,
+            double retryBudget = SidecarDefaults.RetryBudget,
+            int minRetriesPerSecond = SidecarDefaults.MinRetriesPerSecond)
         {
             CircuitName = circuitName ?? throw new ArgumentNullException(nameof(circuitName));
             Retries = NotNegative(retries, nameof(retries));
@@ -46,6 +60,17 @@ namespace Sidecar
             Timeout = TimeSpan.FromMilliseconds(NotNegative(timeout, nameof(timeout)));
             _isTransient = isTransient;
             HasFallback = fallback;
+            FailureRatio = failureRatio >= 0 && failureRatio <= 1
+                ? failureRatio
+                : throw new ArgumentOutOfRangeException(nameof(failureRatio), failureRatio, "Must be between 0 (no failure-ratio breaker) and 1.");
+            SamplingDuration = TimeSpan.FromMilliseconds(Positive(samplingDuration, nameof(samplingDuration)));
+            MinimumThroughput = Positive(minimumThroughput, nameof(minimumThroughput));
+            HalfOpenProbes = Positive(halfOpenProbes, nameof(halfOpenProbes));
+            MaxConcurrency = NotNegative(maxConcurrency, nameof(maxConcurrency));
+            RetryBudget = retryBudget >= 0 && !double.IsInfinity(retryBudget)
+                ? retryBudget
+                : throw new ArgumentOutOfRangeException(nameof(retryBudget), retryBudget, "Must be zero (no retry budget) or positive.");
+            MinRetriesPerSecond = NotNegative(minRetriesPerSecond, nameof(minRetriesPerSecond));
         }
 
         /// <summary>Name of the circuit breaker this policy uses.</summary>
@@ -81,6 +106,79 @@ namespace Sidecar
         /// (<see cref="SidecarPipeline.OnFallback"/>), not as a failure or a rejection.
         /// </summary>
         public bool HasFallback { get; }
+
+        /// <summary>Fraction of failed attempts in the sampling window that opens the circuit (0: no failure-ratio breaker).</summary>
+        public double FailureRatio { get; }
+
+        /// <summary>The window <see cref="FailureRatio"/> is measured over.</summary>
+        public TimeSpan SamplingDuration { get; }
+
+        /// <summary>Attempts the window must hold before <see cref="FailureRatio"/> may open the circuit.</summary>
+        public int MinimumThroughput { get; }
+
+        /// <summary>Probe calls a half-open circuit lets through; all must succeed to close it.</summary>
+        public int HalfOpenProbes { get; }
+
+        /// <summary>Attempts of the service that may run at once (0: no bulkhead).</summary>
+        public int MaxConcurrency { get; }
+
+        /// <summary>Retries allowed per call over <see cref="SidecarDefaults.RetryBudgetWindow"/> (0: no retry budget).</summary>
+        public double RetryBudget { get; }
+
+        /// <summary>Retries per second a <see cref="RetryBudget"/> always allows.</summary>
+        public int MinRetriesPerSecond { get; }
+
+        /// <summary>Whether the policy has a circuit breaker (<see cref="FailureThreshold"/> or <see cref="FailureRatio"/> set).</summary>
+        public bool HasCircuitBreaker => FailureThreshold > 0 || FailureRatio > 0;
+
+        /// <summary>The breaker settings of this policy, as <see cref="CircuitBreakerRegistry"/> takes them.</summary>
+        public CircuitBreakerOptions CircuitBreakerOptions => new()
+        {
+            FailureThreshold = FailureThreshold,
+            BreakDuration = BreakDuration,
+            FailureRatio = FailureRatio,
+            SamplingDuration = SamplingDuration,
+            MinimumThroughput = MinimumThroughput,
+            HalfOpenProbes = HalfOpenProbes,
+        };
+
+        /// <summary>
+        /// This policy with the values <paramref name="overrides"/> sets (run-time configuration); the rest, and the
+        /// compiled-in <c>RetryOn</c>/<c>NeverRetryOn</c> and fallback, unchanged. Returns this instance when nothing is set.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">An overriding value is out of range; the message names it.</exception>
+        public SidecarPolicy With(SidecarPolicyOverride? overrides)
+        {
+            if (overrides is null || overrides.IsEmpty)
+            {
+                return this;
+            }
+
+            return new SidecarPolicy(
+                CircuitName,
+                overrides.Retries ?? Retries,
+                overrides.Delay ?? Milliseconds(Delay),
+                overrides.Backoff ?? Backoff,
+                overrides.MaxDelay ?? Milliseconds(MaxDelay),
+                overrides.Jitter ?? Jitter,
+                overrides.FailureThreshold ?? FailureThreshold,
+                overrides.BreakDuration ?? Milliseconds(BreakDuration),
+                overrides.Timeout ?? Milliseconds(Timeout),
+                _isTransient,
+                HasFallback,
+                overrides.FailureRatio ?? FailureRatio,
+                overrides.SamplingDuration ?? Milliseconds(SamplingDuration),
+                overrides.MinimumThroughput ?? MinimumThroughput,
+                overrides.HalfOpenProbes ?? HalfOpenProbes,
+                overrides.MaxConcurrency ?? MaxConcurrency,
+                overrides.RetryBudget ?? RetryBudget,
+                overrides.MinRetriesPerSecond ?? MinRetriesPerSecond);
+        }
+
+        private static int Milliseconds(TimeSpan value) => (int)Math.Min(int.MaxValue, value.TotalMilliseconds);
+
+        private static int Positive(int value, string name)
+            => value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, "Must be at least 1.");
 
         /// <summary>Whether <paramref name="exception"/> is of a kind this policy retries (the <c>RetryOn</c> list).</summary>
         public bool IsTransient(Exception exception) => _isTransient is null || _isTransient(exception);

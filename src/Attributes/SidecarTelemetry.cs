@@ -31,6 +31,7 @@ namespace Sidecar
         internal const string RetryDelayName = "sidecar.retry.delay";
         internal const string CircuitTransitionsName = "sidecar.circuit.transitions";
         internal const string CircuitStateName = "sidecar.circuit.state";
+        internal const string RetriesDeniedName = "sidecar.retries.denied";
 
         // Tag names.
         internal const string ServiceTag = "sidecar.service";
@@ -81,6 +82,11 @@ namespace Sidecar
             RetryDelayName,
             "ms",
             "The wait before each retry.");
+
+        internal static readonly Counter<long> RetriesDenied = Meter.CreateCounter<long>(
+            RetriesDeniedName,
+            unit: "{retry}",
+            description: "Retries not made because the service's retry budget was spent.");
 
         internal static readonly Counter<long> CircuitTransitions = Meter.CreateCounter<long>(
             CircuitTransitionsName,
@@ -208,6 +214,24 @@ namespace Sidecar
                         { CircuitStateTag, StateName(state) },
                     }));
                 }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Telemetry never changes what the call does.
+            }
+        }
+
+        /// <summary>A retry the retry budget did not allow.</summary>
+        internal static void RetryDenied(string service, string member, string budget)
+        {
+            if (!RetriesDenied.Enabled)
+            {
+                return;
+            }
+
+            try
+            {
+                RetriesDenied.Add(1, new KeyValuePair<string, object?>(ServiceTag, service), new KeyValuePair<string, object?>(MethodTag, member), new KeyValuePair<string, object?>(CircuitTag, budget));
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

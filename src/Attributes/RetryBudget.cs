@@ -1,0 +1,144 @@
+using System;
+using System.Threading;
+
+namespace Sidecar
+{
+    /// <summary>
+    /// A retry budget in the manner of Finagle and Envoy: over a sliding <see cref="Window"/>, the retries of one service
+    /// may not exceed <see cref="Ratio"/> × its calls plus <see cref="MinRetriesPerSecond"/> × the window's seconds, so a
+    /// failing dependency sees at most that much extra load however many callers retry. Shared by every decorator of the
+    /// service through <see cref="CircuitBreakerRegistry"/>.
+    /// </summary>
+    public sealed class RetryBudget
+    {
+        private const int Buckets = 10;
+
+        private readonly object _gate = new();
+        private readonly long _bucketTicks;
+        private readonly Slot[] _slots = new Slot[Buckets];
+        private readonly double _floor;
+
+        /// <summary>Creates a budget with nothing spent.</summary>
+        /// <param name="name">The budget's name (the decorated service).</param>
+        /// <param name="ratio">Retries allowed per call.</param>
+        /// <param name="minRetriesPerSecond">Retries per second allowed however few calls were made.</param>
+        /// <param name="window">The span calls and retries are counted over.</param>
+        public RetryBudget(string name, double ratio, int minRetriesPerSecond, TimeSpan window)
+        {
+            Name = name ?? throw new ArgumentNullException(nameof(name));
+            Ratio = ratio > 0 && !double.IsInfinity(ratio)
+                ? ratio
+                : throw new ArgumentOutOfRangeException(nameof(ratio), ratio, "A retry budget needs a ratio above 0.");
+            MinRetriesPerSecond = minRetriesPerSecond >= 0
+                ? minRetriesPerSecond
+                : throw new ArgumentOutOfRangeException(nameof(minRetriesPerSecond), minRetriesPerSecond, "Must be zero or positive.");
+            Window = window > TimeSpan.Zero ? window : throw new ArgumentOutOfRangeException(nameof(window), window, "Must be positive.");
+            _bucketTicks = Math.Max(1, window.Ticks / Buckets);
+            _floor = minRetriesPerSecond * window.TotalSeconds;
+        }
+
+        /// <summary>The budget's name.</summary>
+        public string Name { get; }
+
+        /// <summary>Retries allowed per call.</summary>
+        public double Ratio { get; }
+
+        /// <summary>Retries per second allowed however few calls were made.</summary>
+        public int MinRetriesPerSecond { get; }
+
+        /// <summary>The span calls and retries are counted over.</summary>
+        public TimeSpan Window { get; }
+
+        /// <summary>Counts a call (its first attempt). Lock-free.</summary>
+        public void OnCall(DateTimeOffset now)
+        {
+            long bucket = now.UtcTicks / _bucketTicks;
+            ref Slot slot = ref _slots[(int)(bucket % Buckets)];
+            if (Volatile.Read(ref slot.Bucket) != bucket)
+            {
+                Rotate(ref slot, bucket);
+            }
+
+            Interlocked.Increment(ref slot.Calls);
+        }
+
+        /// <summary>
+        /// Spends one retry if the budget has room: <c>true</c> when the retry may be made. Exact under contention: two
+        /// threads never both take the last retry.
+        /// </summary>
+        public bool TryRetry(DateTimeOffset now)
+        {
+            long bucket = now.UtcTicks / _bucketTicks;
+            lock (_gate)
+            {
+                (long calls, long retries) = SampleLocked(bucket);
+                if (retries + 1 > (Ratio * calls) + _floor)
+                {
+                    return false;
+                }
+
+                ref Slot slot = ref _slots[(int)(bucket % Buckets)];
+                if (Volatile.Read(ref slot.Bucket) != bucket)
+                {
+                    RotateLocked(ref slot, bucket);
+                }
+
+                Interlocked.Increment(ref slot.Retries);
+                return true;
+            }
+        }
+
+        /// <summary>The calls and retries the window holds at <paramref name="now"/>.</summary>
+        public (long Calls, long Retries) Sample(DateTimeOffset now)
+        {
+            lock (_gate)
+            {
+                return SampleLocked(now.UtcTicks / _bucketTicks);
+            }
+        }
+
+        private (long Calls, long Retries) SampleLocked(long bucket)
+        {
+            long calls = 0;
+            long retries = 0;
+            for (int i = 0; i < Buckets; i++)
+            {
+                long b = Volatile.Read(ref _slots[i].Bucket);
+                if (b > bucket - Buckets && b <= bucket)
+                {
+                    calls += Volatile.Read(ref _slots[i].Calls);
+                    retries += Volatile.Read(ref _slots[i].Retries);
+                }
+            }
+
+            return (calls, retries);
+        }
+
+        private void Rotate(ref Slot slot, long bucket)
+        {
+            lock (_gate)
+            {
+                RotateLocked(ref slot, bucket);
+            }
+        }
+
+        private static void RotateLocked(ref Slot slot, long bucket)
+        {
+            if (slot.Bucket >= bucket)
+            {
+                return; // another thread got here first
+            }
+
+            Volatile.Write(ref slot.Calls, 0);
+            Volatile.Write(ref slot.Retries, 0);
+            Volatile.Write(ref slot.Bucket, bucket);
+        }
+
+        private struct Slot
+        {
+            public long Bucket;
+            public int Calls;
+            public int Retries;
+        }
+    }
+}
