@@ -19,7 +19,7 @@ namespace Sidecar.Generators.CodeFixes
     public sealed class OutOfRangeSettingCodeFixProvider : CodeFixProvider
     {
         private static readonly ImmutableHashSet<string> s_millisecondsOrCounts =
-            ImmutableHashSet.Create("Retries", "Delay", "MaxDelay", "FailureThreshold", "BreakDuration", "Timeout");
+            ImmutableHashSet.Create("Retries", "Delay", "MaxDelay", "FailureThreshold", "BreakDuration", "Timeout", "MaxConcurrency", "MinRetriesPerSecond");
 
         /// <inheritdoc/>
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.InvalidKnob);

@@ -118,12 +118,18 @@ namespace Sidecar.Generators.Diagnostics
             "'{0}' may wait up to {1} between retries but takes no CancellationToken, so its caller cannot give up early",
             DiagnosticSeverity.Info);
 
+        public static readonly DiagnosticDescriptor SettingWithoutEffect = Create(
+            "SIDECAR018",
+            "A [Sidecar] setting has no effect",
+            "{0} has no effect without {1}; set {1} as well, or remove {0}",
+            DiagnosticSeverity.Warning);
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
         {
             InternalError, ClassNotPartial, ClassHasNoInterface, StaticAbstractMember, ForwardedWithoutResilience,
             NameCollision, CannotImplement, AttributeOnClassMethod, InvalidKnob, LanguageVersionTooLow, ContainingTypeNotPartial,
             TimeoutOnSynchronousMember, FallbackDoesNotFit, MaxDelayBelowDelay, ZeroBreakDuration, AbsurdSchedule,
-            RetryOnNotAnException, LongScheduleWithoutCancellation,
+            RetryOnNotAnException, LongScheduleWithoutCancellation, SettingWithoutEffect,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

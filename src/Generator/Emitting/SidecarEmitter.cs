@@ -146,6 +146,30 @@ namespace Sidecar.Generators.Emitting
                     arguments.Add("fallback: true");
                 }
 
+                // The knobs added after the first release are written only when set, so most sidecars read as before.
+                if (p.FailureRatio > 0)
+                {
+                    arguments.Add("failureRatio: " + Real(p.FailureRatio));
+                    arguments.Add("samplingDuration: " + Number(p.SamplingDuration));
+                    arguments.Add("minimumThroughput: " + Number(p.MinimumThroughput));
+                }
+
+                if (p.HalfOpenProbes != PolicyModel.DefaultHalfOpenProbes)
+                {
+                    arguments.Add("halfOpenProbes: " + Number(p.HalfOpenProbes));
+                }
+
+                if (p.MaxConcurrency > 0)
+                {
+                    arguments.Add("maxConcurrency: " + Number(p.MaxConcurrency));
+                }
+
+                if (p.RetryBudget > 0)
+                {
+                    arguments.Add("retryBudget: " + Real(p.RetryBudget));
+                    arguments.Add("minRetriesPerSecond: " + Number(p.MinRetriesPerSecond));
+                }
+
                 if (transientMethods[i].Length > 0)
                 {
                     arguments.Add("isTransient: " + transientMethods[i]);
@@ -251,8 +275,9 @@ namespace Sidecar.Generators.Emitting
             Constraints(w, m.Constraints);
             w.OpenBrace();
             OpenFallbackScope(w, m);
+            w.Line("global::System.TimeSpan " + locals.Delay + " = global::System.TimeSpan.Zero;");
             w.Open("for (int " + locals.Attempt + " = 0; ; " + locals.Attempt + "++)");
-            w.Line("global::Sidecar.CircuitPermit " + locals.Permit + " = " + pipeline + ".Enter(" + display + ");");
+            w.Line("global::Sidecar.CircuitPermit " + locals.Permit + " = " + pipeline + ".Enter(" + display + ", " + locals.Attempt + ");");
             w.Open("try");
             if (m.ReturnKind == ReturnKind.Void)
             {
@@ -268,7 +293,7 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.Close();
-            w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", out global::System.TimeSpan " + locals.Delay + "))");
+            w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + "))");
             w.OpenBrace();
             w.Line(pipeline + ".Wait(" + locals.Delay + ", " + token + ");");
             w.Close();
@@ -352,14 +377,15 @@ namespace Sidecar.Generators.Emitting
             Constraints(w, m.HelperConstraints);
             w.OpenBrace();
             OpenFallbackScope(w, m);
+            w.Line("global::System.TimeSpan " + locals.Delay + " = global::System.TimeSpan.Zero;");
             w.Open("for (int " + locals.Attempt + " = 0; ; " + locals.Attempt + "++)");
             w.Line("global::Sidecar.CircuitPermit " + locals.Permit + " = default;");
             w.Open("try");
             w.Line(m.Type + " " + locals.Task + ";");
             if (hasTimeout)
             {
-                w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ");");
-                w.Line("global::Sidecar.AttemptTimeout " + locals.Timeout + " = " + pipeline + ".StartAttempt(" + token + ");");
+                w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ", " + locals.Attempt + ");");
+                w.Line("global::Sidecar.AttemptTimeout " + locals.Timeout + " = " + pipeline + ".StartAttempt(" + display + ", " + token + ");");
                 string call = Call(m, m.CancellationToken is null ? null : locals.Timeout + ".Token") + (isValueTask ? ".AsTask()" : string.Empty);
                 string watched = pipeline + ".Watch(" + call + ", " + locals.Timeout + ", " + display + ")";
                 w.Line(locals.Task + " = " + (isValueTask ? "new " + m.Type + "(" + watched + ")" : watched) + ";");
@@ -370,7 +396,7 @@ namespace Sidecar.Generators.Emitting
                 w.Line(locals.Task + " = " + locals.First + ";");
                 w.Close();
                 w.Open("else");
-                w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ");");
+                w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ", " + locals.Attempt + ");");
                 w.Line(locals.Task + " = " + Call(m) + ";");
                 w.Close();
             }
@@ -390,7 +416,7 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.Close();
-            w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", out global::System.TimeSpan " + locals.Delay + "))");
+            w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + "))");
             w.OpenBrace();
             w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
             w.Close();
@@ -527,6 +553,12 @@ namespace Sidecar.Generators.Emitting
         private static string Literal(string value) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);
 
         private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        private static string Real(double value)
+        {
+            string text = value.ToString("R", CultureInfo.InvariantCulture);
+            return text.IndexOfAny(new[] { '.', 'E' }) >= 0 ? text : text + ".0";
+        }
 
         private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 

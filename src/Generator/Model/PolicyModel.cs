@@ -13,7 +13,14 @@ namespace Sidecar.Generators.Model
         EquatableArray<string> RetryOn,
         EquatableArray<string> NeverRetryOn,
         string? Fallback,
-        string CircuitName)
+        string CircuitName,
+        double FailureRatio = 0,
+        int SamplingDuration = PolicyModel.DefaultSamplingDuration,
+        int MinimumThroughput = PolicyModel.DefaultMinimumThroughput,
+        int HalfOpenProbes = PolicyModel.DefaultHalfOpenProbes,
+        int MaxConcurrency = 0,
+        double RetryBudget = 0,
+        int MinRetriesPerSecond = PolicyModel.DefaultMinRetriesPerSecond)
     {
         // Keep in step with Sidecar.SidecarDefaults (a test checks it).
         public const int DefaultRetries = 3;
@@ -22,5 +29,12 @@ namespace Sidecar.Generators.Model
         public const int DefaultMaxDelay = 30_000;
         public const int DefaultFailureThreshold = 0;
         public const int DefaultBreakDuration = 5_000;
+        public const int DefaultSamplingDuration = 30_000;
+        public const int DefaultMinimumThroughput = 100;
+        public const int DefaultHalfOpenProbes = 1;
+        public const int DefaultMinRetriesPerSecond = 10;
+
+        /// <summary>Whether the policy has a circuit breaker.</summary>
+        public bool HasBreaker => FailureThreshold > 0 || FailureRatio > 0;
     }
 }

@@ -84,6 +84,46 @@ namespace Sidecar.Generators.Parsing
                         policy = policy with { BreakDuration = NotNegative("BreakDuration", breakDuration, diagnostics, At("BreakDuration")) };
                         ownsBreaker = true;
                         break;
+                    case "FailureRatio" when value.Value is double ratio:
+                        if (!(ratio >= 0 && ratio <= 1))
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKnob, At("FailureRatio"), "FailureRatio", ratio.ToString(System.Globalization.CultureInfo.InvariantCulture), "it is a fraction of failed attempts: between 0 (off) and 1, e.g. 0.5"));
+                            ratio = 0;
+                        }
+
+                        policy = policy with { FailureRatio = ratio };
+                        ownsBreaker = true;
+                        break;
+                    case "SamplingDuration" when value.Value is int sampling:
+                        policy = policy with { SamplingDuration = AtLeastOne("SamplingDuration", sampling, PolicyModel.DefaultSamplingDuration, diagnostics, At("SamplingDuration")) };
+                        ownsBreaker = true;
+                        break;
+                    case "MinimumThroughput" when value.Value is int throughput:
+                        policy = policy with { MinimumThroughput = AtLeastOne("MinimumThroughput", throughput, PolicyModel.DefaultMinimumThroughput, diagnostics, At("MinimumThroughput")) };
+                        ownsBreaker = true;
+                        break;
+                    case "HalfOpenProbes" when value.Value is int probes:
+                        policy = policy with { HalfOpenProbes = AtLeastOne("HalfOpenProbes", probes, PolicyModel.DefaultHalfOpenProbes, diagnostics, At("HalfOpenProbes")) };
+                        ownsBreaker = true;
+                        break;
+                    case "MaxConcurrency" when value.Value is int concurrency:
+                        policy = policy with { MaxConcurrency = NotNegative("MaxConcurrency", concurrency, diagnostics, At("MaxConcurrency")) };
+                        ownsBreaker = true;
+                        break;
+                    case "RetryBudget" when value.Value is double budget:
+                        if (!(budget >= 0) || double.IsInfinity(budget))
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKnob, At("RetryBudget"), "RetryBudget", budget.ToString(System.Globalization.CultureInfo.InvariantCulture), "it is the retries allowed per call: 0 (off) or a positive fraction, e.g. 0.2"));
+                            budget = 0;
+                        }
+
+                        policy = policy with { RetryBudget = budget };
+                        ownsBreaker = true;
+                        break;
+                    case "MinRetriesPerSecond" when value.Value is int minRetries:
+                        policy = policy with { MinRetriesPerSecond = NotNegative("MinRetriesPerSecond", minRetries, diagnostics, At("MinRetriesPerSecond")) };
+                        ownsBreaker = true;
+                        break;
                     case "Timeout" when value.Value is int timeout:
                         policy = policy with { Timeout = NotNegative("Timeout", timeout, diagnostics, At("Timeout")) };
                         break;
@@ -105,9 +145,25 @@ namespace Sidecar.Generators.Parsing
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MaxDelayBelowDelay, set.Contains("MaxDelay") ? At("MaxDelay") : At("Delay"), policy.MaxDelay, policy.Delay));
             }
 
-            if ((set.Contains("BreakDuration") || set.Contains("FailureThreshold")) && policy.FailureThreshold > 0 && policy.BreakDuration == 0)
+            if ((set.Contains("BreakDuration") || set.Contains("FailureThreshold") || set.Contains("FailureRatio")) && policy.HasBreaker && policy.BreakDuration == 0)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZeroBreakDuration, set.Contains("BreakDuration") ? At("BreakDuration") : At("FailureThreshold")));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZeroBreakDuration, set.Contains("BreakDuration") ? At("BreakDuration") : set.Contains("FailureThreshold") ? At("FailureThreshold") : At("FailureRatio")));
+            }
+
+            // Knobs that only refine another one: say so when that one is off, rather than silently ignoring them.
+            foreach ((string knob, string needs, bool off) in new[]
+            {
+                ("SamplingDuration", "FailureRatio", policy.FailureRatio <= 0),
+                ("MinimumThroughput", "FailureRatio", policy.FailureRatio <= 0),
+                ("HalfOpenProbes", "FailureThreshold or FailureRatio", !policy.HasBreaker),
+                ("BreakDuration", "FailureThreshold or FailureRatio", !policy.HasBreaker),
+                ("MinRetriesPerSecond", "RetryBudget", policy.RetryBudget <= 0),
+            })
+            {
+                if (off && set.Contains(knob))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SettingWithoutEffect, At(knob), knob, needs));
+                }
             }
 
             if (set.Overlaps(new[] { "Retries", "Delay", "Backoff", "MaxDelay" }) && TotalDelay(policy) >= AbsurdSchedule)
@@ -188,6 +244,17 @@ namespace Sidecar.Generators.Parsing
 
         private static AttributeArgumentSyntax? Argument(AttributeSyntax? attribute, string knob)
             => attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == knob);
+
+        private static int AtLeastOne(string knob, int value, int fallback, List<DiagnosticInfo> diagnostics, LocationInfo? location)
+        {
+            if (value >= 1)
+            {
+                return value;
+            }
+
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKnob, location, knob, value, "it must be at least 1"));
+            return fallback;
+        }
 
         private static int NotNegative(string knob, int value, List<DiagnosticInfo> diagnostics, LocationInfo? location)
         {

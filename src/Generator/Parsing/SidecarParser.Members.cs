@@ -547,6 +547,7 @@ namespace Sidecar.Generators.Parsing
             }
 
             PolicyModel policy = SettingsReader.Read(own, typePolicy ?? SettingsReader.Defaults(context.ServiceName), context.Compilation, context.Diagnostics, out bool ownsBreaker);
+            // A method that sets its own breaker, bulkhead or retry-budget knobs gets a circuit (and bulkhead, and budget) of its own.
             return ownsBreaker ? policy with { CircuitName = context.ServiceName + "." + method.Name } : policy;
         }
 
