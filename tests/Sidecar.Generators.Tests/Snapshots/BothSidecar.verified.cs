@@ -36,16 +36,17 @@ public sealed partial class BothSidecar : global::IBoth
     /// <inheritdoc/>
     public int Value()
     {
+        global::System.TimeSpan delay = global::System.TimeSpan.Zero;
         for (int attempt = 0; ; attempt++)
         {
-            global::Sidecar.CircuitPermit permit = _pipeline.Enter("Value");
+            global::Sidecar.CircuitPermit permit = _pipeline.Enter("Value", attempt);
             try
             {
                 int result = ((global::IA)_inner).Value();
                 _pipeline.OnSuccess("Value", permit);
                 return result;
             }
-            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Value", exception, attempt, permit, default, out global::System.TimeSpan delay))
+            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Value", exception, attempt, permit, default, delay, out delay))
             {
                 _pipeline.Wait(delay, default);
             }
@@ -58,16 +59,17 @@ public sealed partial class BothSidecar : global::IBoth
     /// <inheritdoc/>
     int global::IB.Value()
     {
+        global::System.TimeSpan delay = global::System.TimeSpan.Zero;
         for (int attempt = 0; ; attempt++)
         {
-            global::Sidecar.CircuitPermit permit = _pipeline.Enter("Value");
+            global::Sidecar.CircuitPermit permit = _pipeline.Enter("Value", attempt);
             try
             {
                 int result = ((global::IB)_inner).Value();
                 _pipeline.OnSuccess("Value", permit);
                 return result;
             }
-            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Value", exception, attempt, permit, default, out global::System.TimeSpan delay))
+            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Value", exception, attempt, permit, default, delay, out delay))
             {
                 _pipeline.Wait(delay, default);
             }
@@ -80,16 +82,17 @@ public sealed partial class BothSidecar : global::IBoth
     /// <inheritdoc/>
     public global::System.Collections.Generic.IEnumerator<int> GetEnumerator()
     {
+        global::System.TimeSpan delay = global::System.TimeSpan.Zero;
         for (int attempt = 0; ; attempt++)
         {
-            global::Sidecar.CircuitPermit permit = _pipeline.Enter("GetEnumerator");
+            global::Sidecar.CircuitPermit permit = _pipeline.Enter("GetEnumerator", attempt);
             try
             {
                 global::System.Collections.Generic.IEnumerator<int> result = ((global::System.Collections.Generic.IEnumerable<int>)_inner).GetEnumerator();
                 _pipeline.OnSuccess("GetEnumerator", permit);
                 return result;
             }
-            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("GetEnumerator", exception, attempt, permit, default, out global::System.TimeSpan delay))
+            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("GetEnumerator", exception, attempt, permit, default, delay, out delay))
             {
                 _pipeline.Wait(delay, default);
             }
@@ -99,16 +102,17 @@ public sealed partial class BothSidecar : global::IBoth
     /// <inheritdoc/>
     global::System.Collections.IEnumerator global::System.Collections.IEnumerable.GetEnumerator()
     {
+        global::System.TimeSpan delay = global::System.TimeSpan.Zero;
         for (int attempt = 0; ; attempt++)
         {
-            global::Sidecar.CircuitPermit permit = _pipeline.Enter("GetEnumerator");
+            global::Sidecar.CircuitPermit permit = _pipeline.Enter("GetEnumerator", attempt);
             try
             {
                 global::System.Collections.IEnumerator result = ((global::System.Collections.IEnumerable)_inner).GetEnumerator();
                 _pipeline.OnSuccess("GetEnumerator", permit);
                 return result;
             }
-            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("GetEnumerator", exception, attempt, permit, default, out global::System.TimeSpan delay))
+            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("GetEnumerator", exception, attempt, permit, default, delay, out delay))
             {
                 _pipeline.Wait(delay, default);
             }

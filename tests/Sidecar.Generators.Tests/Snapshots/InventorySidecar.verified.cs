@@ -36,16 +36,17 @@ public sealed partial class InventorySidecar : global::IInventory
     /// <inheritdoc/>
     public int Reserve(int sku)
     {
+        global::System.TimeSpan delay = global::System.TimeSpan.Zero;
         for (int attempt = 0; ; attempt++)
         {
-            global::Sidecar.CircuitPermit permit = _pipeline.Enter("Reserve");
+            global::Sidecar.CircuitPermit permit = _pipeline.Enter("Reserve", attempt);
             try
             {
                 int result = _inner.Reserve(sku);
                 _pipeline.OnSuccess("Reserve", permit);
                 return result;
             }
-            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Reserve", exception, attempt, permit, default, out global::System.TimeSpan delay))
+            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Reserve", exception, attempt, permit, default, delay, out delay))
             {
                 _pipeline.Wait(delay, default);
             }

@@ -71,6 +71,7 @@ namespace Shop
 
         private async global::System.Threading.Tasks.Task<global::Shop.Order> GetAsyncWithRetries(int id, global::System.Threading.CancellationToken ct, global::System.Threading.Tasks.Task<global::Shop.Order>? firstAttempt)
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
                 global::Sidecar.CircuitPermit permit = default;
@@ -83,7 +84,7 @@ namespace Shop
                     }
                     else
                     {
-                        permit = _pipeline.Enter("GetAsync");
+                        permit = _pipeline.Enter("GetAsync", attempt);
                         task = _inner.GetAsync(id, ct);
                     }
 
@@ -91,7 +92,7 @@ namespace Shop
                     _pipeline.OnSuccess("GetAsync", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("GetAsync", exception, attempt, permit, ct, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("GetAsync", exception, attempt, permit, ct, delay, out delay))
                 {
                     await _pipeline.DelayAsync(delay, ct).ConfigureAwait(false);
                 }
@@ -134,6 +135,7 @@ namespace Shop
 
         private async global::System.Threading.Tasks.Task SaveAsyncWithRetries(global::Shop.Order order, global::System.Threading.CancellationToken ct, global::System.Threading.Tasks.Task? firstAttempt)
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
                 global::Sidecar.CircuitPermit permit = default;
@@ -146,7 +148,7 @@ namespace Shop
                     }
                     else
                     {
-                        permit = _pipeline.Enter("SaveAsync");
+                        permit = _pipeline.Enter("SaveAsync", attempt);
                         task = _inner.SaveAsync(order, ct);
                     }
 
@@ -154,7 +156,7 @@ namespace Shop
                     _pipeline.OnSuccess("SaveAsync", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("SaveAsync", exception, attempt, permit, ct, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("SaveAsync", exception, attempt, permit, ct, delay, out delay))
                 {
                     await _pipeline.DelayAsync(delay, ct).ConfigureAwait(false);
                 }
@@ -197,6 +199,7 @@ namespace Shop
 
         private async global::System.Threading.Tasks.ValueTask<int> CountAsyncWithRetries(global::System.Threading.Tasks.ValueTask<int>? firstAttempt)
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
                 global::Sidecar.CircuitPermit permit = default;
@@ -209,7 +212,7 @@ namespace Shop
                     }
                     else
                     {
-                        permit = _pipeline.Enter("CountAsync");
+                        permit = _pipeline.Enter("CountAsync", attempt);
                         task = _inner.CountAsync();
                     }
 
@@ -217,7 +220,7 @@ namespace Shop
                     _pipeline.OnSuccess("CountAsync", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("CountAsync", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("CountAsync", exception, attempt, permit, default, delay, out delay))
                 {
                     await _pipeline.DelayAsync(delay, default).ConfigureAwait(false);
                 }
@@ -260,6 +263,7 @@ namespace Shop
 
         private async global::System.Threading.Tasks.ValueTask PingAsyncWithRetries(global::System.Threading.Tasks.ValueTask? firstAttempt)
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
                 global::Sidecar.CircuitPermit permit = default;
@@ -272,7 +276,7 @@ namespace Shop
                     }
                     else
                     {
-                        permit = _pipeline.Enter("PingAsync");
+                        permit = _pipeline.Enter("PingAsync", attempt);
                         task = _inner.PingAsync();
                     }
 
@@ -280,7 +284,7 @@ namespace Shop
                     _pipeline.OnSuccess("PingAsync", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("PingAsync", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("PingAsync", exception, attempt, permit, default, delay, out delay))
                 {
                     await _pipeline.DelayAsync(delay, default).ConfigureAwait(false);
                 }
@@ -290,16 +294,17 @@ namespace Shop
         /// <inheritdoc/>
         public int Count(string? filter)
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline.Enter("Count");
+                global::Sidecar.CircuitPermit permit = _pipeline.Enter("Count", attempt);
                 try
                 {
                     int result = _inner.Count(filter);
                     _pipeline.OnSuccess("Count", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Count", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Count", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline.Wait(delay, default);
                 }
@@ -309,16 +314,17 @@ namespace Shop
         /// <inheritdoc/>
         public void Reset()
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline.Enter("Reset");
+                global::Sidecar.CircuitPermit permit = _pipeline.Enter("Reset", attempt);
                 try
                 {
                     _inner.Reset();
                     _pipeline.OnSuccess("Reset", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Reset", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Reset", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline.Wait(delay, default);
                 }

@@ -47,21 +47,22 @@ namespace Market
         {
             try
             {
+                global::System.TimeSpan delay = global::System.TimeSpan.Zero;
                 for (int attempt = 0; ; attempt++)
                 {
                     global::Sidecar.CircuitPermit permit = default;
                     try
                     {
                         global::System.Threading.Tasks.Task<decimal> task;
-                        permit = _pipeline.Enter("PriceAsync");
-                        global::Sidecar.AttemptTimeout timeout = _pipeline.StartAttempt(cancellationToken);
+                        permit = _pipeline.Enter("PriceAsync", attempt);
+                        global::Sidecar.AttemptTimeout timeout = _pipeline.StartAttempt("PriceAsync", cancellationToken);
                         task = _pipeline.Watch(_inner.PriceAsync(symbol, timeout.Token), timeout, "PriceAsync");
 
                         decimal result = await task.ConfigureAwait(false);
                         _pipeline.OnSuccess("PriceAsync", permit);
                         return result;
                     }
-                    catch (global::System.Exception exception) when (_pipeline.ShouldRetry("PriceAsync", exception, attempt, permit, cancellationToken, out global::System.TimeSpan delay))
+                    catch (global::System.Exception exception) when (_pipeline.ShouldRetry("PriceAsync", exception, attempt, permit, cancellationToken, delay, out delay))
                     {
                         await _pipeline.DelayAsync(delay, cancellationToken).ConfigureAwait(false);
                     }
@@ -79,16 +80,17 @@ namespace Market
         {
             try
             {
+                global::System.TimeSpan delay = global::System.TimeSpan.Zero;
                 for (int attempt = 0; ; attempt++)
                 {
-                    global::Sidecar.CircuitPermit permit = _pipeline.Enter("Last");
+                    global::Sidecar.CircuitPermit permit = _pipeline.Enter("Last", attempt);
                     try
                     {
                         decimal result = _inner.Last(symbol);
                         _pipeline.OnSuccess("Last", permit);
                         return result;
                     }
-                    catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Last", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                    catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Last", exception, attempt, permit, default, delay, out delay))
                     {
                         _pipeline.Wait(delay, default);
                     }

@@ -73,6 +73,7 @@ namespace Data
 
         private async global::System.Threading.Tasks.Task<T?> FindAsyncWithRetries(TKey key, global::System.Threading.Tasks.Task<T?>? firstAttempt)
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
                 global::Sidecar.CircuitPermit permit = default;
@@ -85,7 +86,7 @@ namespace Data
                     }
                     else
                     {
-                        permit = _pipeline.Enter("FindAsync");
+                        permit = _pipeline.Enter("FindAsync", attempt);
                         task = _inner.FindAsync(key);
                     }
 
@@ -93,7 +94,7 @@ namespace Data
                     _pipeline.OnSuccess("FindAsync", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("FindAsync", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("FindAsync", exception, attempt, permit, default, delay, out delay))
                 {
                     await _pipeline.DelayAsync(delay, default).ConfigureAwait(false);
                 }
@@ -138,6 +139,7 @@ namespace Data
         private async global::System.Threading.Tasks.Task<TResult> QueryAsyncWithRetries<TResult>(global::System.Func<T, TResult> map, global::System.Threading.Tasks.Task<TResult>? firstAttempt)
             where TResult : struct
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
                 global::Sidecar.CircuitPermit permit = default;
@@ -150,7 +152,7 @@ namespace Data
                     }
                     else
                     {
-                        permit = _pipeline.Enter("QueryAsync");
+                        permit = _pipeline.Enter("QueryAsync", attempt);
                         task = _inner.QueryAsync<TResult>(map);
                     }
 
@@ -158,7 +160,7 @@ namespace Data
                     _pipeline.OnSuccess("QueryAsync", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("QueryAsync", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("QueryAsync", exception, attempt, permit, default, delay, out delay))
                 {
                     await _pipeline.DelayAsync(delay, default).ConfigureAwait(false);
                 }

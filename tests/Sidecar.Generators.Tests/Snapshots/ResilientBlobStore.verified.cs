@@ -73,6 +73,7 @@ namespace Cloud
 
             private async global::System.Threading.Tasks.Task<byte[]> ReadAsyncWithRetries(string key, global::System.Threading.Tasks.Task<byte[]>? firstAttempt)
             {
+                global::System.TimeSpan delay = global::System.TimeSpan.Zero;
                 for (int attempt = 0; ; attempt++)
                 {
                     global::Sidecar.CircuitPermit permit = default;
@@ -85,7 +86,7 @@ namespace Cloud
                         }
                         else
                         {
-                            permit = _pipeline.Enter("ReadAsync");
+                            permit = _pipeline.Enter("ReadAsync", attempt);
                             task = _inner.ReadAsync(key);
                         }
 
@@ -93,7 +94,7 @@ namespace Cloud
                         _pipeline.OnSuccess("ReadAsync", permit);
                         return result;
                     }
-                    catch (global::System.Exception exception) when (_pipeline.ShouldRetry("ReadAsync", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                    catch (global::System.Exception exception) when (_pipeline.ShouldRetry("ReadAsync", exception, attempt, permit, default, delay, out delay))
                     {
                         await _pipeline.DelayAsync(delay, default).ConfigureAwait(false);
                     }
@@ -136,6 +137,7 @@ namespace Cloud
 
             private async global::System.Threading.Tasks.Task WriteAsyncWithRetries(string key, byte[] data, global::System.Threading.Tasks.Task? firstAttempt)
             {
+                global::System.TimeSpan delay = global::System.TimeSpan.Zero;
                 for (int attempt = 0; ; attempt++)
                 {
                     global::Sidecar.CircuitPermit permit = default;
@@ -148,7 +150,7 @@ namespace Cloud
                         }
                         else
                         {
-                            permit = _pipeline.Enter("WriteAsync");
+                            permit = _pipeline.Enter("WriteAsync", attempt);
                             task = _inner.WriteAsync(key, data);
                         }
 
@@ -156,7 +158,7 @@ namespace Cloud
                         _pipeline.OnSuccess("WriteAsync", permit);
                         return;
                     }
-                    catch (global::System.Exception exception) when (_pipeline.ShouldRetry("WriteAsync", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                    catch (global::System.Exception exception) when (_pipeline.ShouldRetry("WriteAsync", exception, attempt, permit, default, delay, out delay))
                     {
                         await _pipeline.DelayAsync(delay, default).ConfigureAwait(false);
                     }

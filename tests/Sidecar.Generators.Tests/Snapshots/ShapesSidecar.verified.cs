@@ -65,16 +65,17 @@ namespace Shapes
         /// <inheritdoc/>
         public void Refs(ref int a, out string b, in global::System.DateTime c, params int[] rest)
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Refs");
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Refs", attempt);
                 try
                 {
                     _inner.Refs(ref a, out b, in c, rest);
                     _pipeline0.OnSuccess("Refs", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Refs", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Refs", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline0.Wait(delay, default);
                 }
@@ -84,16 +85,17 @@ namespace Shapes
         /// <inheritdoc/>
         public string Defaults(string s = "quote \" and \\ slash", char c = '\'', decimal m = 1.5M, double d = double.NaN, float f = 2.5F, long l = -9L, ulong u = 7UL, global::Shapes.Color color = (global::Shapes.Color)(-3), global::Shapes.Color? maybe = null, object? o = null, global::System.DateTime when = default, int? n = 5)
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Defaults");
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Defaults", attempt);
                 try
                 {
                     string result = _inner.Defaults(s, c, m, d, f, l, u, color, maybe, o, when, n);
                     _pipeline0.OnSuccess("Defaults", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Defaults", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Defaults", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline0.Wait(delay, default);
                 }
@@ -105,16 +107,17 @@ namespace Shapes
             where T : class, global::System.IComparable<T>, new()
             where TOther : struct
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Generic");
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Generic", attempt);
                 try
                 {
                     T result = _inner.Generic<T, TOther>(value, other);
                     _pipeline0.OnSuccess("Generic", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Generic", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Generic", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline0.Wait(delay, default);
                 }
@@ -125,16 +128,17 @@ namespace Shapes
         public void Unmanaged<T>(T value)
             where T : unmanaged
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Unmanaged");
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Unmanaged", attempt);
                 try
                 {
                     _inner.Unmanaged<T>(value);
                     _pipeline0.OnSuccess("Unmanaged", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Unmanaged", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Unmanaged", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline0.Wait(delay, default);
                 }
@@ -145,16 +149,17 @@ namespace Shapes
         public TKey NotNull<TKey>(TKey key)
             where TKey : notnull
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("NotNull");
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("NotNull", attempt);
                 try
                 {
                     TKey result = _inner.NotNull<TKey>(key);
                     _pipeline0.OnSuccess("NotNull", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("NotNull", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("NotNull", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline0.Wait(delay, default);
                 }
@@ -164,16 +169,17 @@ namespace Shapes
         /// <inheritdoc/>
         public void Overload(int x)
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Overload");
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Overload", attempt);
                 try
                 {
                     _inner.Overload(x);
                     _pipeline0.OnSuccess("Overload", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Overload", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Overload", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline0.Wait(delay, default);
                 }
@@ -183,16 +189,17 @@ namespace Shapes
         /// <inheritdoc/>
         public void Overload(string x)
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Overload");
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Overload", attempt);
                 try
                 {
                     _inner.Overload(x);
                     _pipeline0.OnSuccess("Overload", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Overload", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Overload", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline0.Wait(delay, default);
                 }
@@ -202,16 +209,17 @@ namespace Shapes
         /// <inheritdoc/>
         public int @class(int @event)
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("class");
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("class", attempt);
                 try
                 {
                     int result = _inner.@class(@event);
                     _pipeline0.OnSuccess("class", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("class", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("class", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline0.Wait(delay, default);
                 }
@@ -221,16 +229,17 @@ namespace Shapes
         /// <inheritdoc/>
         public string? Nullable(string? value, global::System.Collections.Generic.List<string?>? list)
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Nullable");
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Nullable", attempt);
                 try
                 {
                     string? result = _inner.Nullable(value, list);
                     _pipeline0.OnSuccess("Nullable", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Nullable", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Nullable", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline0.Wait(delay, default);
                 }
@@ -240,16 +249,17 @@ namespace Shapes
         /// <inheritdoc/>
         public bool TryGet(string key, [global::System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value)
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("TryGet");
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("TryGet", attempt);
                 try
                 {
                     bool result = _inner.TryGet(key, out value);
                     _pipeline0.OnSuccess("TryGet", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("TryGet", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("TryGet", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline0.Wait(delay, default);
                 }
@@ -260,16 +270,17 @@ namespace Shapes
         [return: global::System.Diagnostics.CodeAnalysis.NotNullIfNotNull("input")]
         public string? Echo(string? input)
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Echo");
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Echo", attempt);
                 try
                 {
                     string? result = _inner.Echo(input);
                     _pipeline0.OnSuccess("Echo", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Echo", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Echo", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline0.Wait(delay, default);
                 }
@@ -319,16 +330,17 @@ namespace Shapes
         /// <inheritdoc/>
         public void Own()
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline1.Enter("Own");
+                global::Sidecar.CircuitPermit permit = _pipeline1.Enter("Own", attempt);
                 try
                 {
                     _inner.Own();
                     _pipeline1.OnSuccess("Own", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline1.ShouldRetry("Own", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline1.ShouldRetry("Own", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline1.Wait(delay, default);
                 }
@@ -338,16 +350,17 @@ namespace Shapes
         /// <inheritdoc/>
         public void Transient()
         {
+            global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline2.Enter("Transient");
+                global::Sidecar.CircuitPermit permit = _pipeline2.Enter("Transient", attempt);
                 try
                 {
                     _inner.Transient();
                     _pipeline2.OnSuccess("Transient", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline2.ShouldRetry("Transient", exception, attempt, permit, default, out global::System.TimeSpan delay))
+                catch (global::System.Exception exception) when (_pipeline2.ShouldRetry("Transient", exception, attempt, permit, default, delay, out delay))
                 {
                     _pipeline2.Wait(delay, default);
                 }
