@@ -200,6 +200,33 @@ namespace Sidecar.Generators.Tests
         }
 
         [Fact]
+        public void Ratio_breaker_probes_bulkhead_retry_budget_and_decorrelated_jitter()
+        {
+            Check(
+                """
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Sidecar;
+
+                namespace Payments
+                {
+                    [Sidecar(Retries = 4, Delay = 50, Backoff = Backoff.Exponential, Jitter = true, MaxDelay = 2000,
+                             FailureRatio = 0.5, SamplingDuration = 10_000, MinimumThroughput = 20, HalfOpenProbes = 3,
+                             BreakDuration = 15_000, MaxConcurrency = 32, RetryBudget = 0.2, MinRetriesPerSecond = 5)]
+                    public interface IGateway
+                    {
+                        Task<string> ChargeAsync(decimal amount, CancellationToken cancellationToken);
+
+                        [Sidecar(MaxConcurrency = 4)]
+                        string Refund(string chargeId);
+                    }
+                }
+                """,
+                "Payments.GatewaySidecar.g.cs",
+                "GatewaySidecar");
+        }
+
+        [Fact]
         public void Method_attribute_alone_decorates_only_that_method()
         {
             Check(

@@ -203,7 +203,7 @@ namespace Sidecar.Generators.Emitting
                 w.Line("/// <param name=\"" + inner.ParameterName.TrimStart('@') + "\">The decorated instance; every call is forwarded to it.</param>");
             }
 
-            w.Line("/// <param name=\"options\">Clock, circuit breaker registry and observer; <c>null</c> for the defaults.</param>");
+            w.Line("/// <param name=\"options\">Clock, circuit breaker registry, observer and run-time overrides; <c>null</c> for the defaults.</param>");
             string parameters = string.Join(", ", model.Inners.Select(i => i.Type + " " + i.ParameterName));
             w.Open("public " + model.ClassName + "(" + parameters + ", global::Sidecar.SidecarOptions? options = null)");
             foreach (InnerModel inner in model.Inners)
