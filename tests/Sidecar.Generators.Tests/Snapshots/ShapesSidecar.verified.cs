@@ -53,7 +53,7 @@ namespace Shapes
 
         /// <summary>Wraps the instance that does the work.</summary>
         /// <param name="inner">The decorated instance; every call is forwarded to it.</param>
-        /// <param name="options">Clock, circuit breaker registry and observer; <c>null</c> for the defaults.</param>
+        /// <param name="options">Clock, circuit breaker registry, observer and run-time overrides; <c>null</c> for the defaults.</param>
         public ShapesSidecar(global::Shapes.IShapes inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
