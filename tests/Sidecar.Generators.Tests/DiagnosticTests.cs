@@ -93,7 +93,59 @@ namespace Sidecar.Generators.Tests
                 "using Sidecar; [Sidecar(Retries = 5, Delay = 1000)] public interface IFoo { System.Threading.Tasks.Task M(); }",
                 "using Sidecar; [Sidecar(Retries = 5, Delay = 1000)] public interface IFoo { System.Threading.Tasks.Task M(System.Threading.CancellationToken ct); }"
             },
+            {
+                "SIDECAR018",
+                "using Sidecar; [Sidecar(MinimumThroughput = 20)] public interface IFoo { void M(); }",
+                "using Sidecar; [Sidecar(FailureRatio = 0.5, MinimumThroughput = 20)] public interface IFoo { void M(); }"
+            },
         };
+
+        [Theory]
+        [InlineData("FailureRatio = 1.5", "between 0 (off) and 1")]
+        [InlineData("FailureRatio = -0.1", "between 0 (off) and 1")]
+        [InlineData("SamplingDuration = 0", "at least 1")]
+        [InlineData("MinimumThroughput = 0", "at least 1")]
+        [InlineData("HalfOpenProbes = 0", "at least 1")]
+        [InlineData("MaxConcurrency = -1", "zero or positive")]
+        [InlineData("RetryBudget = -0.5", "a positive fraction")]
+        [InlineData("MinRetriesPerSecond = -1", "zero or positive")]
+        public void Out_of_range_resilience_knob_is_reported_and_the_sidecar_still_compiles(string knob, string explanation)
+        {
+            string source = "using Sidecar; [Sidecar(FailureRatio = 0.5, RetryBudget = 0.1, " + knob + ")] public interface IFoo { void M(); }";
+            if (knob.StartsWith("FailureRatio", StringComparison.Ordinal) || knob.StartsWith("RetryBudget", StringComparison.Ordinal))
+            {
+                source = "using Sidecar; [Sidecar(FailureThreshold = 1, " + knob + ")] public interface IFoo { void M(); }";
+            }
+
+            GeneratorResult result = TestCompilation.Run(source);
+            Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics, d => d.Id == "SIDECAR008");
+            Assert.Equal(knob, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+            Assert.Contains(explanation, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Empty(result.GeneratedCodeProblems);
+        }
+
+        [Theory]
+        [InlineData("SamplingDuration = 1000", "FailureRatio")]
+        [InlineData("HalfOpenProbes = 2", "FailureThreshold or FailureRatio")]
+        [InlineData("BreakDuration = 1000", "FailureThreshold or FailureRatio")]
+        [InlineData("MinRetriesPerSecond = 5", "RetryBudget")]
+        public void A_setting_that_refines_a_knob_that_is_off_is_reported(string knob, string needs)
+        {
+            string source = "using Sidecar; [Sidecar(" + knob + ")] public interface IFoo { void M(); }";
+            GeneratorResult result = TestCompilation.Run(source);
+            Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics, d => d.Id == "SIDECAR018");
+            Assert.Equal(knob, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+            Assert.Contains("without " + needs, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        [Fact]
+        public void A_method_that_refines_its_types_breaker_is_not_reported()
+        {
+            GeneratorResult result = TestCompilation.Run(
+                "using Sidecar; [Sidecar(FailureRatio = 0.5)] public interface IFoo { [Sidecar(MinimumThroughput = 5)] void M(); }");
+            Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id == "SIDECAR018");
+            Assert.Contains("circuitName: \"IFoo.M\"", result.Source("FooSidecar.g.cs")); // its own circuit
+        }
 
         [Fact]
         public void Out_of_range_knob_is_reported_on_the_argument_itself()
