@@ -26,10 +26,15 @@ namespace Sidecar
 
         /// <inheritdoc/>
         /// <remarks>Written when read: failing fast should not pay for formatting a message nobody looks at.</remarks>
-        public override string Message => ProbeInFlight
+        public override string Message => RetryAt == DateTimeOffset.MaxValue
             ? string.Format(
                 CultureInfo.InvariantCulture,
-                "The circuit '{0}' is half-open and its probe call is still running: the call was not made. Try again once the probe has finished.",
+                "The circuit '{0}' was isolated by hand: the call was not made. It stays open until it is reset.",
+                CircuitName)
+            : ProbeInFlight
+            ? string.Format(
+                CultureInfo.InvariantCulture,
+                "The circuit '{0}' is half-open and its probe calls are still running: the call was not made. Try again once they have finished.",
                 CircuitName)
             : string.Format(
                 CultureInfo.InvariantCulture,

@@ -349,12 +349,16 @@ namespace Sidecar
             }
         }
 
-        /// <summary>Opens the circuit by hand for <see cref="BreakDuration"/> from <paramref name="now"/> (isolate a dependency).</summary>
-        public void Isolate(DateTimeOffset now)
+        /// <summary>
+        /// Opens the circuit by hand (isolates the dependency): every call fails fast until <see cref="Reset"/>, or until
+        /// <paramref name="duration"/> has passed from <paramref name="now"/> when one is given (then probes follow as usual).
+        /// </summary>
+        public void Isolate(DateTimeOffset now, TimeSpan? duration = null)
         {
             lock (_gate)
             {
                 Open(now);
+                _openUntil = duration is TimeSpan d && d >= TimeSpan.Zero && d < DateTimeOffset.MaxValue - now ? now + d : DateTimeOffset.MaxValue;
             }
         }
 

@@ -495,7 +495,7 @@ namespace Sidecar.Runtime.Tests
 
             var refused = Assert.Throws<BrokenCircuitException>(() => pipeline.Enter(Member));
             Assert.True(refused.ProbeInFlight);
-            Assert.Contains("probe call is still running", refused.Message);
+            Assert.Contains("probe calls are still running", refused.Message);
             Assert.DoesNotContain("(in 0 ms)", refused.Message);
 
             // A call that had entered while the circuit was closed fails now: no retry into the half-open circuit.
