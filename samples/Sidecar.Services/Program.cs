@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Sidecar;
@@ -69,17 +70,28 @@ namespace SidecarServices
             });
             listener.Start();
 
+            // Run-time overrides: the attribute says Retries = 3 and FailureThreshold = 4; configuration (here in memory,
+            // usually appsettings.json or environment variables) says 5 and 6, without a rebuild.
+            IConfiguration configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Sidecar:Overrides:IPaymentGateway:Retries"] = "5",
+                    ["Sidecar:Overrides:IPaymentGateway:FailureThreshold"] = "6",
+                })
+                .Build();
+
             var services = new ServiceCollection();
             services.AddLogging(logging => logging
                 .AddSimpleConsole(console => { console.SingleLine = true; console.IncludeScopes = false; })
                 .SetMinimumLevel(LogLevel.Information));
             services.AddSingleton<FlakyPaymentGateway>();
             services.AddSingleton<IPaymentGateway>(provider => provider.GetRequiredService<FlakyPaymentGateway>())
-                .AddPaymentGatewaySidecar(); // generated: decorates the registration, keeps its lifetime
+                .AddPaymentGatewaySidecar(options => configuration.GetSection("Sidecar").Bind(options)); // generated: decorates the registration, keeps its lifetime
 
             await using ServiceProvider provider = services.BuildServiceProvider();
             IPaymentGateway gateway = provider.GetRequiredService<IPaymentGateway>();
             Console.WriteLine("Resolved IPaymentGateway: " + gateway.GetType().Name);
+            Console.WriteLine("From configuration: Retries = 5, FailureThreshold = 6 (the attribute says 3 and 4)");
 
             Console.WriteLine();
             Console.WriteLine("Six charges against a gateway that times out 40% of the time:");
