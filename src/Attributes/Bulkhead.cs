@@ -32,12 +32,20 @@ namespace Sidecar
         /// <summary>Takes a slot; <c>false</c> when all are taken. Every <c>true</c> must be matched by one <see cref="Release"/>.</summary>
         public bool TryEnter()
         {
-            if (Interlocked.Increment(ref _running) <= MaxConcurrency)
+            // Compare-and-swap, not increment-then-undo: a refused caller must not push Running past MaxConcurrency even
+            // for a moment, or a concurrent caller would be refused while a slot is free (and Running would overstate).
+            int running = Volatile.Read(ref _running);
+            while (running < MaxConcurrency)
             {
-                return true;
+                int seen = Interlocked.CompareExchange(ref _running, running + 1, running);
+                if (seen == running)
+                {
+                    return true;
+                }
+
+                running = seen;
             }
 
-            Interlocked.Decrement(ref _running);
             return false;
         }
 

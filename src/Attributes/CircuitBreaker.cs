@@ -307,7 +307,9 @@ namespace Sidecar
                 if (_window is not null)
                 {
                     (int attempts, int failures) = Record(now, failed: true);
-                    open |= attempts >= MinimumThroughput && failures >= FailureRatio * attempts;
+                    // failures / attempts, not FailureRatio * attempts: 0.28 * 25 is 7.000000000000001 in doubles, so 7 of 25
+                    // would not reach a ratio of 0.28; the quotient of two integers is rounded like the ratio itself.
+                    open |= attempts >= MinimumThroughput && (double)failures / attempts >= FailureRatio;
                 }
 
                 if (open)

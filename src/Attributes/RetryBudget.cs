@@ -72,7 +72,7 @@ namespace Sidecar
             lock (_gate)
             {
                 (long calls, long retries) = SampleLocked(bucket);
-                if (retries + 1 > (Ratio * calls) + _floor)
+                if (!HasRoom(calls, retries))
                 {
                     return false;
                 }
@@ -86,6 +86,14 @@ namespace Sidecar
                 Interlocked.Increment(ref slot.Retries);
                 return true;
             }
+        }
+
+        // retries + 1 <= Ratio × calls + floor, compared as a quotient: 0.29 * 100 is 28.999999999999996 in doubles, which
+        // would deny the 29th retry of 100 calls; (29 - floor) / 100 is rounded like Ratio itself.
+        private bool HasRoom(long calls, long retries)
+        {
+            double over = retries + 1 - _floor;
+            return over <= 0 || (calls > 0 && over / calls <= Ratio);
         }
 
         /// <summary>The calls and retries the window holds at <paramref name="now"/>.</summary>

@@ -523,7 +523,7 @@ namespace Sidecar
             foreach (string key in overrides.Keys)
             {
                 string? member = MemberOf(key, Service) ?? (simple is null ? null : MemberOf(key, simple));
-                if (member is null || (members is not null && Array.IndexOf(members, member) < 0))
+                if (member is null || (members is not null && !Contains(members, member)))
                 {
                     continue;
                 }
@@ -535,10 +535,23 @@ namespace Sidecar
                 }
 
                 own = Apply(own, Find(overrides, Service + "." + member), Service + "." + member, forMember: true);
-                (memberPolicies ??= new(StringComparer.Ordinal))[member] = own;
+                (memberPolicies ??= new(StringComparer.OrdinalIgnoreCase))[member] = own; // keys are case-insensitive, member part too
             }
 
             return service;
+
+            static bool Contains(string[] names, string name)
+            {
+                foreach (string candidate in names)
+                {
+                    if (string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
 
             static SidecarPolicyOverride? Find(System.Collections.Generic.IDictionary<string, SidecarPolicyOverride> all, string key)
                 => all.TryGetValue(key, out SidecarPolicyOverride? found) ? found : null;

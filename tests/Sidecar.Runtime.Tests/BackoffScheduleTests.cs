@@ -125,6 +125,87 @@ namespace Sidecar.Runtime.Tests
         }
 
         [Theory]
+        [InlineData(0.0, 400, 100.0)]            // random 0: the base delay
+        [InlineData(0.5, 400, 650.0)]            // halfway between 100 and 3 × 400
+        [InlineData(0.25, 0, 150.0)]             // no previous delay: grows from the base, up to 3 × 100
+        [InlineData(0.5, 50, 200.0)]             // a previous delay below the base counts as the base
+        [InlineData(1.0, 400, 1_200.0)]          // the top of the range
+        public void Decorrelated_jitter_is_uniform_between_the_base_and_three_times_the_previous_delay(double random, int previousMs, double expectedMs)
+        {
+            TimeSpan delay = BackoffSchedule.DecorrelatedJitter(Base, TimeSpan.FromMilliseconds(previousMs), TimeSpan.Zero, random);
+
+            Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), delay);
+        }
+
+        [Fact]
+        public void Decorrelated_jitter_just_below_one_stays_just_below_three_times_the_previous_delay()
+        {
+            TimeSpan previous = TimeSpan.FromMilliseconds(400);
+
+            TimeSpan delay = BackoffSchedule.DecorrelatedJitter(Base, previous, TimeSpan.Zero, 0.9999999);
+
+            Assert.InRange(delay, TimeSpan.FromMilliseconds(1_199.99), 3 * previous);
+            Assert.True(delay < 3 * previous);
+        }
+
+        [Fact]
+        public void Decorrelated_jitter_of_zero_previous_is_the_same_as_a_previous_of_the_base_delay()
+        {
+            for (double random = 0; random < 1; random += 0.125)
+            {
+                Assert.Equal(
+                    BackoffSchedule.DecorrelatedJitter(Base, Base, TimeSpan.Zero, random),
+                    BackoffSchedule.DecorrelatedJitter(Base, TimeSpan.Zero, TimeSpan.Zero, random));
+            }
+        }
+
+        [Theory]
+        [InlineData(0.5, 400, 500, 500.0)]   // 650 capped
+        [InlineData(0.999, 400, 1_000, 1_000.0)]
+        [InlineData(0.1, 400, 500, 210.0)]   // below the cap: untouched
+        public void Decorrelated_jitter_never_exceeds_the_cap(double random, int previousMs, int capMs, double expectedMs)
+        {
+            TimeSpan delay = BackoffSchedule.DecorrelatedJitter(Base, TimeSpan.FromMilliseconds(previousMs), TimeSpan.FromMilliseconds(capMs), random);
+
+            Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), delay);
+        }
+
+        [Theory]
+        [InlineData(-0.5, 100.0)]
+        [InlineData(1.5, 900.0)]
+        public void Decorrelated_jitter_clamps_a_random_number_outside_zero_to_one(double random, double expectedMs)
+        {
+            Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), BackoffSchedule.DecorrelatedJitter(Base, TimeSpan.FromMilliseconds(300), TimeSpan.Zero, random));
+        }
+
+        [Fact]
+        public void Decorrelated_jitter_saturates_instead_of_overflowing()
+        {
+            Assert.Equal(TimeSpan.MaxValue, BackoffSchedule.DecorrelatedJitter(Base, TimeSpan.MaxValue, TimeSpan.Zero, 1.0));
+            Assert.Equal(TimeSpan.FromSeconds(30), BackoffSchedule.DecorrelatedJitter(Base, TimeSpan.MaxValue, TimeSpan.FromSeconds(30), 0.5));
+        }
+
+        [Fact]
+        public void Decorrelated_jitter_stays_in_range_for_any_random_number()
+        {
+            var random = new Random(42);
+            TimeSpan cap = TimeSpan.FromSeconds(2);
+            TimeSpan previous = TimeSpan.Zero;
+            var seen = new System.Collections.Generic.HashSet<TimeSpan>();
+            for (int i = 0; i < 1_000; i++)
+            {
+                TimeSpan delay = BackoffSchedule.DecorrelatedJitter(Base, previous, cap, random.NextDouble());
+
+                Assert.InRange(delay, Base, cap);
+                Assert.True(delay <= 3 * (previous > Base ? previous : Base), $"{delay} after {previous}");
+                seen.Add(delay);
+                previous = delay;
+            }
+
+            Assert.True(seen.Count > 100, "the delays should actually spread");
+        }
+
+        [Theory]
         [InlineData(0)]
         [InlineData(-1)]
         [InlineData(int.MinValue)]

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
@@ -203,6 +204,90 @@ namespace Sidecar.Runtime.Tests
             pipeline.ShouldRetry(Member, new TimeoutException(), 0, default, CancellationToken.None, out TimeSpan delay);
 
             Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), delay);
+        }
+
+        [Fact]
+        public void Exponential_backoff_with_jitter_uses_decorrelated_jitter_from_the_previous_delay()
+        {
+            SidecarPipeline pipeline = Pipeline(new SidecarPolicy(Service, retries: 3, delay: 100, backoff: Backoff.Exponential, maxDelay: 0, jitter: true), () => 0.5);
+            TimeSpan previous = TimeSpan.Zero;
+            var delays = new System.Collections.Generic.List<TimeSpan>();
+
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                Assert.True(pipeline.ShouldRetry(Member, new TimeoutException(), attempt, default, CancellationToken.None, previous, out TimeSpan delay));
+                delays.Add(delay);
+                previous = delay;
+            }
+
+            // 100 + (300 - 100) / 2, then 100 + (600 - 100) / 2, then 100 + (1050 - 100) / 2.
+            Assert.Equal(new[] { 200.0, 350.0, 575.0 }, delays.Select(d => d.TotalMilliseconds));
+            Assert.Equal(delays, _observer.Failures.Select(f => f.Delay));
+        }
+
+        [Fact]
+        public void Decorrelated_jitter_with_a_seeded_random_stays_between_the_base_and_three_times_the_previous_delay_and_under_the_cap()
+        {
+            TimeSpan baseDelay = TimeSpan.FromMilliseconds(100);
+            TimeSpan cap = TimeSpan.FromSeconds(5);
+            SidecarPipeline pipeline = Pipeline(new SidecarPolicy(Service, retries: 40, delay: 100, backoff: Backoff.Exponential, maxDelay: 5_000, jitter: true), new Random(42).NextDouble);
+            TimeSpan previous = TimeSpan.Zero;
+            var delays = new System.Collections.Generic.List<TimeSpan>();
+
+            for (int attempt = 0; attempt < 40; attempt++)
+            {
+                Assert.True(pipeline.ShouldRetry(Member, new TimeoutException(), attempt, default, CancellationToken.None, previous, out TimeSpan delay));
+
+                Assert.InRange(delay, baseDelay, cap);
+                Assert.True(delay <= 3 * (previous > baseDelay ? previous : baseDelay), $"retry {attempt + 1}: {delay} after {previous}");
+                delays.Add(delay);
+                previous = delay;
+            }
+
+            Assert.Contains(cap, delays);                  // it grows until the cap...
+            Assert.True(delays.Distinct().Count() > 10);   // ...without marching in step
+            Assert.NotEqual(
+                Enumerable.Range(1, 40).Select(r => BackoffSchedule.DelayFor(Backoff.Exponential, baseDelay, r, cap)),
+                delays);
+
+            // The same seed gives the same delays.
+            var again = new SidecarPipeline(Service, new SidecarPolicy(Service, retries: 40, delay: 100, backoff: Backoff.Exponential, maxDelay: 5_000, jitter: true), new SidecarOptions { TimeProvider = _time, CircuitBreakers = new CircuitBreakerRegistry(), Random = new Random(42).NextDouble });
+            previous = TimeSpan.Zero;
+            for (int attempt = 0; attempt < 40; attempt++)
+            {
+                again.ShouldRetry(Member, new TimeoutException(), attempt, default, CancellationToken.None, previous, out previous);
+                Assert.Equal(delays[attempt], previous);
+            }
+        }
+
+        [Fact]
+        public void The_overload_without_a_previous_delay_grows_decorrelated_jitter_from_the_base_delay()
+        {
+            SidecarPipeline pipeline = Pipeline(new SidecarPolicy(Service, retries: 5, delay: 100, backoff: Backoff.Exponential, maxDelay: 0, jitter: true), () => 0.75);
+
+            pipeline.ShouldRetry(Member, new TimeoutException(), 3, default, CancellationToken.None, out TimeSpan delay);
+
+            Assert.Equal(TimeSpan.FromMilliseconds(250), delay); // 100 + 200 × 0.75, whatever the retry number
+        }
+
+        [Fact]
+        public void Decorrelated_jitter_is_capped_by_MaxDelay_in_the_pipeline()
+        {
+            SidecarPipeline pipeline = Pipeline(new SidecarPolicy(Service, retries: 5, delay: 100, backoff: Backoff.Exponential, maxDelay: 250, jitter: true), () => 0.9);
+
+            pipeline.ShouldRetry(Member, new TimeoutException(), 1, default, CancellationToken.None, TimeSpan.FromMilliseconds(200), out TimeSpan delay);
+
+            Assert.Equal(TimeSpan.FromMilliseconds(250), delay);
+        }
+
+        [Fact]
+        public void Linear_backoff_with_jitter_still_spreads_by_a_quarter()
+        {
+            SidecarPipeline pipeline = Pipeline(new SidecarPolicy(Service, retries: 3, delay: 100, backoff: Backoff.Linear, maxDelay: 0, jitter: true), () => 0.0);
+
+            pipeline.ShouldRetry(Member, new TimeoutException(), 1, default, CancellationToken.None, TimeSpan.FromMilliseconds(100), out TimeSpan delay);
+
+            Assert.Equal(TimeSpan.FromMilliseconds(150), delay); // 200 × 0.75, not decorrelated
         }
 
         [Fact]
@@ -522,16 +607,15 @@ namespace Sidecar.Runtime.Tests
         {
             SidecarPipeline pipeline = OpenedPipeline();
 
-            BrokenCircuitException? refused = pipeline.Refusal(Member);
-            Assert.NotNull(refused);
-            Assert.Equal(_time.GetUtcNow() + Break, refused!.RetryAt);
+            BrokenCircuitException refused = Assert.IsType<BrokenCircuitException>(pipeline.Refusal(Member));
+            Assert.Equal(_time.GetUtcNow() + Break, refused.RetryAt);
             Assert.Equal(CircuitState.Open, pipeline.CircuitBreaker!.State);
 
             _time.Advance(Break);
             Assert.Null(pipeline.Refusal(Member));               // an attempt may start: the probe is still free
             Assert.Equal(CircuitState.Open, pipeline.CircuitBreaker.State); // nothing taken yet
             Assert.True(pipeline.Enter(Member).IsProbe);         // Enter takes it
-            Assert.True(pipeline.Refusal(Member)!.ProbeInFlight); // the next caller is refused
+            Assert.True(Assert.IsType<BrokenCircuitException>(pipeline.Refusal(Member)).ProbeInFlight); // the next caller is refused
         }
 
         private sealed class ThrottledException : Exception, IRetryAfter

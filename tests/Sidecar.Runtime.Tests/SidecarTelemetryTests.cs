@@ -56,6 +56,7 @@ namespace Sidecar.Runtime.Tests
                     "sidecar.circuit.state {state} ObservableGauge`1",
                     "sidecar.circuit.transitions {transition} Counter`1",
                     "sidecar.retries {retry} Counter`1",
+                    "sidecar.retries.denied {retry} Counter`1",
                     "sidecar.retry.delay ms Histogram`1",
                 },
                 recorder.Published.Select(i => i.Name + " " + i.Unit + " " + i.GetType().Name).OrderBy(n => n, StringComparer.Ordinal));
