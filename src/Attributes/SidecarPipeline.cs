@@ -89,13 +89,42 @@ namespace Sidecar
         public RetryBudget? RetryBudget => _budget;
 
         /// <summary>
-        /// Whether an attempt may start without asking the pipeline (no breaker or a closed one, and no bulkhead): the
-        /// asynchronous fast path's only check.
+        /// Whether an attempt may start without asking the pipeline: no breaker or a closed one, and no bulkhead
+        /// (asynchronous members use <see cref="TryStart"/>, which also takes a free bulkhead slot).
         /// </summary>
         public bool IsClosed
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             get => _bulkhead is null && (_breaker is null || _breaker.IsClosed);
+        }
+
+        /// <summary>
+        /// Starts the first attempt of an asynchronous call on its fast path: <c>true</c> with the attempt's permit when the
+        /// circuit is closed and the bulkhead, if any, had a free slot (the permit then holds it); <c>false</c>, having
+        /// taken nothing, when the call must go through <see cref="Refusal"/> and the retry loop.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool TryStart(out CircuitPermit permit)
+        {
+            permit = default;
+            if (_breaker is not null && !_breaker.IsClosed)
+            {
+                return false;
+            }
+
+            return _bulkhead is null || TryTakeSlot(out permit);
+        }
+
+        private bool TryTakeSlot(out CircuitPermit permit)
+        {
+            if (_bulkhead!.TryEnter())
+            {
+                permit = default(CircuitPermit).WithSlot();
+                return true;
+            }
+
+            permit = default;
+            return false;
         }
 
         /// <summary>The settings <paramref name="member"/> runs with (its own overrides, if it has any).</summary>

@@ -333,7 +333,7 @@ namespace Sidecar.Generators.Emitting
                     fromException = "new " + m.Type + "(" + fromException + ")";
                 }
 
-                w.Open("if (!" + pipeline + ".IsClosed)");
+                w.Open("if (!" + pipeline + ".TryStart(out global::Sidecar.CircuitPermit " + locals.Permit + "))");
                 if (m.Fallback is null)
                 {
                     // Refused: handed back in a faulted task, so it is thrown once, at the caller's await.
@@ -346,7 +346,7 @@ namespace Sidecar.Generators.Emitting
                     w.Line();
                 }
 
-                w.Line("return " + helperCall + "null);");
+                w.Line("return " + helperCall + "null, default);");
                 w.Close();
                 w.Line();
                 w.Line(m.Type + " " + locals.Task + ";");
@@ -360,18 +360,20 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
                 w.Open("if (" + (isValueTask ? locals.Task + ".IsCompletedSuccessfully" : locals.Task + ".Status == " + Tasks + "TaskStatus.RanToCompletion") + ")");
                 w.Line("// The happy path: no state machine, no allocation.");
-                w.Line(pipeline + ".OnSuccess(" + display + ");");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return " + locals.Task + ";");
                 w.Close();
                 w.Line();
-                w.Line("return " + helperCall + locals.Task + ");");
+                w.Line("return " + helperCall + locals.Task + ", " + locals.Permit + ");");
             }
 
             w.Close();
 
             // The slow path: an ordinary async retry loop, entered only when the first attempt did not simply succeed.
             w.Line();
-            IEnumerable<string> firstAttempt = hasTimeout ? Array.Empty<string>() : new[] { m.Type + "? " + locals.FirstAttempt };
+            IEnumerable<string> firstAttempt = hasTimeout
+                ? Array.Empty<string>()
+                : new[] { m.Type + "? " + locals.FirstAttempt, "global::Sidecar.CircuitPermit " + locals.FirstPermit };
             string helperParameters = string.Join(", ", m.Parameters.Select(p => p.Type + " " + p.Name).Concat(firstAttempt));
             w.Line("private async " + m.Type + " " + helper + m.TypeParameters + "(" + helperParameters + ")");
             Constraints(w, m.HelperConstraints);
@@ -394,6 +396,7 @@ namespace Sidecar.Generators.Emitting
             {
                 w.Open("if (" + locals.Attempt + " == 0 && " + locals.FirstAttempt + " is { } " + locals.First + ")");
                 w.Line(locals.Task + " = " + locals.First + ";");
+                w.Line(locals.Permit + " = " + locals.FirstPermit + ";");
                 w.Close();
                 w.Open("else");
                 w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ", " + locals.Attempt + ");");
@@ -521,6 +524,7 @@ namespace Sidecar.Generators.Emitting
             public string Task = "task";
             public string FirstAttempt = "firstAttempt";
             public string First = "first";
+            public string FirstPermit = "firstPermit";
             public string Timeout = "timeout";
             public string Refused = "refused";
         }
@@ -545,6 +549,7 @@ namespace Sidecar.Generators.Emitting
                 Task = names.Allocate("task"),
                 FirstAttempt = names.Allocate("firstAttempt"),
                 First = names.Allocate("first"),
+                FirstPermit = names.Allocate("firstPermit"),
                 Timeout = names.Allocate("timeout"),
                 Refused = names.Allocate("refused"),
             };

@@ -65,14 +65,14 @@ namespace Payments
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<string> ChargeAsync(decimal amount, global::System.Threading.CancellationToken cancellationToken)
         {
-            if (!_pipeline0.IsClosed)
+            if (!_pipeline0.TryStart(out global::Sidecar.CircuitPermit permit))
             {
                 if (_pipeline0.Refusal("ChargeAsync") is { } refused)
                 {
                     return global::System.Threading.Tasks.Task.FromException<string>(refused);
                 }
 
-                return ChargeAsyncWithRetries(amount, cancellationToken, null);
+                return ChargeAsyncWithRetries(amount, cancellationToken, null, default);
             }
 
             global::System.Threading.Tasks.Task<string> task;
@@ -89,14 +89,14 @@ namespace Payments
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline0.OnSuccess("ChargeAsync");
+                _pipeline0.OnSuccess("ChargeAsync", permit);
                 return task;
             }
 
-            return ChargeAsyncWithRetries(amount, cancellationToken, task);
+            return ChargeAsyncWithRetries(amount, cancellationToken, task, permit);
         }
 
-        private async global::System.Threading.Tasks.Task<string> ChargeAsyncWithRetries(decimal amount, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.Tasks.Task<string>? firstAttempt)
+        private async global::System.Threading.Tasks.Task<string> ChargeAsyncWithRetries(decimal amount, global::System.Threading.CancellationToken cancellationToken, global::System.Threading.Tasks.Task<string>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
         {
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
@@ -108,6 +108,7 @@ namespace Payments
                     if (attempt == 0 && firstAttempt is { } first)
                     {
                         task = first;
+                        permit = firstPermit;
                     }
                     else
                     {

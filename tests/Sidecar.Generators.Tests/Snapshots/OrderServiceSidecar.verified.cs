@@ -38,14 +38,14 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<global::Shop.Order> GetAsync(int id, global::System.Threading.CancellationToken ct = default)
         {
-            if (!_pipeline.IsClosed)
+            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
             {
                 if (_pipeline.Refusal("GetAsync") is { } refused)
                 {
                     return global::System.Threading.Tasks.Task.FromException<global::Shop.Order>(refused);
                 }
 
-                return GetAsyncWithRetries(id, ct, null);
+                return GetAsyncWithRetries(id, ct, null, default);
             }
 
             global::System.Threading.Tasks.Task<global::Shop.Order> task;
@@ -62,14 +62,14 @@ namespace Shop
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("GetAsync");
+                _pipeline.OnSuccess("GetAsync", permit);
                 return task;
             }
 
-            return GetAsyncWithRetries(id, ct, task);
+            return GetAsyncWithRetries(id, ct, task, permit);
         }
 
-        private async global::System.Threading.Tasks.Task<global::Shop.Order> GetAsyncWithRetries(int id, global::System.Threading.CancellationToken ct, global::System.Threading.Tasks.Task<global::Shop.Order>? firstAttempt)
+        private async global::System.Threading.Tasks.Task<global::Shop.Order> GetAsyncWithRetries(int id, global::System.Threading.CancellationToken ct, global::System.Threading.Tasks.Task<global::Shop.Order>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
         {
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
@@ -81,6 +81,7 @@ namespace Shop
                     if (attempt == 0 && firstAttempt is { } first)
                     {
                         task = first;
+                        permit = firstPermit;
                     }
                     else
                     {
@@ -102,14 +103,14 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task SaveAsync(global::Shop.Order order, global::System.Threading.CancellationToken ct = default)
         {
-            if (!_pipeline.IsClosed)
+            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
             {
                 if (_pipeline.Refusal("SaveAsync") is { } refused)
                 {
                     return global::System.Threading.Tasks.Task.FromException(refused);
                 }
 
-                return SaveAsyncWithRetries(order, ct, null);
+                return SaveAsyncWithRetries(order, ct, null, default);
             }
 
             global::System.Threading.Tasks.Task task;
@@ -126,14 +127,14 @@ namespace Shop
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("SaveAsync");
+                _pipeline.OnSuccess("SaveAsync", permit);
                 return task;
             }
 
-            return SaveAsyncWithRetries(order, ct, task);
+            return SaveAsyncWithRetries(order, ct, task, permit);
         }
 
-        private async global::System.Threading.Tasks.Task SaveAsyncWithRetries(global::Shop.Order order, global::System.Threading.CancellationToken ct, global::System.Threading.Tasks.Task? firstAttempt)
+        private async global::System.Threading.Tasks.Task SaveAsyncWithRetries(global::Shop.Order order, global::System.Threading.CancellationToken ct, global::System.Threading.Tasks.Task? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
         {
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
@@ -145,6 +146,7 @@ namespace Shop
                     if (attempt == 0 && firstAttempt is { } first)
                     {
                         task = first;
+                        permit = firstPermit;
                     }
                     else
                     {
@@ -166,14 +168,14 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.ValueTask<int> CountAsync()
         {
-            if (!_pipeline.IsClosed)
+            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
             {
                 if (_pipeline.Refusal("CountAsync") is { } refused)
                 {
                     return new global::System.Threading.Tasks.ValueTask<int>(global::System.Threading.Tasks.Task.FromException<int>(refused));
                 }
 
-                return CountAsyncWithRetries(null);
+                return CountAsyncWithRetries(null, default);
             }
 
             global::System.Threading.Tasks.ValueTask<int> task;
@@ -190,14 +192,14 @@ namespace Shop
             if (task.IsCompletedSuccessfully)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("CountAsync");
+                _pipeline.OnSuccess("CountAsync", permit);
                 return task;
             }
 
-            return CountAsyncWithRetries(task);
+            return CountAsyncWithRetries(task, permit);
         }
 
-        private async global::System.Threading.Tasks.ValueTask<int> CountAsyncWithRetries(global::System.Threading.Tasks.ValueTask<int>? firstAttempt)
+        private async global::System.Threading.Tasks.ValueTask<int> CountAsyncWithRetries(global::System.Threading.Tasks.ValueTask<int>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
         {
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
@@ -209,6 +211,7 @@ namespace Shop
                     if (attempt == 0 && firstAttempt is { } first)
                     {
                         task = first;
+                        permit = firstPermit;
                     }
                     else
                     {
@@ -230,14 +233,14 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.ValueTask PingAsync()
         {
-            if (!_pipeline.IsClosed)
+            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
             {
                 if (_pipeline.Refusal("PingAsync") is { } refused)
                 {
                     return new global::System.Threading.Tasks.ValueTask(global::System.Threading.Tasks.Task.FromException(refused));
                 }
 
-                return PingAsyncWithRetries(null);
+                return PingAsyncWithRetries(null, default);
             }
 
             global::System.Threading.Tasks.ValueTask task;
@@ -254,14 +257,14 @@ namespace Shop
             if (task.IsCompletedSuccessfully)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("PingAsync");
+                _pipeline.OnSuccess("PingAsync", permit);
                 return task;
             }
 
-            return PingAsyncWithRetries(task);
+            return PingAsyncWithRetries(task, permit);
         }
 
-        private async global::System.Threading.Tasks.ValueTask PingAsyncWithRetries(global::System.Threading.Tasks.ValueTask? firstAttempt)
+        private async global::System.Threading.Tasks.ValueTask PingAsyncWithRetries(global::System.Threading.Tasks.ValueTask? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
         {
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
@@ -273,6 +276,7 @@ namespace Shop
                     if (attempt == 0 && firstAttempt is { } first)
                     {
                         task = first;
+                        permit = firstPermit;
                     }
                     else
                     {

@@ -40,14 +40,14 @@ namespace Data
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<T?> FindAsync(TKey key)
         {
-            if (!_pipeline.IsClosed)
+            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
             {
                 if (_pipeline.Refusal("FindAsync") is { } refused)
                 {
                     return global::System.Threading.Tasks.Task.FromException<T?>(refused);
                 }
 
-                return FindAsyncWithRetries(key, null);
+                return FindAsyncWithRetries(key, null, default);
             }
 
             global::System.Threading.Tasks.Task<T?> task;
@@ -64,14 +64,14 @@ namespace Data
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("FindAsync");
+                _pipeline.OnSuccess("FindAsync", permit);
                 return task;
             }
 
-            return FindAsyncWithRetries(key, task);
+            return FindAsyncWithRetries(key, task, permit);
         }
 
-        private async global::System.Threading.Tasks.Task<T?> FindAsyncWithRetries(TKey key, global::System.Threading.Tasks.Task<T?>? firstAttempt)
+        private async global::System.Threading.Tasks.Task<T?> FindAsyncWithRetries(TKey key, global::System.Threading.Tasks.Task<T?>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
         {
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
@@ -83,6 +83,7 @@ namespace Data
                     if (attempt == 0 && firstAttempt is { } first)
                     {
                         task = first;
+                        permit = firstPermit;
                     }
                     else
                     {
@@ -105,14 +106,14 @@ namespace Data
         public global::System.Threading.Tasks.Task<TResult> QueryAsync<TResult>(global::System.Func<T, TResult> map)
             where TResult : struct
         {
-            if (!_pipeline.IsClosed)
+            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
             {
                 if (_pipeline.Refusal("QueryAsync") is { } refused)
                 {
                     return global::System.Threading.Tasks.Task.FromException<TResult>(refused);
                 }
 
-                return QueryAsyncWithRetries<TResult>(map, null);
+                return QueryAsyncWithRetries<TResult>(map, null, default);
             }
 
             global::System.Threading.Tasks.Task<TResult> task;
@@ -129,14 +130,14 @@ namespace Data
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("QueryAsync");
+                _pipeline.OnSuccess("QueryAsync", permit);
                 return task;
             }
 
-            return QueryAsyncWithRetries<TResult>(map, task);
+            return QueryAsyncWithRetries<TResult>(map, task, permit);
         }
 
-        private async global::System.Threading.Tasks.Task<TResult> QueryAsyncWithRetries<TResult>(global::System.Func<T, TResult> map, global::System.Threading.Tasks.Task<TResult>? firstAttempt)
+        private async global::System.Threading.Tasks.Task<TResult> QueryAsyncWithRetries<TResult>(global::System.Func<T, TResult> map, global::System.Threading.Tasks.Task<TResult>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
             where TResult : struct
         {
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
@@ -149,6 +150,7 @@ namespace Data
                     if (attempt == 0 && firstAttempt is { } first)
                     {
                         task = first;
+                        permit = firstPermit;
                     }
                     else
                     {

@@ -40,14 +40,14 @@ namespace Cloud
             /// <inheritdoc/>
             public global::System.Threading.Tasks.Task<byte[]> ReadAsync(string key)
             {
-                if (!_pipeline.IsClosed)
+                if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
                 {
                     if (_pipeline.Refusal("ReadAsync") is { } refused)
                     {
                         return global::System.Threading.Tasks.Task.FromException<byte[]>(refused);
                     }
 
-                    return ReadAsyncWithRetries(key, null);
+                    return ReadAsyncWithRetries(key, null, default);
                 }
 
                 global::System.Threading.Tasks.Task<byte[]> task;
@@ -64,14 +64,14 @@ namespace Cloud
                 if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
                 {
                     // The happy path: no state machine, no allocation.
-                    _pipeline.OnSuccess("ReadAsync");
+                    _pipeline.OnSuccess("ReadAsync", permit);
                     return task;
                 }
 
-                return ReadAsyncWithRetries(key, task);
+                return ReadAsyncWithRetries(key, task, permit);
             }
 
-            private async global::System.Threading.Tasks.Task<byte[]> ReadAsyncWithRetries(string key, global::System.Threading.Tasks.Task<byte[]>? firstAttempt)
+            private async global::System.Threading.Tasks.Task<byte[]> ReadAsyncWithRetries(string key, global::System.Threading.Tasks.Task<byte[]>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
             {
                 global::System.TimeSpan delay = global::System.TimeSpan.Zero;
                 for (int attempt = 0; ; attempt++)
@@ -83,6 +83,7 @@ namespace Cloud
                         if (attempt == 0 && firstAttempt is { } first)
                         {
                             task = first;
+                            permit = firstPermit;
                         }
                         else
                         {
@@ -104,14 +105,14 @@ namespace Cloud
             /// <inheritdoc/>
             public global::System.Threading.Tasks.Task WriteAsync(string key, byte[] data)
             {
-                if (!_pipeline.IsClosed)
+                if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
                 {
                     if (_pipeline.Refusal("WriteAsync") is { } refused)
                     {
                         return global::System.Threading.Tasks.Task.FromException(refused);
                     }
 
-                    return WriteAsyncWithRetries(key, data, null);
+                    return WriteAsyncWithRetries(key, data, null, default);
                 }
 
                 global::System.Threading.Tasks.Task task;
@@ -128,14 +129,14 @@ namespace Cloud
                 if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
                 {
                     // The happy path: no state machine, no allocation.
-                    _pipeline.OnSuccess("WriteAsync");
+                    _pipeline.OnSuccess("WriteAsync", permit);
                     return task;
                 }
 
-                return WriteAsyncWithRetries(key, data, task);
+                return WriteAsyncWithRetries(key, data, task, permit);
             }
 
-            private async global::System.Threading.Tasks.Task WriteAsyncWithRetries(string key, byte[] data, global::System.Threading.Tasks.Task? firstAttempt)
+            private async global::System.Threading.Tasks.Task WriteAsyncWithRetries(string key, byte[] data, global::System.Threading.Tasks.Task? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
             {
                 global::System.TimeSpan delay = global::System.TimeSpan.Zero;
                 for (int attempt = 0; ; attempt++)
@@ -147,6 +148,7 @@ namespace Cloud
                         if (attempt == 0 && firstAttempt is { } first)
                         {
                             task = first;
+                            permit = firstPermit;
                         }
                         else
                         {
