@@ -167,7 +167,7 @@ namespace Sidecar.Runtime.Tests
             CircuitPermit[] stale = Probes(breaker, 2);
             DateTimeOffset isolatedAt = Later.AddSeconds(1);
 
-            breaker.Isolate(isolatedAt);
+            breaker.Isolate(isolatedAt, Break);
 
             Assert.Equal(CircuitState.Open, breaker.State);
             Assert.Equal(isolatedAt + Break, breaker.OpenUntil);
@@ -178,11 +178,27 @@ namespace Sidecar.Runtime.Tests
         }
 
         [Fact]
-        public void Isolate_opens_a_closed_circuit_for_a_break()
+        public void Isolate_without_a_duration_holds_the_circuit_open_until_reset()
         {
             var breaker = new CircuitBreaker("orders", new CircuitBreakerOptions { FailureThreshold = 10, BreakDuration = Break });
 
             breaker.Isolate(T0);
+
+            Assert.Equal(CircuitState.Open, breaker.State);
+            Assert.Equal(DateTimeOffset.MaxValue, breaker.OpenUntil);
+            Assert.False(breaker.TryEnter(T0.AddYears(100), out _, out DateTimeOffset retryAt, out _));
+            Assert.Contains("isolated by hand", new BrokenCircuitException("orders", retryAt, retryAt - T0).Message);
+
+            breaker.Reset();
+            Assert.True(breaker.IsClosed);
+        }
+
+        [Fact]
+        public void Isolate_for_a_duration_opens_a_closed_circuit_for_that_break()
+        {
+            var breaker = new CircuitBreaker("orders", new CircuitBreakerOptions { FailureThreshold = 10, BreakDuration = Break });
+
+            breaker.Isolate(T0, Break);
 
             Assert.Equal(CircuitState.Open, breaker.State);
             Assert.Equal(T0 + Break, breaker.OpenUntil);
@@ -207,7 +223,7 @@ namespace Sidecar.Runtime.Tests
             Contention.Rounds(
                 threads,
                 rounds,
-                round => breaker.Isolate(RoundStart(round)),
+                round => breaker.Isolate(RoundStart(round), Break),
                 (round, thread) =>
                 {
                     if (breaker.TryEnter(RoundStart(round) + Break, out CircuitPermit permit, out _, out CircuitState? transition))
@@ -241,7 +257,7 @@ namespace Sidecar.Runtime.Tests
             Contention.Rounds(
                 threads,
                 rounds,
-                round => breaker.Isolate(RoundStart(round)),
+                round => breaker.Isolate(RoundStart(round), Break),
                 (round, id) =>
                 {
                     DateTimeOffset now = RoundStart(round) + Break;
