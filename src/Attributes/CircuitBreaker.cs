@@ -246,7 +246,7 @@ namespace Sidecar
                         return null; // a probe of an earlier half-open episode: the circuit has moved on
                     }
 
-                    _probesRunning--;
+                    _probesRunning = Math.Max(0, _probesRunning - 1);
                     if (++_probesSucceeded < HalfOpenProbes)
                     {
                         return null;
@@ -292,7 +292,7 @@ namespace Sidecar
                         return null;
                     }
 
-                    _probesRunning--;
+                    _probesRunning = Math.Max(0, _probesRunning - 1);
                     Open(now);
                     return CircuitState.Open;
                 }
@@ -337,7 +337,7 @@ namespace Sidecar
             {
                 if (IsCurrentProbe(permit))
                 {
-                    _probesRunning--;
+                    _probesRunning = Math.Max(0, _probesRunning - 1);
                 }
             }
         }

@@ -323,7 +323,15 @@ namespace Sidecar
             delay = TimeSpan.Zero;
             if (permit.HoldsBulkheadSlot)
             {
-                _bulkhead!.Release();
+                if (exception is SidecarTimeoutException { Abandoned: { IsCompleted: false } abandoned })
+                {
+                    // Given up on, but still running: the slot is free only when the dependency really lets go of it.
+                    abandoned.ContinueWith(static (_, bulkhead) => ((Bulkhead)bulkhead!).Release(), _bulkhead, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+                else
+                {
+                    _bulkhead!.Release();
+                }
             }
 
             if (exception is SidecarRejectedException rejected)
@@ -522,7 +530,7 @@ namespace Sidecar
                     _ = attempt.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
 
-                throw new SidecarTimeoutException(Service, member, PolicyFor(member).Timeout, ex);
+                throw new SidecarTimeoutException(Service, member, PolicyFor(member).Timeout, ex) { Abandoned = attempt.IsCompleted ? null : attempt };
             }
         }
 

@@ -29,5 +29,8 @@ namespace Sidecar
 
         /// <summary>The time limit of one attempt.</summary>
         public TimeSpan Timeout { get; }
+
+        /// <summary>The attempt that was given up on while still running, so that its bulkhead slot is kept until it ends.</summary>
+        internal System.Threading.Tasks.Task? Abandoned { get; set; }
     }
 }

@@ -186,6 +186,27 @@ namespace Sidecar.Generators.Tests.Behaviour
         }
 
         [Fact]
+        public async Task An_attempt_that_timed_out_keeps_its_bulkhead_slot_until_it_really_ends()
+        {
+            var inner = new StuckInner();
+            var sidecar = new TimedBulkheadSidecar(inner, Options);
+
+            Task<int> call = sidecar.CallAsync(1);
+            Assert.True(SpinWait.SpinUntil(() => _time.PendingTimers > 0, TimeSpan.FromSeconds(10)));
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            await Assert.ThrowsAsync<SidecarTimeoutException>(() => call);
+
+            // The caller has its answer, but the dependency still holds the call: the slot stays taken.
+            Bulkhead bulkhead = _registry.Bulkheads.Single();
+            Assert.Equal(1, bulkhead.Running);
+            await Assert.ThrowsAsync<BulkheadRejectedException>(() => sidecar.CallAsync(2));
+            Assert.Equal(1, inner.Calls);
+
+            inner.Finish();
+            Assert.True(SpinWait.SpinUntil(() => bulkhead.Running == 0, TimeSpan.FromSeconds(10)));
+        }
+
+        [Fact]
         public void The_retry_budget_stops_retrying_once_spent_and_the_failure_is_final()
         {
             var inner = new ScriptedInner { Succeed = false };

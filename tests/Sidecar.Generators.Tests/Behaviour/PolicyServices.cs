@@ -56,6 +56,29 @@ namespace Sidecar.Generators.Tests.Behaviour
         Task<int> CallAsync(int id, CancellationToken ct);
     }
 
+    /// <summary>A bulkhead of one slot around attempts that may time out.</summary>
+    [Sidecar(Retries = 0, Timeout = 100, MaxConcurrency = 1)]
+    public interface ITimedBulkhead
+    {
+        Task<int> CallAsync(int id);
+    }
+
+    /// <summary>An inner whose call never ends until <see cref="Finish"/>, whatever token it is given.</summary>
+    public sealed class StuckInner : ITimedBulkhead
+    {
+        private readonly TaskCompletionSource<int> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Calls;
+
+        public Task<int> CallAsync(int id)
+        {
+            Interlocked.Increment(ref Calls);
+            return _done.Task;
+        }
+
+        public void Finish() => _done.SetResult(0);
+    }
+
     public interface IJittered
     {
         [Sidecar(Retries = 4, Delay = 100, Backoff = Backoff.Exponential, Jitter = true, MaxDelay = 1000)]
