@@ -44,6 +44,23 @@ namespace Sidecar
         /// <param name="members">The members that use this pipeline (as passed to its methods); <c>null</c> looks for overrides of any member.</param>
         /// <exception cref="ArgumentException">An override is out of range, or sets a service-level knob for one member.</exception>
         public SidecarPipeline(string service, SidecarPolicy policy, SidecarOptions? options, string[]? members)
+            : this(service, policy, options, members, null)
+        {
+        }
+
+        /// <summary>
+        /// Creates the pipeline of one decorator instance for <paramref name="members"/>. Generated code calls this.
+        /// </summary>
+        /// <param name="service">The decorated service's name, used in telemetry and to find <see cref="SidecarOptions.Overrides"/>.</param>
+        /// <param name="policy">The compiled-in settings.</param>
+        /// <param name="options">Clock, breaker registry, observer and overrides; <c>null</c> for the defaults.</param>
+        /// <param name="members">The members that use this pipeline (as passed to its methods); <c>null</c> looks for overrides of any member.</param>
+        /// <param name="ownKnobs">
+        /// For the members of a method's own <c>[Sidecar]</c>: the knobs (property names of <see cref="SidecarAttribute"/>) it
+        /// set, which a service-wide override leaves alone; <c>null</c> for the type's settings.
+        /// </param>
+        /// <exception cref="ArgumentException">An override is out of range, or sets a knob shared by the service for one member.</exception>
+        public SidecarPipeline(string service, SidecarPolicy policy, SidecarOptions? options, string[]? members, string[]? ownKnobs)
         {
             Service = service ?? throw new ArgumentNullException(nameof(service));
             if (policy is null)
@@ -55,7 +72,7 @@ namespace Sidecar
             _time = options.TimeProvider ?? TimeProvider.System;
             _observer = options.Observer;
             _random = options.Random;
-            Policy = policy = Overridden(policy, options, out _memberPolicies, members);
+            Policy = policy = Overridden(policy, options, out _memberPolicies, members, ownKnobs);
             CircuitBreakerRegistry registry = options.CircuitBreakers ?? CircuitBreakerRegistry.Shared;
             if (policy.HasCircuitBreaker)
             {
@@ -538,7 +555,34 @@ namespace Sidecar
         public bool ShouldFallBack(Exception exception, CancellationToken cancellationToken)
             => !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
-        private SidecarPolicy Overridden(SidecarPolicy policy, SidecarOptions options, out System.Collections.Generic.Dictionary<string, SidecarPolicy>? memberPolicies, string[]? members)
+        /// <summary>
+        /// Checks that every entry of <see cref="SidecarOptions.Overrides"/> that names a member of <paramref name="service"/>
+        /// names one of <paramref name="members"/>: a misspelt member would otherwise be ignored without a word.
+        /// Generated constructors call this once.
+        /// </summary>
+        /// <exception cref="ArgumentException">An entry names a member the service does not have.</exception>
+        public static void CheckOverrides(string service, SidecarOptions? options, params string[] members)
+        {
+            System.Collections.Generic.IDictionary<string, SidecarPolicyOverride>? overrides = options?.Overrides;
+            if (overrides is null || overrides.Count == 0 || service is null || members is null)
+            {
+                return;
+            }
+
+            string? simple = SimpleName(service);
+            foreach (string key in overrides.Keys)
+            {
+                string? member = MemberOf(key, service) ?? (simple is null ? null : MemberOf(key, simple));
+                if (member is not null && !Contains(members, member))
+                {
+                    throw new ArgumentException(
+                        "The override '" + key + "' names no member of " + service + " that a sidecar decorates; its members are: " + string.Join(", ", members) + ".",
+                        nameof(options));
+                }
+            }
+        }
+
+        private SidecarPolicy Overridden(SidecarPolicy policy, SidecarOptions options, out System.Collections.Generic.Dictionary<string, SidecarPolicy>? memberPolicies, string[]? members, string[]? ownKnobs)
         {
             memberPolicies = null;
             System.Collections.Generic.IDictionary<string, SidecarPolicyOverride> overrides = options.Overrides;
@@ -547,15 +591,17 @@ namespace Sidecar
                 return policy;
             }
 
-            int dot = Service.LastIndexOf('.');
-            string? simple = dot >= 0 ? Service.Substring(dot + 1) : null;
+            // A member with a circuit (bulkhead, budget) of its own may have its shared knobs set by its own entry, and
+            // only by it: the service's entry is about the service's circuit.
+            bool ownCircuit = !string.Equals(policy.CircuitName, Service, StringComparison.Ordinal);
+            string? simple = SimpleName(Service);
             SidecarPolicy service = policy;
             if (simple is not null)
             {
-                service = Apply(service, Find(overrides, simple), simple, forMember: false);
+                service = Apply(service, ForService(Find(overrides, simple)), simple, sharedAllowed: true);
             }
 
-            service = Apply(service, Find(overrides, Service), Service, forMember: false);
+            service = Apply(service, ForService(Find(overrides, Service)), Service, sharedAllowed: true);
 
             foreach (string key in overrides.Keys)
             {
@@ -568,63 +614,77 @@ namespace Sidecar
                 SidecarPolicy own = service;
                 if (simple is not null)
                 {
-                    own = Apply(own, Find(overrides, simple + "." + member), simple + "." + member, forMember: true);
+                    own = Apply(own, Find(overrides, simple + "." + member), simple + "." + member, ownCircuit);
                 }
 
-                own = Apply(own, Find(overrides, Service + "." + member), Service + "." + member, forMember: true);
+                own = Apply(own, Find(overrides, Service + "." + member), Service + "." + member, ownCircuit);
+                if (members is not null && members.Length == 1 && ownCircuit)
+                {
+                    // The pipeline serves this member alone and owns its circuit: its entry may reshape the circuit too.
+                    service = own;
+                }
+
                 (memberPolicies ??= new(StringComparer.OrdinalIgnoreCase))[member] = own; // keys are case-insensitive, member part too
             }
 
             return service;
 
-            static bool Contains(string[] names, string name)
+            SidecarPolicyOverride? ForService(SidecarPolicyOverride? value)
             {
-                foreach (string candidate in names)
+                if (value is null)
                 {
-                    if (string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase))
-                    {
-                        return true;
-                    }
+                    return null;
                 }
 
-                return false;
+                if (ownKnobs is not null && ownKnobs.Length > 0)
+                {
+                    value = value.Without(ownKnobs);
+                }
+
+                return ownCircuit ? value.WithoutShared() : value;
             }
 
             static SidecarPolicyOverride? Find(System.Collections.Generic.IDictionary<string, SidecarPolicyOverride> all, string key)
                 => all.TryGetValue(key, out SidecarPolicyOverride? found) ? found : null;
-
-            static string? MemberOf(string key, string prefix)
-                => key.Length > prefix.Length + 1 && key[prefix.Length] == '.' && key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
-                    && key.IndexOf('.', prefix.Length + 1) < 0
-                    ? key.Substring(prefix.Length + 1)
-                    : null;
         }
 
-        private static SidecarPolicy Apply(SidecarPolicy policy, SidecarPolicyOverride? value, string key, bool forMember)
+        private static string? SimpleName(string service)
+        {
+            int dot = service.LastIndexOf('.');
+            return dot >= 0 ? service.Substring(dot + 1) : null;
+        }
+
+        private static bool Contains(string[] names, string name)
+        {
+            foreach (string candidate in names)
+            {
+                if (string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static string? MemberOf(string key, string prefix)
+            => key.Length > prefix.Length + 1 && key[prefix.Length] == '.' && key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
+                && key.IndexOf('.', prefix.Length + 1) < 0
+                ? key.Substring(prefix.Length + 1)
+                : null;
+
+        private static SidecarPolicy Apply(SidecarPolicy policy, SidecarPolicyOverride? value, string key, bool sharedAllowed)
         {
             if (value is null)
             {
                 return policy;
             }
 
-            if (forMember)
+            if (!sharedAllowed && value.SharedKnob() is { } shared)
             {
-                string? shared = value.FailureThreshold is not null ? nameof(SidecarPolicyOverride.FailureThreshold)
-                    : value.BreakDuration is not null ? nameof(SidecarPolicyOverride.BreakDuration)
-                    : value.FailureRatio is not null ? nameof(SidecarPolicyOverride.FailureRatio)
-                    : value.SamplingDuration is not null ? nameof(SidecarPolicyOverride.SamplingDuration)
-                    : value.MinimumThroughput is not null ? nameof(SidecarPolicyOverride.MinimumThroughput)
-                    : value.HalfOpenProbes is not null ? nameof(SidecarPolicyOverride.HalfOpenProbes)
-                    : value.MaxConcurrency is not null ? nameof(SidecarPolicyOverride.MaxConcurrency)
-                    : value.RetryBudget is not null ? nameof(SidecarPolicyOverride.RetryBudget)
-                    : value.MinRetriesPerSecond is not null ? nameof(SidecarPolicyOverride.MinRetriesPerSecond)
-                    : null;
-                if (shared is not null)
-                {
-                    throw new ArgumentException(
-                        "The override '" + key + "' sets " + shared + ", which is shared by every member of the service (one circuit, bulkhead and retry budget per service): set it under the service's name instead.",
-                        "options");
-                }
+                throw new ArgumentException(
+                    "The override '" + key + "' sets " + shared + ", which is shared by every member of the service (one circuit, bulkhead and retry budget per service): set it under the service's name instead, or give the method its own with [Sidecar(" + shared + " = ...)].",
+                    "options");
             }
 
             try

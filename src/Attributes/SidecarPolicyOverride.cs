@@ -64,6 +64,57 @@ namespace Sidecar
         /// <summary>Replaces <see cref="SidecarAttribute.MinRetriesPerSecond"/> (service level).</summary>
         public int? MinRetriesPerSecond { get; set; }
 
+        /// <summary>The first knob set here that belongs to the service's circuit, bulkhead or retry budget, if any.</summary>
+        internal string? SharedKnob()
+            => FailureThreshold is not null ? nameof(FailureThreshold)
+            : BreakDuration is not null ? nameof(BreakDuration)
+            : FailureRatio is not null ? nameof(FailureRatio)
+            : SamplingDuration is not null ? nameof(SamplingDuration)
+            : MinimumThroughput is not null ? nameof(MinimumThroughput)
+            : HalfOpenProbes is not null ? nameof(HalfOpenProbes)
+            : MaxConcurrency is not null ? nameof(MaxConcurrency)
+            : RetryBudget is not null ? nameof(RetryBudget)
+            : MinRetriesPerSecond is not null ? nameof(MinRetriesPerSecond)
+            : null;
+
+        /// <summary>A copy without the knobs named in <paramref name="knobs"/>.</summary>
+        internal SidecarPolicyOverride Without(string[] knobs)
+        {
+            SidecarPolicyOverride copy = Copy();
+            foreach (string knob in knobs)
+            {
+                switch (knob)
+                {
+                    case nameof(Retries): copy.Retries = null; break;
+                    case nameof(Delay): copy.Delay = null; break;
+                    case nameof(Backoff): copy.Backoff = null; break;
+                    case nameof(MaxDelay): copy.MaxDelay = null; break;
+                    case nameof(Jitter): copy.Jitter = null; break;
+                    case nameof(Timeout): copy.Timeout = null; break;
+                    case nameof(FailureThreshold): copy.FailureThreshold = null; break;
+                    case nameof(BreakDuration): copy.BreakDuration = null; break;
+                    case nameof(FailureRatio): copy.FailureRatio = null; break;
+                    case nameof(SamplingDuration): copy.SamplingDuration = null; break;
+                    case nameof(MinimumThroughput): copy.MinimumThroughput = null; break;
+                    case nameof(HalfOpenProbes): copy.HalfOpenProbes = null; break;
+                    case nameof(MaxConcurrency): copy.MaxConcurrency = null; break;
+                    case nameof(RetryBudget): copy.RetryBudget = null; break;
+                    case nameof(MinRetriesPerSecond): copy.MinRetriesPerSecond = null; break;
+                }
+            }
+
+            return copy;
+        }
+
+        /// <summary>A copy without the knobs of the service's circuit, bulkhead and retry budget.</summary>
+        internal SidecarPolicyOverride WithoutShared() => Without(new[]
+        {
+            nameof(FailureThreshold), nameof(BreakDuration), nameof(FailureRatio), nameof(SamplingDuration), nameof(MinimumThroughput),
+            nameof(HalfOpenProbes), nameof(MaxConcurrency), nameof(RetryBudget), nameof(MinRetriesPerSecond),
+        });
+
+        private SidecarPolicyOverride Copy() => (SidecarPolicyOverride)MemberwiseClone();
+
         internal bool IsEmpty
             => Retries is null && Delay is null && Backoff is null && MaxDelay is null && Jitter is null && Timeout is null
             && FailureThreshold is null && BreakDuration is null && FailureRatio is null && SamplingDuration is null

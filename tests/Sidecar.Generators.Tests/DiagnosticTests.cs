@@ -139,6 +139,25 @@ namespace Sidecar.Generators.Tests
         }
 
         [Fact]
+        public void A_type_knob_refining_a_feature_one_method_switches_on_is_not_reported()
+        {
+            GeneratorResult result = TestCompilation.Run(
+                "using Sidecar; [Sidecar(BreakDuration = 30000, MinRetriesPerSecond = 5)] public interface IFoo { [Sidecar(FailureThreshold = 5)] void M(); void N(); }");
+            Assert.Equal(new[] { "MinRetriesPerSecond" }, result.GeneratorDiagnostics.Where(d => d.Id == "SIDECAR018").Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Split(' ')[0]));
+        }
+
+        [Fact]
+        public void Overloads_with_their_own_circuits_get_one_each()
+        {
+            GeneratorResult result = TestCompilation.Run(
+                "using Sidecar; public interface IFoo { [Sidecar(MaxConcurrency = 2)] int Get(int id); [Sidecar(MaxConcurrency = 10)] int Get(string key); }");
+            Assert.True(result.CompilationProblems.Count == 0, result.Describe(result.CompilationProblems));
+            string source = result.Source("FooSidecar.g.cs");
+            Assert.Contains("circuitName: \"IFoo.Get(int)\"", source);
+            Assert.Contains("circuitName: \"IFoo.Get(string)\"", source);
+        }
+
+        [Fact]
         public void A_method_that_refines_its_types_breaker_is_not_reported()
         {
             GeneratorResult result = TestCompilation.Run(

@@ -211,9 +211,21 @@ namespace Sidecar.Generators.Emitting
                 w.Line(inner.FieldName + " = " + inner.ParameterName + " ?? throw new global::System.ArgumentNullException(nameof(" + inner.ParameterName + "));");
             }
 
+            if (pipelineFields.Length > 0)
+            {
+                // Run-time overrides name members: a name that matches none is a mistake worth an exception.
+                string[] all = model.Members.Where(m => m.PolicyIndex >= 0).Select(m => Literal(m.DisplayName)).Distinct().ToArray();
+                w.Line("global::Sidecar.SidecarPipeline.CheckOverrides(" + Literal(model.ServiceName) + ", options, " + string.Join(", ", all) + ");");
+            }
+
             for (int i = 0; i < pipelineFields.Length; i++)
             {
-                w.Line(pipelineFields[i] + " = new global::Sidecar.SidecarPipeline(" + Literal(model.ServiceName) + ", " + policyFields[i] + ", options);");
+                // Each pipeline learns which members it serves, and which knobs their own [Sidecar] set (a service-wide
+                // override leaves those alone).
+                PolicyModel policy = model.Policies[i];
+                string members = "new[] { " + string.Join(", ", model.Members.Where(m => m.PolicyIndex == i).Select(m => Literal(m.DisplayName)).Distinct()) + " }";
+                string ownKnobs = policy.IsMemberLevel ? "new[] { " + string.Join(", ", policy.OwnKnobs.Select(Literal)) + " }" : "null";
+                w.Line(pipelineFields[i] + " = new global::Sidecar.SidecarPipeline(" + Literal(model.ServiceName) + ", " + policyFields[i] + ", options, " + members + ", " + ownKnobs + ");");
             }
 
             w.Close();

@@ -20,7 +20,8 @@ namespace Sidecar.Generators.Model
         int HalfOpenProbes = PolicyModel.DefaultHalfOpenProbes,
         int MaxConcurrency = 0,
         double RetryBudget = 0,
-        int MinRetriesPerSecond = PolicyModel.DefaultMinRetriesPerSecond)
+        int MinRetriesPerSecond = PolicyModel.DefaultMinRetriesPerSecond,
+        EquatableArray<string> OwnKnobs = default)
     {
         // Keep in step with Sidecar.SidecarDefaults (a test checks it).
         public const int DefaultRetries = 3;
@@ -33,6 +34,9 @@ namespace Sidecar.Generators.Model
         public const int DefaultMinimumThroughput = 100;
         public const int DefaultHalfOpenProbes = 1;
         public const int DefaultMinRetriesPerSecond = 10;
+
+        /// <summary>Whether the policy comes from a method's own [Sidecar] that set knobs (then <see cref="OwnKnobs"/> lists them).</summary>
+        public bool IsMemberLevel => OwnKnobs.Count > 0;
 
         /// <summary>Whether the policy has a circuit breaker.</summary>
         public bool HasBreaker => FailureThreshold > 0 || FailureRatio > 0;

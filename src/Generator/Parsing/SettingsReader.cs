@@ -35,7 +35,11 @@ namespace Sidecar.Generators.Parsing
         /// Applies the named arguments of <paramref name="attribute"/> over <paramref name="basePolicy"/>.
         /// <paramref name="ownsBreaker"/> tells whether the attribute set breaker knobs (then it gets a circuit of its own).
         /// </summary>
-        public static PolicyModel Read(AttributeData attribute, PolicyModel basePolicy, Compilation compilation, List<DiagnosticInfo> diagnostics, out bool ownsBreaker)
+        /// <param name="deferredRefinements">
+        /// When given (the type's attribute), SIDECAR018 candidates go here with the knob they need, to be reported only if
+        /// no method switches that knob on; otherwise they are reported at once.
+        /// </param>
+        public static PolicyModel Read(AttributeData attribute, PolicyModel basePolicy, Compilation compilation, List<DiagnosticInfo> diagnostics, out bool ownsBreaker, List<(string Needs, DiagnosticInfo Diagnostic)>? deferredRefinements = null)
         {
             PolicyModel policy = basePolicy;
             ownsBreaker = false;
@@ -162,7 +166,15 @@ namespace Sidecar.Generators.Parsing
             {
                 if (off && set.Contains(knob))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SettingWithoutEffect, At(knob), knob, needs));
+                    DiagnosticInfo diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.SettingWithoutEffect, At(knob), knob, needs);
+                    if (deferredRefinements is null)
+                    {
+                        diagnostics.Add(diagnostic);
+                    }
+                    else
+                    {
+                        deferredRefinements.Add((needs, diagnostic));
+                    }
                 }
             }
 
@@ -192,6 +204,21 @@ namespace Sidecar.Generators.Parsing
 
             return TimeSpan.FromMilliseconds(Math.Min(total, TimeSpan.MaxValue.TotalMilliseconds / 2));
         }
+
+        /// <summary>Whether <paramref name="policy"/> has the feature a SIDECAR018 candidate needs.</summary>
+        public static bool Has(PolicyModel policy, string needs) => needs switch
+        {
+            "FailureRatio" => policy.FailureRatio > 0,
+            "RetryBudget" => policy.RetryBudget > 0,
+            _ => policy.HasBreaker,
+        };
+
+        /// <summary>The knobs a run-time override can replace (not RetryOn, NeverRetryOn, Fallback).</summary>
+        public static readonly HashSet<string> OverridableKnobs = new(StringComparer.Ordinal)
+        {
+            "Retries", "Delay", "Backoff", "MaxDelay", "Jitter", "Timeout", "FailureThreshold", "BreakDuration", "FailureRatio",
+            "SamplingDuration", "MinimumThroughput", "HalfOpenProbes", "MaxConcurrency", "RetryBudget", "MinRetriesPerSecond",
+        };
 
         public static string Describe(TimeSpan span)
             => span.TotalDays >= 2 ? Math.Round(span.TotalDays) + " days"

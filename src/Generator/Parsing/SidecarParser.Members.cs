@@ -105,9 +105,10 @@ namespace Sidecar.Generators.Parsing
 
         private static bool CollectMembers(IReadOnlyList<(INamedTypeSymbol Interface, string Field)> roots, MemberContext context)
         {
+            var deferredRefinements = new List<(string Needs, DiagnosticInfo Diagnostic)>();
             PolicyModel? typePolicy = context.TypeAttribute is null
                 ? null
-                : SettingsReader.Read(context.TypeAttribute, SettingsReader.Defaults(context.ServiceName), context.Compilation, context.Diagnostics, out _);
+                : SettingsReader.Read(context.TypeAttribute, SettingsReader.Defaults(context.ServiceName), context.Compilation, context.Diagnostics, out _, deferredRefinements);
 
             // Every interface to implement, with the field that reaches it; the annotated/listed ones first.
             var interfaces = new List<(INamedTypeSymbol Interface, string Field, bool IsRoot)>();
@@ -220,6 +221,15 @@ namespace Sidecar.Generators.Parsing
                             NoteDeprecations(type, context);
                         }
                     }
+                }
+            }
+
+            // A type-level knob that refines a feature is fine as long as one method switches that feature on.
+            foreach ((string needs, DiagnosticInfo diagnostic) in deferredRefinements)
+            {
+                if (!context.Policies.Any(p => SettingsReader.Has(p, needs)))
+                {
+                    context.Diagnostics.Add(diagnostic);
                 }
             }
 
@@ -547,8 +557,26 @@ namespace Sidecar.Generators.Parsing
             }
 
             PolicyModel policy = SettingsReader.Read(own, typePolicy ?? SettingsReader.Defaults(context.ServiceName), context.Compilation, context.Diagnostics, out bool ownsBreaker);
-            // A method that sets its own breaker, bulkhead or retry-budget knobs gets a circuit (and bulkhead, and budget) of its own.
-            return ownsBreaker ? policy with { CircuitName = context.ServiceName + "." + method.Name } : policy;
+
+            // The knobs this method sets itself: a service-wide run-time override leaves them alone.
+            policy = policy with
+            {
+                OwnKnobs = own.NamedArguments.Select(a => a.Key).Where(SettingsReader.OverridableKnobs.Contains).Distinct().OrderBy(k => k, StringComparer.Ordinal).ToEquatableArray(),
+            };
+            if (!ownsBreaker)
+            {
+                return policy;
+            }
+
+            // A method that sets its own breaker, bulkhead or retry-budget knobs gets a circuit (and bulkhead, and budget)
+            // of its own; overloads are told apart by their parameter types, since each may set different values.
+            string circuit = context.ServiceName + "." + method.Name;
+            if (method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Skip(1).Any())
+            {
+                circuit += "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat))) + ")";
+            }
+
+            return policy with { CircuitName = circuit };
         }
 
         private readonly struct ImmutableAttributes

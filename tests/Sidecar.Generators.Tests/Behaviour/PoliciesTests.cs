@@ -306,6 +306,54 @@ namespace Sidecar.Generators.Tests.Behaviour
         }
 
         [Fact]
+        public void A_service_wide_override_leaves_alone_what_a_methods_own_attribute_set()
+        {
+            var inner = new FlakyService(failures: 100);
+            SidecarOptions options = Options;
+            options.Overrides["IFlakyService"] = new SidecarPolicyOverride { Retries = 1, Delay = 0 };
+            var sidecar = new FlakyServiceSidecar(inner, options);
+
+            Assert.Throws<ConnectionError>(() => sidecar.Persistent());
+            Assert.Equal(7, inner.Calls); // its own Retries = 6 stands; the service's Delay = 0 applies (no waiting here)
+        }
+
+        [Fact]
+        public void A_member_with_its_own_bulkhead_is_reshaped_by_its_own_entry_only()
+        {
+            SidecarOptions options = Options;
+            options.Overrides["IMixedService"] = new SidecarPolicyOverride { MaxConcurrency = 64 };
+            options.Overrides["IMixedService.Own"] = new SidecarPolicyOverride { MaxConcurrency = 5 };
+            var sidecar = new MixedServiceSidecar(new MixedInner(), options);
+
+            Assert.Equal(1, sidecar.Shared(1));
+            Assert.Equal(2, sidecar.Own(2));
+            Assert.Equal(
+                new[] { ("Sidecar.Generators.Tests.Behaviour.IMixedService", 64), ("Sidecar.Generators.Tests.Behaviour.IMixedService.Own", 5) },
+                _registry.Bulkheads.Select(b => (b.Name, b.MaxConcurrency)).OrderBy(b => b.Name, StringComparer.Ordinal));
+        }
+
+        [Fact]
+        public void A_member_with_its_own_bulkhead_keeps_it_under_a_service_wide_override()
+        {
+            SidecarOptions options = Options;
+            options.Overrides["IMixedService"] = new SidecarPolicyOverride { MaxConcurrency = 64 };
+            _ = new MixedServiceSidecar(new MixedInner(), options);
+
+            Assert.Equal(2, _registry.Bulkheads.Single(b => b.Name.EndsWith(".Own", StringComparison.Ordinal)).MaxConcurrency);
+        }
+
+        [Fact]
+        public void An_override_that_names_no_member_is_refused()
+        {
+            SidecarOptions options = Options;
+            options.Overrides["IFlakyService.Gte"] = new SidecarPolicyOverride { Retries = 0 };
+
+            var error = Assert.Throws<ArgumentException>(() => new FlakyServiceSidecar(new FlakyService(), options));
+            Assert.Contains("'IFlakyService.Gte' names no member", error.Message);
+            Assert.Contains("GetAsync", error.Message);
+        }
+
+        [Fact]
         public void An_override_can_turn_on_a_breaker_the_attribute_did_not_have()
         {
             var inner = new FlakyService(failures: 100);

@@ -79,6 +79,23 @@ namespace Sidecar.Generators.Tests.Behaviour
         public void Finish() => _done.SetResult(0);
     }
 
+    /// <summary>A service bulkhead for most members, and one member with a bulkhead of its own.</summary>
+    [Sidecar(Retries = 0)]
+    public interface IMixedService
+    {
+        int Shared(int id);
+
+        [Sidecar(MaxConcurrency = 2)]
+        int Own(int id);
+    }
+
+    public sealed class MixedInner : IMixedService
+    {
+        public int Shared(int id) => id;
+
+        public int Own(int id) => id;
+    }
+
     public interface IJittered
     {
         [Sidecar(Retries = 4, Delay = 100, Backoff = Backoff.Exponential, Jitter = true, MaxDelay = 1000)]

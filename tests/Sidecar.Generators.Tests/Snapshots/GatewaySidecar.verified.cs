@@ -58,8 +58,9 @@ namespace Payments
         public GatewaySidecar(global::Payments.IGateway inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-            _pipeline0 = new global::Sidecar.SidecarPipeline("Payments.IGateway", s_policy0, options);
-            _pipeline1 = new global::Sidecar.SidecarPipeline("Payments.IGateway", s_policy1, options);
+            global::Sidecar.SidecarPipeline.CheckOverrides("Payments.IGateway", options, "ChargeAsync", "Refund");
+            _pipeline0 = new global::Sidecar.SidecarPipeline("Payments.IGateway", s_policy0, options, new[] { "ChargeAsync" }, null);
+            _pipeline1 = new global::Sidecar.SidecarPipeline("Payments.IGateway", s_policy1, options, new[] { "Refund" }, new[] { "MaxConcurrency" });
         }
 
         /// <inheritdoc/>

@@ -30,7 +30,8 @@ public sealed partial class InventorySidecar : global::IInventory
     public InventorySidecar(global::IInventory inner, global::Sidecar.SidecarOptions? options = null)
     {
         _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-        _pipeline = new global::Sidecar.SidecarPipeline("IInventory", s_policy, options);
+        global::Sidecar.SidecarPipeline.CheckOverrides("IInventory", options, "Reserve");
+        _pipeline = new global::Sidecar.SidecarPipeline("IInventory", s_policy, options, new[] { "Reserve" }, new[] { "Delay", "Retries" });
     }
 
     /// <inheritdoc/>

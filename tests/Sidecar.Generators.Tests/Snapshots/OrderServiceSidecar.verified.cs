@@ -32,7 +32,8 @@ namespace Shop
         public OrderServiceSidecar(global::Shop.IOrderService inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-            _pipeline = new global::Sidecar.SidecarPipeline("Shop.IOrderService", s_policy, options);
+            global::Sidecar.SidecarPipeline.CheckOverrides("Shop.IOrderService", options, "GetAsync", "SaveAsync", "CountAsync", "PingAsync", "Count", "Reset");
+            _pipeline = new global::Sidecar.SidecarPipeline("Shop.IOrderService", s_policy, options, new[] { "GetAsync", "SaveAsync", "CountAsync", "PingAsync", "Count", "Reset" }, null);
         }
 
         /// <inheritdoc/>

@@ -34,7 +34,8 @@ namespace Data
         public RepositorySidecar(global::Data.IRepository<T, TKey> inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-            _pipeline = new global::Sidecar.SidecarPipeline("Data.IRepository<T, TKey>", s_policy, options);
+            global::Sidecar.SidecarPipeline.CheckOverrides("Data.IRepository<T, TKey>", options, "FindAsync", "QueryAsync");
+            _pipeline = new global::Sidecar.SidecarPipeline("Data.IRepository<T, TKey>", s_policy, options, new[] { "FindAsync", "QueryAsync" }, null);
         }
 
         /// <inheritdoc/>

@@ -34,7 +34,8 @@ namespace Cloud
             public ResilientBlobStore(global::Cloud.IBlobStore inner, global::Sidecar.SidecarOptions? options = null)
             {
                 _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-                _pipeline = new global::Sidecar.SidecarPipeline("Cloud.Outer.ResilientBlobStore", s_policy, options);
+                global::Sidecar.SidecarPipeline.CheckOverrides("Cloud.Outer.ResilientBlobStore", options, "ReadAsync", "WriteAsync");
+                _pipeline = new global::Sidecar.SidecarPipeline("Cloud.Outer.ResilientBlobStore", s_policy, options, new[] { "ReadAsync", "WriteAsync" }, null);
             }
 
             /// <inheritdoc/>

@@ -57,9 +57,10 @@ namespace Shapes
         public ShapesSidecar(global::Shapes.IShapes inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-            _pipeline0 = new global::Sidecar.SidecarPipeline("Shapes.IShapes", s_policy0, options);
-            _pipeline1 = new global::Sidecar.SidecarPipeline("Shapes.IShapes", s_policy1, options);
-            _pipeline2 = new global::Sidecar.SidecarPipeline("Shapes.IShapes", s_policy2, options);
+            global::Sidecar.SidecarPipeline.CheckOverrides("Shapes.IShapes", options, "Refs", "Defaults", "Generic", "Unmanaged", "NotNull", "Overload", "class", "Nullable", "TryGet", "Echo", "Own", "Transient");
+            _pipeline0 = new global::Sidecar.SidecarPipeline("Shapes.IShapes", s_policy0, options, new[] { "Refs", "Defaults", "Generic", "Unmanaged", "NotNull", "Overload", "class", "Nullable", "TryGet", "Echo" }, null);
+            _pipeline1 = new global::Sidecar.SidecarPipeline("Shapes.IShapes", s_policy1, options, new[] { "Own" }, new[] { "FailureThreshold", "Retries" });
+            _pipeline2 = new global::Sidecar.SidecarPipeline("Shapes.IShapes", s_policy2, options, new[] { "Transient" }, null);
         }
 
         /// <inheritdoc/>
