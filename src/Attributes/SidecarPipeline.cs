@@ -340,7 +340,7 @@ namespace Sidecar
             delay = TimeSpan.Zero;
             if (permit.HoldsBulkheadSlot)
             {
-                if (exception is SidecarTimeoutException { Abandoned: { IsCompleted: false } abandoned })
+                if (((exception as SidecarTimeoutException)?.Abandoned ?? (exception as AttemptAbandonedException)?.Abandoned) is { IsCompleted: false } abandoned)
                 {
                     // Given up on, but still running: the slot is free only when the dependency really lets go of it.
                     abandoned.ContinueWith(static (_, bulkhead) => ((Bulkhead)bulkhead!).Release(), _bulkhead, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -539,15 +539,28 @@ namespace Sidecar
                 await attempt.WaitAsync(System.Threading.Timeout.InfiniteTimeSpan, _time, timeout.Token).ConfigureAwait(false);
 #endif
             }
-            catch (OperationCanceledException ex) when (timeout.HasExpired)
+            catch (OperationCanceledException ex)
             {
+                Task? abandoned = null;
                 if (!attempt.IsCompleted)
                 {
-                    // Abandoned: observe its outcome so that a late failure is not an unobserved task exception.
+                    // Abandoned (time is up, or the caller gave up): observe its outcome so that a late failure is not an
+                    // unobserved task exception.
+                    abandoned = attempt;
                     _ = attempt.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
 
-                throw new SidecarTimeoutException(Service, member, PolicyFor(member).Timeout, ex) { Abandoned = attempt.IsCompleted ? null : attempt };
+                if (timeout.HasExpired)
+                {
+                    throw new SidecarTimeoutException(Service, member, PolicyFor(member).Timeout, ex) { Abandoned = abandoned };
+                }
+
+                if (abandoned is not null)
+                {
+                    throw new AttemptAbandonedException(ex, abandoned);
+                }
+
+                throw;
             }
         }
 

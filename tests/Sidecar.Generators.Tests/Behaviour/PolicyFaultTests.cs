@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
@@ -224,6 +225,90 @@ namespace Sidecar.Generators.Tests.Behaviour
             _output.WriteLine($"retry budget threads={threads} calls={phases * callsPerPhase:N0} attempts={inner.Attempts:N0} elapsed={clock.ElapsedMilliseconds} ms");
             Assert.Null(unexpected);
             Assert.Equal(phases * callsPerPhase, faults);
+        }
+
+        [Fact]
+        public async Task Cancelling_during_a_delay_or_an_attempt_ends_the_call_at_once_and_leaves_nothing_unobserved()
+        {
+            const int callsPerCase = 1_000;
+            int unobserved = 0;
+            void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
+            {
+                if (e.Exception.InnerExceptions.Any(x => x is InjectedFault))
+                {
+                    Interlocked.Increment(ref unobserved);
+                }
+            }
+
+            TaskScheduler.UnobservedTaskException += OnUnobserved;
+            try
+            {
+                var clock = Stopwatch.StartNew();
+                var lateFailures = new List<TaskCompletionSource<int>>();
+                int[] innerCalls = new int[3];
+                for (int i = 0; i < 3 * callsPerCase; i++)
+                {
+                    int scenario = i % 3;
+                    var time = new ManualTimeProvider();
+                    var registry = new CircuitBreakerRegistry();
+                    var inner = new CancellableInner();
+                    var sidecar = new CancellableSidecar(inner, new SidecarOptions { TimeProvider = time, CircuitBreakers = registry });
+                    using var cts = new CancellationTokenSource();
+                    TaskCompletionSource<int>? stuck = null;
+                    inner.Behaviour = scenario switch
+                    {
+                        // 0: the first attempt fails at once; the caller cancels during the 100 ms backoff delay.
+                        0 => (id, _) => Task.FromException<int>(new InjectedFault(id, 1)),
+
+                        // 1: the attempt honours its token; the caller cancels while it runs.
+                        1 => (id, token) =>
+                        {
+                            var pending = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+                            token.Register(() => pending.TrySetCanceled(token));
+                            return pending.Task;
+                        },
+
+                        // 2: the attempt ignores its token and fails after the call has ended: its failure must be observed.
+                        _ => (id, _) => (stuck = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously)).Task,
+                    };
+
+                    Task<int> call = sidecar.CallAsync(i, cts.Token);
+                    Assert.True(SpinWait.SpinUntil(() => time.PendingTimers > 0 && inner.Calls == 1, TimeSpan.FromSeconds(10)), $"call {i}: not waiting");
+                    cts.Cancel(); // the clock never moves: whatever ends the call now is the cancellation
+
+                    OperationCanceledException cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
+                    Assert.True(call.IsCanceled, $"call {i}: {call.Status}");
+                    Assert.Equal(1, inner.Calls); // no further attempt
+                    innerCalls[scenario] += inner.Calls;
+                    if (stuck is not null)
+                    {
+                        // Still running inside the dependency: its bulkhead slot stays taken until it ends.
+                        Assert.Equal(1, registry.Bulkheads.Single().Running);
+                        stuck.SetException(new InjectedFault(i, 1));
+                        Assert.True(SpinWait.SpinUntil(() => registry.Bulkheads.Single().Running == 0, TimeSpan.FromSeconds(10)));
+                    }
+                    else
+                    {
+                        // The attempt has ended (or ends as its token fires): its slot comes back.
+                        Assert.True(SpinWait.SpinUntil(() => registry.Bulkheads.Single().Running == 0, TimeSpan.FromSeconds(10)), $"call {i}: slot not given back");
+                    }
+                }
+
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                clock.Stop();
+                _output.WriteLine(
+                    $"cancellation calls={3 * callsPerCase:N0} (during a delay {callsPerCase:N0}, during an attempt that stops {callsPerCase:N0}, " +
+                    $"during an attempt that fails later {callsPerCase:N0}) inner calls={innerCalls.Sum():N0} unobserved={unobserved} elapsed={clock.ElapsedMilliseconds} ms");
+                Assert.Equal(new[] { callsPerCase, callsPerCase, callsPerCase }, innerCalls);
+                Assert.Equal(0, unobserved);
+            }
+            finally
+            {
+                TaskScheduler.UnobservedTaskException -= OnUnobserved;
+            }
         }
 
         /// <summary>Runs <paramref name="body"/> on <paramref name="count"/> dedicated threads (not the pool, which grows slowly) and waits for them.</summary>

@@ -96,6 +96,29 @@ namespace Sidecar.Generators.Tests.Behaviour
         public int Own(int id) => id;
     }
 
+    /// <summary>Retries with a delay, a time limit per attempt and a bulkhead: what the cancellation suite cancels.</summary>
+    [Sidecar(Retries = 5, Delay = 100, Timeout = 1000, MaxConcurrency = 4)]
+    public interface ICancellable
+    {
+        Task<int> CallAsync(int id, CancellationToken ct);
+    }
+
+    /// <summary>Does what <see cref="Behaviour"/> says; counts calls.</summary>
+    public sealed class CancellableInner : ICancellable
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public Func<int, CancellationToken, Task<int>> Behaviour { get; set; } = (id, _) => Task.FromResult(id);
+
+        public Task<int> CallAsync(int id, CancellationToken ct)
+        {
+            Interlocked.Increment(ref _calls);
+            return Behaviour(id, ct);
+        }
+    }
+
     public interface IJittered
     {
         [Sidecar(Retries = 4, Delay = 100, Backoff = Backoff.Exponential, Jitter = true, MaxDelay = 1000)]
