@@ -187,6 +187,16 @@ namespace Sidecar.Generators.Tests
         }
 
         [Fact]
+        public void A_class_form_sidecar_with_a_primary_constructor_is_refused_with_the_reason()
+        {
+            const string source = "using Sidecar; public interface IFoo { int M(); } [Sidecar] public partial class Resilient(IFoo foo) : IFoo { }";
+            GeneratorResult result = TestCompilation.Run(source);
+            Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics, d => d.Id == "SIDECAR006");
+            Assert.Contains("primary constructor", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Empty(result.GeneratedCodeProblems);
+        }
+
+        [Fact]
         public void A_record_can_be_a_class_form_sidecar()
         {
             GeneratorResult result = TestCompilation.Run("using Sidecar; public interface IFoo { int M(); } [Sidecar] public partial record Resilient : IFoo;");

@@ -232,6 +232,13 @@ namespace Sidecar.Generators.Parsing
                 return null;
             }
 
+            if (type.InstanceConstructors.Any(c => c.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax)))
+            {
+                // Every other constructor would have to call the primary one, and the sidecar's cannot (CS8862).
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CannotImplement, location, type.Name, "it has a primary constructor, and the sidecar writes its own constructor (the inner instances, then SidecarOptions); remove the parameter list after the class name"));
+                return null;
+            }
+
             var containing = new List<ContainingTypeModel>();
             for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
             {
