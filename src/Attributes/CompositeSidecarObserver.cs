@@ -47,6 +47,15 @@ namespace Sidecar
         }
 
         /// <inheritdoc/>
+        public override void OnRetryDenied(string service, string member, int attempt, Exception exception)
+        {
+            foreach (SidecarObserver observer in _observers)
+            {
+                observer.OnRetryDenied(service, member, attempt, exception);
+            }
+        }
+
+        /// <inheritdoc/>
         public override void OnRejected(string service, string member, SidecarRejectedException exception)
         {
             foreach (SidecarObserver observer in _observers)

@@ -24,7 +24,19 @@ namespace Sidecar
         {
         }
 
-        /// <summary>A call was refused because the circuit is open.</summary>
+        /// <summary>
+        /// A failed attempt would have been retried, but the service's retry budget (<see cref="SidecarAttribute.RetryBudget"/>)
+        /// is spent: the failure is final. <see cref="OnAttemptFailed"/> follows, with <c>willRetry: false</c>.
+        /// </summary>
+        /// <param name="service">The decorated service.</param>
+        /// <param name="member">The member called.</param>
+        /// <param name="attempt">1 for the first attempt.</param>
+        /// <param name="exception">What the attempt threw.</param>
+        public virtual void OnRetryDenied(string service, string member, int attempt, Exception exception)
+        {
+        }
+
+        /// <summary>A call was refused because the circuit is open or the bulkhead is full.</summary>
         public virtual void OnRejected(string service, string member, SidecarRejectedException exception)
         {
         }

@@ -415,6 +415,7 @@ namespace Sidecar
                 retry = false;
                 delay = TimeSpan.Zero;
                 SidecarTelemetry.RetryDenied(Service, member, _budget.Name);
+                Observe(static (o, a) => o.Observer.OnRetryDenied(o.Service, a.member, a.attempt, a.exception), (member, attempt: attempt + 1, exception));
             }
 
             // The failure first, then the state change it caused.

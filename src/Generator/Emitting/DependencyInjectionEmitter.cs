@@ -170,6 +170,10 @@ namespace Sidecar.Generators.Emitting
             w.Line("    " + Define + "<string, string, string>(" + Level + "Debug, new global::Microsoft.Extensions.Logging.EventId(4, \"SidecarRejected\"),");
             w.Line("        \"{Service}.{Method} was not called: {Reason}\");");
             w.Line();
+            w.Line("private static readonly global::System.Action<" + Logger + ", string, string, int, string, global::System.Exception?> s_retryDenied =");
+            w.Line("    " + Define + "<string, string, int, string>(" + Level + "Warning, new global::Microsoft.Extensions.Logging.EventId(5, \"SidecarRetryDenied\"),");
+            w.Line("        \"{Service}.{Method} attempt {Attempt} failed with {ExceptionType}; not retried: the retry budget is spent\");");
+            w.Line();
             w.Line("private readonly " + Logger + " _logger;");
             w.Line();
             w.Line("private SidecarLoggingObserver(" + Logger + " logger) => _logger = logger;");
@@ -194,6 +198,10 @@ namespace Sidecar.Generators.Emitting
             w.Line("/// <inheritdoc/>");
             w.Line("public override void OnCircuitStateChanged(string circuitName, global::Sidecar.CircuitState state)");
             w.Line("    => (state == global::Sidecar.CircuitState.Open ? s_circuit : s_circuitRecovering)(_logger, circuitName, state.ToString(), null);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line("public override void OnRetryDenied(string service, string member, int attempt, global::System.Exception exception)");
+            w.Line("    => s_retryDenied(_logger, service, member, attempt, exception.GetType().FullName ?? exception.GetType().Name, null);");
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Line("public override void OnRejected(string service, string member, global::Sidecar.SidecarRejectedException exception)");

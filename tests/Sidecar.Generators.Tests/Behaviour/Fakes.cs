@@ -138,5 +138,7 @@ namespace Sidecar.Generators.Tests.Behaviour
         public override void OnCircuitStateChanged(string circuitName, CircuitState state) => Events.Enqueue($"{circuitName} -> {state}");
 
         public override void OnRejected(string service, string member, SidecarRejectedException exception) => Events.Enqueue($"{member} rejected");
+
+        public override void OnRetryDenied(string service, string member, int attempt, Exception exception) => Events.Enqueue($"{member} retry {attempt} denied");
     }
 }

@@ -214,10 +214,16 @@ namespace Sidecar.Generators.Tests.Behaviour
 
             // With the clock standing still: 10 retries a second over 10 s = a floor of 100 retries, plus 0.2 per call.
             const int calls = 1_000;
+            int allRetries = 0;
             for (int i = 0; i < calls; i++)
             {
+                long attemptsBefore = inner.Attempts;
                 Assert.Throws<InjectedFault>(() => sidecar.Call(i));
+                allRetries += inner.Attempts - attemptsBefore == 4 ? 1 : 0;
             }
+
+            // Every call that did not get its 3 retries was told so once.
+            Assert.Equal(calls - allRetries, _observer.Events.Count(e => e.StartsWith("Call retry", StringComparison.Ordinal) && e.EndsWith("denied", StringComparison.Ordinal)));
 
             long retries = inner.Attempts - calls;
             Assert.Equal(300, retries); // 100 + 0.2 × 1000, exactly: every call wanted 3
