@@ -32,6 +32,7 @@ namespace Sidecar
         internal const string CircuitTransitionsName = "sidecar.circuit.transitions";
         internal const string CircuitStateName = "sidecar.circuit.state";
         internal const string RetriesDeniedName = "sidecar.retries.denied";
+        internal const string BulkheadRunningName = "sidecar.bulkhead.running";
 
         // Tag names.
         internal const string ServiceTag = "sidecar.service";
@@ -39,6 +40,7 @@ namespace Sidecar
         internal const string OutcomeTag = "sidecar.outcome";
         internal const string ExceptionTypeTag = "exception.type";
         internal const string CircuitTag = "sidecar.circuit";
+        internal const string BulkheadTag = "sidecar.bulkhead";
         internal const string CircuitStateTag = "sidecar.circuit.state";
         internal const string AttemptTag = "sidecar.attempt";
         internal const string RetryDelayTag = "sidecar.retry.delay_ms";
@@ -98,6 +100,12 @@ namespace Sidecar
             ObserveCircuits,
             "{state}",
             "The state of each circuit: 0 closed, 1 open, 2 half-open.");
+
+        internal static readonly ObservableGauge<int> BulkheadRunningGauge = Meter.CreateObservableGauge<int>(
+            BulkheadRunningName,
+            ObserveBulkheads,
+            "{call}",
+            "Attempts running inside each bulkhead (MaxConcurrency); a bulkhead at its limit refuses more.");
 
         /// <summary>The value of <c>sidecar.circuit.state</c> for a state.</summary>
         internal static string StateName(CircuitState state) => state switch
@@ -324,6 +332,44 @@ namespace Sidecar
         {
             Type type = exception.GetType();
             return type.FullName ?? type.Name;
+        }
+
+        private static IEnumerable<Measurement<int>> ObserveBulkheads()
+        {
+            var measurements = new List<Measurement<int>>();
+            try
+            {
+                foreach (CircuitBreakerRegistry registry in LiveRegistries())
+                {
+                    foreach (Bulkhead bulkhead in registry.Bulkheads)
+                    {
+                        measurements.Add(new Measurement<int>(bulkhead.Running, new KeyValuePair<string, object?>(BulkheadTag, bulkhead.Name)));
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Report what was gathered.
+            }
+
+            return measurements;
+        }
+
+        private static List<CircuitBreakerRegistry> LiveRegistries()
+        {
+            var registries = new List<CircuitBreakerRegistry>();
+            lock (s_registriesGate)
+            {
+                foreach (WeakReference<CircuitBreakerRegistry> reference in s_registries)
+                {
+                    if (reference.TryGetTarget(out CircuitBreakerRegistry? registry))
+                    {
+                        registries.Add(registry);
+                    }
+                }
+            }
+
+            return registries;
         }
 
         private static IEnumerable<Measurement<int>> ObserveCircuits()

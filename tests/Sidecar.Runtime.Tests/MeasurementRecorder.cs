@@ -50,12 +50,12 @@ namespace Sidecar.Runtime.Tests
         public void Observe() => _listener.RecordObservableInstruments();
 
         /// <summary>
-        /// The measurements whose <c>sidecar.service</c> or <c>sidecar.circuit</c> tag is <paramref name="name"/>, in the
+        /// The measurements whose <c>sidecar.service</c>, <c>sidecar.circuit</c> or <c>sidecar.bulkhead</c> tag is <paramref name="name"/>, in the
         /// order they were made: other tests' sidecars use other names.
         /// </summary>
         public string[] For(string name)
             => _measurements
-                .Where(m => m.Tags.Any(t => (t.Key == "sidecar.service" || t.Key == "sidecar.circuit") && Equals(t.Value, name)))
+                .Where(m => m.Tags.Any(t => (t.Key == "sidecar.service" || t.Key == "sidecar.circuit" || t.Key == "sidecar.bulkhead") && Equals(t.Value, name)))
                 .Select(m => m.ToString())
                 .ToArray();
 

@@ -52,6 +52,7 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(
                 new[]
                 {
+                    "sidecar.bulkhead.running {call} ObservableGauge`1",
                     "sidecar.calls {call} Counter`1",
                     "sidecar.circuit.state {state} ObservableGauge`1",
                     "sidecar.circuit.transitions {transition} Counter`1",
@@ -265,6 +266,25 @@ namespace Sidecar.Runtime.Tests
                     $"sidecar.circuit.state 0 sidecar.circuit={S}",
                 },
                 recorder.For(S));
+        }
+
+        [Fact]
+        public void The_bulkhead_gauge_reports_the_attempts_running()
+        {
+            using var recorder = new MeasurementRecorder();
+            SidecarPipeline pipeline = new(S, new SidecarPolicy(S, maxConcurrency: 2), new SidecarOptions { TimeProvider = _time, CircuitBreakers = new CircuitBreakerRegistry() });
+
+            recorder.Observe();
+            CircuitPermit first = pipeline.Enter(Member);
+            CircuitPermit second = pipeline.Enter(Member);
+            recorder.Observe();
+            pipeline.OnSuccess(Member, first);
+            pipeline.OnSuccess(Member, second);
+            recorder.Observe();
+
+            Assert.Equal(
+                new[] { $"sidecar.bulkhead.running 0 sidecar.bulkhead={S}", $"sidecar.bulkhead.running 2 sidecar.bulkhead={S}", $"sidecar.bulkhead.running 0 sidecar.bulkhead={S}" },
+                recorder.For(S).Where(m => m.StartsWith("sidecar.bulkhead", StringComparison.Ordinal)));
         }
 
         [Fact]
