@@ -19,6 +19,24 @@ namespace Sidecar.Generators.Tests.Behaviour
 
         private SidecarOptions Options => new() { TimeProvider = _time, CircuitBreakers = _registry, Observer = _observer };
 
+        /// <summary>Runs <paramref name="call"/> on a thread of its own: held calls must not wait for the thread pool to grow.</summary>
+        private static Task<int> OnOwnThread(Func<int> call)
+        {
+            var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            new Thread(() =>
+            {
+                try
+                {
+                    done.SetResult(call());
+                }
+                catch (Exception ex)
+                {
+                    done.SetException(ex);
+                }
+            }) { IsBackground = true }.Start();
+            return done.Task;
+        }
+
         [Fact]
         public void The_ratio_breaker_waits_for_the_minimum_throughput_then_opens_at_the_ratio()
         {
@@ -130,7 +148,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             inner.Hold = () => release.IsSet;
 
             // Three calls hold the three slots.
-            Task<int>[] running = Enumerable.Range(1, 3).Select(i => Task.Run(() => sidecar.Call(i))).ToArray();
+            Task<int>[] running = Enumerable.Range(1, 3).Select(i => OnOwnThread(() => sidecar.Call(i))).ToArray();
             Assert.True(SpinWait.SpinUntil(() => _registry.Bulkheads.SingleOrDefault()?.Running == 3, TimeSpan.FromSeconds(10)));
 
             var refused = Assert.Throws<BulkheadRejectedException>(() => sidecar.Call(4));
@@ -176,7 +194,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             using var release = new ManualResetEventSlim();
             inner.Hold = () => release.IsSet;
 
-            Task<int> first = Task.Run(() => sidecar.CallAsync(1, default));
+            Task<int> first = OnOwnThread(() => sidecar.CallAsync(1, default).GetAwaiter().GetResult());
             Assert.True(SpinWait.SpinUntil(() => _registry.Bulkheads.SingleOrDefault()?.Running == 1, TimeSpan.FromSeconds(10)));
 
             Assert.Equal(-2, await sidecar.CallAsync(2, default)); // degraded answer, not an exception

@@ -157,7 +157,7 @@ namespace Sidecar.Generators.Tests.Behaviour
                 {
                 }
 
-                if (Hold is { } hold && !SpinWait.SpinUntil(hold, TimeSpan.FromSeconds(5)))
+                if (Hold is { } hold && !SpinWait.SpinUntil(hold, TimeSpan.FromSeconds(30)))
                 {
                     Interlocked.Increment(ref _holdTimeouts);
                 }
