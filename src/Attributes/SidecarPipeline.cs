@@ -16,6 +16,10 @@ namespace Sidecar
         // is as good as forever, whereas letting Task.Delay throw would replace the dependency's own exception.
         private static readonly TimeSpan s_longestWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
+        // Attempts the caller cancelled while they were still running, by the cancellation that ended their wait: their
+        // bulkhead slot is given back only when they end. Weak keys: the entry goes with the exception.
+        private static readonly ConditionalWeakTable<OperationCanceledException, Task> s_abandoned = new();
+
         [ThreadStatic]
         private static Random? t_random;
 
@@ -340,7 +344,10 @@ namespace Sidecar
             delay = TimeSpan.Zero;
             if (permit.HoldsBulkheadSlot)
             {
-                if (((exception as SidecarTimeoutException)?.Abandoned ?? (exception as AttemptAbandonedException)?.Abandoned) is { IsCompleted: false } abandoned)
+                Task? kept = exception is SidecarTimeoutException timedOut ? timedOut.Abandoned
+                    : exception is OperationCanceledException cancelled && s_abandoned.TryGetValue(cancelled, out Task? left) ? left
+                    : null;
+                if (kept is { IsCompleted: false } abandoned)
                 {
                     // Given up on, but still running: the slot is free only when the dependency really lets go of it.
                     abandoned.ContinueWith(static (_, bulkhead) => ((Bulkhead)bulkhead!).Release(), _bulkhead, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -407,6 +414,13 @@ namespace Sidecar
                     retry = policy.MaxDelay <= TimeSpan.Zero || asked <= policy.MaxDelay;
                     delay = retry ? asked : TimeSpan.Zero;
                 }
+            }
+
+            if (retry && _bulkhead is not null && _bulkhead.Running >= _bulkhead.MaxConcurrency)
+            {
+                // The retry would be refused by the bulkhead: better the dependency's own failure than a rejection.
+                retry = false;
+                delay = TimeSpan.Zero;
             }
 
             if (retry && _budget is not null && !_budget.TryRetry(now))
@@ -558,7 +572,9 @@ namespace Sidecar
 
                 if (abandoned is not null)
                 {
-                    throw new AttemptAbandonedException(ex, abandoned);
+                    // The caller gave up: their exception goes on as it is; the attempt it left behind rides beside it.
+                    s_abandoned.Remove(ex);
+                    s_abandoned.Add(ex, abandoned);
                 }
 
                 throw;
@@ -570,12 +586,14 @@ namespace Sidecar
             => !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
         /// <summary>
-        /// Checks that every entry of <see cref="SidecarOptions.Overrides"/> that names a member of <paramref name="service"/>
-        /// names one of <paramref name="members"/>: a misspelt member would otherwise be ignored without a word.
+        /// Checks the entries of <see cref="SidecarOptions.Overrides"/> that name a member of <paramref name="service"/> by
+        /// its full name: the member must be one of <paramref name="members"/> (a misspelt member would otherwise be ignored
+        /// without a word), and may set the knobs of a circuit, bulkhead or retry budget only if it is one of
+        /// <paramref name="ownCircuits"/>. Entries by the simple name are not checked: another service may share it.
         /// Generated constructors call this once.
         /// </summary>
-        /// <exception cref="ArgumentException">An entry names a member the service does not have.</exception>
-        public static void CheckOverrides(string service, SidecarOptions? options, params string[] members)
+        /// <exception cref="ArgumentException">An entry names a member the service does not have, or sets a shared knob for a member that shares its circuit.</exception>
+        public static void CheckOverrides(string service, SidecarOptions? options, string[] members, string[]? ownCircuits)
         {
             System.Collections.Generic.IDictionary<string, SidecarPolicyOverride>? overrides = options?.Overrides;
             if (overrides is null || overrides.Count == 0 || service is null || members is null)
@@ -584,13 +602,21 @@ namespace Sidecar
             }
 
             string? simple = SimpleName(service);
-            foreach (string key in overrides.Keys)
+            foreach (System.Collections.Generic.KeyValuePair<string, SidecarPolicyOverride> entry in overrides)
             {
-                string? member = MemberOf(key, service) ?? (simple is null ? null : MemberOf(key, simple));
+                string? member = MemberOf(entry.Key, service);
                 if (member is not null && !Contains(members, member))
                 {
                     throw new ArgumentException(
-                        "The override '" + key + "' names no member of " + service + " that a sidecar decorates; its members are: " + string.Join(", ", members) + ".",
+                        "The override '" + entry.Key + "' names no member of " + service + " that a sidecar decorates; its members are: " + string.Join(", ", members) + ".",
+                        nameof(options));
+                }
+
+                member ??= simple is null ? null : MemberOf(entry.Key, simple);
+                if (member is not null && Contains(members, member) && entry.Value?.SharedKnob() is { } shared && (ownCircuits is null || !Contains(ownCircuits, member)))
+                {
+                    throw new ArgumentException(
+                        "The override '" + entry.Key + "' sets " + shared + ", which belongs to the circuit, bulkhead and retry budget " + member + " shares with the rest of " + service + ": set it under the service's name instead, or give the method its own with [Sidecar(" + shared + " = ...)].",
                         nameof(options));
                 }
             }
@@ -694,11 +720,11 @@ namespace Sidecar
                 return policy;
             }
 
-            if (!sharedAllowed && value.SharedKnob() is { } shared)
+            if (!sharedAllowed && value.SharedKnob() is not null)
             {
-                throw new ArgumentException(
-                    "The override '" + key + "' sets " + shared + ", which is shared by every member of the service (one circuit, bulkhead and retry budget per service): set it under the service's name instead, or give the method its own with [Sidecar(" + shared + " = ...)].",
-                    "options");
+                // Not this pipeline's to apply (CheckOverrides reports a misplaced one): an overload may own a circuit
+                // while this one shares the service's.
+                value = value.WithoutShared();
             }
 
             try

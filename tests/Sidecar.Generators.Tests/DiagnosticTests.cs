@@ -150,11 +150,13 @@ namespace Sidecar.Generators.Tests
         public void Overloads_with_their_own_circuits_get_one_each()
         {
             GeneratorResult result = TestCompilation.Run(
-                "using Sidecar; public interface IFoo { [Sidecar(MaxConcurrency = 2)] int Get(int id); [Sidecar(MaxConcurrency = 10)] int Get(string key); }");
+                "using Sidecar; public interface IBase { int Get(int id); } " +
+                "[Sidecar] public interface IFoo : IBase { [Sidecar(MaxConcurrency = 10)] int Get(string key); [Sidecar(MaxConcurrency = 3)] int Get(ref int id); int Get<T>(int id); }");
             Assert.True(result.CompilationProblems.Count == 0, result.Describe(result.CompilationProblems));
             string source = result.Source("FooSidecar.g.cs");
-            Assert.Contains("circuitName: \"IFoo.Get(int)\"", source);
             Assert.Contains("circuitName: \"IFoo.Get(string)\"", source);
+            Assert.Contains("circuitName: \"IFoo.Get(ref int)\"", source);
+            Assert.Contains("circuitName: \"IFoo\"", source); // the others share the service's
         }
 
         [Fact]

@@ -240,12 +240,16 @@ namespace Sidecar.Runtime.Tests
             string key = Simple + "." + Get;
             _options.Overrides[key] = value;
 
-            var ex = Assert.Throws<ArgumentException>(() => Pipeline(new SidecarPolicy(Service)));
+            var ex = Assert.Throws<ArgumentException>(() => SidecarPipeline.CheckOverrides(Service, _options, new[] { Get }, null));
 
             Assert.Equal("options", ex.ParamName);
             Assert.Contains("'" + key + "'", ex.Message, StringComparison.Ordinal);
             Assert.Contains(knob, ex.Message, StringComparison.Ordinal);
-            Assert.Empty(_registry.Breakers);
+
+            // The pipeline of a member that shares the service's circuit leaves it alone (an overload may own one).
+            SidecarPipeline pipeline = Pipeline(new SidecarPolicy(Service));
+            Assert.Null(pipeline.Bulkhead);
+            Assert.Null(pipeline.RetryBudget);
         }
 
         [Fact]
@@ -254,10 +258,32 @@ namespace Sidecar.Runtime.Tests
             string key = Service + "." + Get;
             _options.Overrides[key] = new SidecarPolicyOverride { FailureThreshold = 3, Retries = 1 };
 
-            var ex = Assert.Throws<ArgumentException>(() => Pipeline(new SidecarPolicy(Service)));
+            var ex = Assert.Throws<ArgumentException>(() => SidecarPipeline.CheckOverrides(Service, _options, new[] { Get }, null));
 
             Assert.Contains(key, ex.Message, StringComparison.Ordinal);
             Assert.Contains("FailureThreshold", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_member_with_its_own_circuit_may_have_its_shared_knobs_overridden()
+        {
+            _options.Overrides[Service + "." + Get] = new SidecarPolicyOverride { MaxConcurrency = 7 };
+
+            SidecarPipeline.CheckOverrides(Service, _options, new[] { Get }, new[] { Get });
+            SidecarPipeline pipeline = new(Service, new SidecarPolicy(Service + "." + Get, maxConcurrency: 2), _options, new[] { Get }, new[] { "MaxConcurrency" });
+
+            Assert.Equal(7, pipeline.Bulkhead!.MaxConcurrency);
+        }
+
+        [Fact]
+        public void A_full_name_entry_for_a_member_the_service_lacks_is_refused_and_a_simple_name_one_is_left_to_others()
+        {
+            _options.Overrides[Simple + ".Charge"] = new SidecarPolicyOverride { Retries = 1 }; // another service may be called IOrderService too
+            SidecarPipeline.CheckOverrides(Service, _options, new[] { Get }, null);
+
+            _options.Overrides[Service + ".Gte"] = new SidecarPolicyOverride { Retries = 1 };
+            var ex = Assert.Throws<ArgumentException>(() => SidecarPipeline.CheckOverrides(Service, _options, new[] { Get }, null));
+            Assert.Contains("names no member", ex.Message, StringComparison.Ordinal);
         }
 
         [Fact]

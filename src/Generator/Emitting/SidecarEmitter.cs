@@ -215,7 +215,13 @@ namespace Sidecar.Generators.Emitting
             {
                 // Run-time overrides name members: a name that matches none is a mistake worth an exception.
                 string[] all = model.Members.Where(m => m.PolicyIndex >= 0).Select(m => Literal(m.DisplayName)).Distinct().ToArray();
-                w.Line("global::Sidecar.SidecarPipeline.CheckOverrides(" + Literal(model.ServiceName) + ", options, " + string.Join(", ", all) + ");");
+                string[] ownCircuits = model.Members
+                    .Where(m => m.PolicyIndex >= 0 && model.Policies[m.PolicyIndex].CircuitName != model.ServiceName)
+                    .Select(m => Literal(m.DisplayName))
+                    .Distinct()
+                    .ToArray();
+                w.Line("global::Sidecar.SidecarPipeline.CheckOverrides(" + Literal(model.ServiceName) + ", options, new[] { " + string.Join(", ", all) + " }, "
+                    + (ownCircuits.Length == 0 ? "null" : "new[] { " + string.Join(", ", ownCircuits) + " }") + ");");
             }
 
             for (int i = 0; i < pipelineFields.Length; i++)
@@ -363,7 +369,16 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
                 w.Line(m.Type + " " + locals.Task + ";");
                 w.Open("try");
-                w.Line(locals.Task + " = " + Call(m) + ";");
+                if (isValueTask)
+                {
+                    w.Line(locals.Task + " = " + Call(m) + ";");
+                }
+                else
+                {
+                    // A null task is a bug in the inner instance; as a failed attempt it still gives back what the attempt holds.
+                    w.Line(locals.Task + " = " + Call(m) + " ?? throw new global::System.InvalidOperationException(" + Literal(m.DisplayName + " returned null instead of a task.") + ");");
+                }
+
                 w.Close();
                 w.Open("catch (" + Exception + " " + locals.Exception + ")");
                 w.Line("// Seen by the retry loop as a failed attempt, like any other failure.");

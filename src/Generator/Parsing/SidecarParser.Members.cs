@@ -58,6 +58,9 @@ namespace Sidecar.Generators.Parsing
             /// <summary>Names already taken by implicit members, and whether the taker is a method (methods may overload).</summary>
             public Dictionary<string, bool> ImplicitNames { get; } = new(StringComparer.Ordinal);
 
+            /// <summary>Method names that more than one decorated method carries (overloads, across every interface implemented).</summary>
+            public HashSet<string> SharedMethodNames { get; } = new(StringComparer.Ordinal);
+
             /// <summary>Ids of the deprecation warnings (custom [Obsolete] and [Experimental] ids) that forwarding would raise.</summary>
             public SortedSet<string> DeprecationIds { get; } = new(StringComparer.Ordinal);
         }
@@ -135,6 +138,17 @@ namespace Sidecar.Generators.Parsing
             if (!CheckImplementable(interfaces.Select(i => i.Interface), context))
             {
                 return false;
+            }
+
+            foreach (IGrouping<string, IMethodSymbol> name in interfaces
+                .SelectMany(i => i.Interface.GetMembers().OfType<IMethodSymbol>())
+                .Where(m => m.MethodKind == MethodKind.Ordinary && !m.IsStatic)
+                .GroupBy(m => m.Name, StringComparer.Ordinal))
+            {
+                if (name.Skip(1).Any())
+                {
+                    context.SharedMethodNames.Add(name.Key);
+                }
             }
 
             // Public members inherited from base classes (object, at least) must not be hidden by implicit members.
@@ -542,6 +556,14 @@ namespace Sidecar.Generators.Parsing
                     IsScoped: p.ScopedKind != ScopedKind.None && p.RefKind != RefKind.Out))
                 .ToEquatableArray();
 
+        // Name<T>(ref int, global::Ns.Id): what tells overloads apart, readable in telemetry.
+        private static readonly SymbolDisplayFormat s_overloadFormat = new(
+            typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+            genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+            memberOptions: SymbolDisplayMemberOptions.IncludeParameters,
+            parameterOptions: SymbolDisplayParameterOptions.IncludeType | SymbolDisplayParameterOptions.IncludeParamsRefOut,
+            miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
         private static PolicyModel? PolicyFor(IMethodSymbol method, PolicyModel? typePolicy, MemberContext context)
         {
             ImmutableAttributes attributes = new(method.GetAttributes());
@@ -571,9 +593,9 @@ namespace Sidecar.Generators.Parsing
             // A method that sets its own breaker, bulkhead or retry-budget knobs gets a circuit (and bulkhead, and budget)
             // of its own; overloads are told apart by their parameter types, since each may set different values.
             string circuit = context.ServiceName + "." + method.Name;
-            if (method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Skip(1).Any())
+            if (context.SharedMethodNames.Contains(method.Name))
             {
-                circuit += "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat))) + ")";
+                circuit = context.ServiceName + "." + method.ToDisplayString(s_overloadFormat);
             }
 
             return policy with { CircuitName = circuit };

@@ -171,6 +171,17 @@ namespace Sidecar.Generators.Tests.Behaviour
         }
 
         [Fact]
+        public async Task An_inner_that_returns_a_null_task_fails_the_call_and_gives_the_slot_back()
+        {
+            var inner = new ScriptedInner { ReturnNull = true };
+            var sidecar = new BulkheadServiceSidecar(inner, Options);
+
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => sidecar.CallAsync(1, default));
+            Assert.Contains("CallAsync returned null instead of a task", error.Message);
+            Assert.Equal(0, _registry.Bulkheads.Single().Running);
+        }
+
+        [Fact]
         public async Task A_failed_attempt_gives_its_bulkhead_slot_back()
         {
             var inner = new ScriptedInner { Succeed = false };
@@ -204,7 +215,7 @@ namespace Sidecar.Generators.Tests.Behaviour
         }
 
         [Fact]
-        public async Task An_attempt_that_timed_out_keeps_its_bulkhead_slot_until_it_really_ends()
+        public async Task An_attempt_that_timed_out_keeps_its_bulkhead_slot_until_it_really_ends_and_is_not_retried_into_a_full_bulkhead()
         {
             var inner = new StuckInner();
             var sidecar = new TimedBulkheadSidecar(inner, Options);
@@ -214,7 +225,8 @@ namespace Sidecar.Generators.Tests.Behaviour
             _time.Advance(TimeSpan.FromMilliseconds(100));
             await Assert.ThrowsAsync<SidecarTimeoutException>(() => call);
 
-            // The caller has its answer, but the dependency still holds the call: the slot stays taken.
+            // The caller has its answer (the timeout, not a rejection of the retry: the bulkhead is full, so no retry is
+            // made), but the dependency still holds the call: the slot stays taken.
             Bulkhead bulkhead = _registry.Bulkheads.Single();
             Assert.Equal(1, bulkhead.Running);
             await Assert.ThrowsAsync<BulkheadRejectedException>(() => sidecar.CallAsync(2));
@@ -370,10 +382,10 @@ namespace Sidecar.Generators.Tests.Behaviour
         public void An_override_that_names_no_member_is_refused()
         {
             SidecarOptions options = Options;
-            options.Overrides["IFlakyService.Gte"] = new SidecarPolicyOverride { Retries = 0 };
+            options.Overrides["Sidecar.Generators.Tests.Behaviour.IFlakyService.Gte"] = new SidecarPolicyOverride { Retries = 0 };
 
             var error = Assert.Throws<ArgumentException>(() => new FlakyServiceSidecar(new FlakyService(), options));
-            Assert.Contains("'IFlakyService.Gte' names no member", error.Message);
+            Assert.Contains("'Sidecar.Generators.Tests.Behaviour.IFlakyService.Gte' names no member", error.Message);
             Assert.Contains("GetAsync", error.Message);
         }
 

@@ -277,6 +277,7 @@ namespace Sidecar.Generators.Tests.Behaviour
                     cts.Cancel(); // the clock never moves: whatever ends the call now is the cancellation
 
                     OperationCanceledException cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
+                    Assert.IsAssignableFrom<TaskCanceledException>(cancelled); // what the caller would get without a sidecar
                     Assert.True(call.IsCanceled, $"call {i}: {call.Status}");
                     Assert.Equal(1, inner.Calls); // no further attempt
                     innerCalls[scenario] += inner.Calls;

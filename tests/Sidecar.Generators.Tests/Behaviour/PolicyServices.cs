@@ -57,7 +57,7 @@ namespace Sidecar.Generators.Tests.Behaviour
     }
 
     /// <summary>A bulkhead of one slot around attempts that may time out.</summary>
-    [Sidecar(Retries = 0, Timeout = 100, MaxConcurrency = 1)]
+    [Sidecar(Retries = 2, Delay = 0, Timeout = 100, MaxConcurrency = 1)]
     public interface ITimedBulkhead
     {
         Task<int> CallAsync(int id);
@@ -170,8 +170,16 @@ namespace Sidecar.Generators.Tests.Behaviour
             }
         }
 
+        /// <summary>When set, the asynchronous member returns null instead of a task (a broken inner instance).</summary>
+        public volatile bool ReturnNull;
+
         public Task<int> CallAsync(int id, CancellationToken ct)
         {
+            if (ReturnNull)
+            {
+                return null!;
+            }
+
             try
             {
                 return Task.FromResult(Call(id));

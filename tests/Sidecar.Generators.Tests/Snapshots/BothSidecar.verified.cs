@@ -30,7 +30,7 @@ public sealed partial class BothSidecar : global::IBoth
     public BothSidecar(global::IBoth inner, global::Sidecar.SidecarOptions? options = null)
     {
         _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-        global::Sidecar.SidecarPipeline.CheckOverrides("IBoth", options, "Value", "GetEnumerator");
+        global::Sidecar.SidecarPipeline.CheckOverrides("IBoth", options, new[] { "Value", "GetEnumerator" }, null);
         _pipeline = new global::Sidecar.SidecarPipeline("IBoth", s_policy, options, new[] { "Value", "GetEnumerator" }, null);
     }
 

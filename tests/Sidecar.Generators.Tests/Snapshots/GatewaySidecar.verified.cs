@@ -58,7 +58,7 @@ namespace Payments
         public GatewaySidecar(global::Payments.IGateway inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-            global::Sidecar.SidecarPipeline.CheckOverrides("Payments.IGateway", options, "ChargeAsync", "Refund");
+            global::Sidecar.SidecarPipeline.CheckOverrides("Payments.IGateway", options, new[] { "ChargeAsync", "Refund" }, new[] { "Refund" });
             _pipeline0 = new global::Sidecar.SidecarPipeline("Payments.IGateway", s_policy0, options, new[] { "ChargeAsync" }, null);
             _pipeline1 = new global::Sidecar.SidecarPipeline("Payments.IGateway", s_policy1, options, new[] { "Refund" }, new[] { "MaxConcurrency" });
         }
@@ -79,7 +79,7 @@ namespace Payments
             global::System.Threading.Tasks.Task<string> task;
             try
             {
-                task = _inner.ChargeAsync(amount, cancellationToken);
+                task = _inner.ChargeAsync(amount, cancellationToken) ?? throw new global::System.InvalidOperationException("ChargeAsync returned null instead of a task.");
             }
             catch (global::System.Exception exception)
             {

@@ -30,7 +30,7 @@ public sealed partial class InventorySidecar : global::IInventory
     public InventorySidecar(global::IInventory inner, global::Sidecar.SidecarOptions? options = null)
     {
         _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-        global::Sidecar.SidecarPipeline.CheckOverrides("IInventory", options, "Reserve");
+        global::Sidecar.SidecarPipeline.CheckOverrides("IInventory", options, new[] { "Reserve" }, null);
         _pipeline = new global::Sidecar.SidecarPipeline("IInventory", s_policy, options, new[] { "Reserve" }, new[] { "Delay", "Retries" });
     }
 

@@ -32,7 +32,7 @@ namespace Shop
         public OrderServiceSidecar(global::Shop.IOrderService inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-            global::Sidecar.SidecarPipeline.CheckOverrides("Shop.IOrderService", options, "GetAsync", "SaveAsync", "CountAsync", "PingAsync", "Count", "Reset");
+            global::Sidecar.SidecarPipeline.CheckOverrides("Shop.IOrderService", options, new[] { "GetAsync", "SaveAsync", "CountAsync", "PingAsync", "Count", "Reset" }, null);
             _pipeline = new global::Sidecar.SidecarPipeline("Shop.IOrderService", s_policy, options, new[] { "GetAsync", "SaveAsync", "CountAsync", "PingAsync", "Count", "Reset" }, null);
         }
 
@@ -52,7 +52,7 @@ namespace Shop
             global::System.Threading.Tasks.Task<global::Shop.Order> task;
             try
             {
-                task = _inner.GetAsync(id, ct);
+                task = _inner.GetAsync(id, ct) ?? throw new global::System.InvalidOperationException("GetAsync returned null instead of a task.");
             }
             catch (global::System.Exception exception)
             {
@@ -117,7 +117,7 @@ namespace Shop
             global::System.Threading.Tasks.Task task;
             try
             {
-                task = _inner.SaveAsync(order, ct);
+                task = _inner.SaveAsync(order, ct) ?? throw new global::System.InvalidOperationException("SaveAsync returned null instead of a task.");
             }
             catch (global::System.Exception exception)
             {

@@ -33,7 +33,7 @@ namespace Market
         public QuotesSidecar(global::Market.IQuotes inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-            global::Sidecar.SidecarPipeline.CheckOverrides("Market.IQuotes", options, "PriceAsync", "Last");
+            global::Sidecar.SidecarPipeline.CheckOverrides("Market.IQuotes", options, new[] { "PriceAsync", "Last" }, null);
             _pipeline = new global::Sidecar.SidecarPipeline("Market.IQuotes", s_policy, options, new[] { "PriceAsync", "Last" }, null);
         }
 

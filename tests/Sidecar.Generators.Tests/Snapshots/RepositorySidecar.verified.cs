@@ -34,7 +34,7 @@ namespace Data
         public RepositorySidecar(global::Data.IRepository<T, TKey> inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-            global::Sidecar.SidecarPipeline.CheckOverrides("Data.IRepository<T, TKey>", options, "FindAsync", "QueryAsync");
+            global::Sidecar.SidecarPipeline.CheckOverrides("Data.IRepository<T, TKey>", options, new[] { "FindAsync", "QueryAsync" }, null);
             _pipeline = new global::Sidecar.SidecarPipeline("Data.IRepository<T, TKey>", s_policy, options, new[] { "FindAsync", "QueryAsync" }, null);
         }
 
@@ -54,7 +54,7 @@ namespace Data
             global::System.Threading.Tasks.Task<T?> task;
             try
             {
-                task = _inner.FindAsync(key);
+                task = _inner.FindAsync(key) ?? throw new global::System.InvalidOperationException("FindAsync returned null instead of a task.");
             }
             catch (global::System.Exception exception)
             {
@@ -120,7 +120,7 @@ namespace Data
             global::System.Threading.Tasks.Task<TResult> task;
             try
             {
-                task = _inner.QueryAsync<TResult>(map);
+                task = _inner.QueryAsync<TResult>(map) ?? throw new global::System.InvalidOperationException("QueryAsync returned null instead of a task.");
             }
             catch (global::System.Exception exception)
             {

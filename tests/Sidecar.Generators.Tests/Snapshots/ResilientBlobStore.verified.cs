@@ -34,7 +34,7 @@ namespace Cloud
             public ResilientBlobStore(global::Cloud.IBlobStore inner, global::Sidecar.SidecarOptions? options = null)
             {
                 _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-                global::Sidecar.SidecarPipeline.CheckOverrides("Cloud.Outer.ResilientBlobStore", options, "ReadAsync", "WriteAsync");
+                global::Sidecar.SidecarPipeline.CheckOverrides("Cloud.Outer.ResilientBlobStore", options, new[] { "ReadAsync", "WriteAsync" }, null);
                 _pipeline = new global::Sidecar.SidecarPipeline("Cloud.Outer.ResilientBlobStore", s_policy, options, new[] { "ReadAsync", "WriteAsync" }, null);
             }
 
@@ -54,7 +54,7 @@ namespace Cloud
                 global::System.Threading.Tasks.Task<byte[]> task;
                 try
                 {
-                    task = _inner.ReadAsync(key);
+                    task = _inner.ReadAsync(key) ?? throw new global::System.InvalidOperationException("ReadAsync returned null instead of a task.");
                 }
                 catch (global::System.Exception exception)
                 {
@@ -119,7 +119,7 @@ namespace Cloud
                 global::System.Threading.Tasks.Task task;
                 try
                 {
-                    task = _inner.WriteAsync(key, data);
+                    task = _inner.WriteAsync(key, data) ?? throw new global::System.InvalidOperationException("WriteAsync returned null instead of a task.");
                 }
                 catch (global::System.Exception exception)
                 {

@@ -57,7 +57,7 @@ namespace Shapes
         public ShapesSidecar(global::Shapes.IShapes inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-            global::Sidecar.SidecarPipeline.CheckOverrides("Shapes.IShapes", options, "Refs", "Defaults", "Generic", "Unmanaged", "NotNull", "Overload", "class", "Nullable", "TryGet", "Echo", "Own", "Transient");
+            global::Sidecar.SidecarPipeline.CheckOverrides("Shapes.IShapes", options, new[] { "Refs", "Defaults", "Generic", "Unmanaged", "NotNull", "Overload", "class", "Nullable", "TryGet", "Echo", "Own", "Transient" }, new[] { "Own" });
             _pipeline0 = new global::Sidecar.SidecarPipeline("Shapes.IShapes", s_policy0, options, new[] { "Refs", "Defaults", "Generic", "Unmanaged", "NotNull", "Overload", "class", "Nullable", "TryGet", "Echo" }, null);
             _pipeline1 = new global::Sidecar.SidecarPipeline("Shapes.IShapes", s_policy1, options, new[] { "Own" }, new[] { "FailureThreshold", "Retries" });
             _pipeline2 = new global::Sidecar.SidecarPipeline("Shapes.IShapes", s_policy2, options, new[] { "Transient" }, null);
