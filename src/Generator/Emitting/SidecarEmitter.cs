@@ -351,7 +351,14 @@ namespace Sidecar.Generators.Emitting
                     fromException = "new " + m.Type + "(" + fromException + ")";
                 }
 
-                w.Open("if (!" + pipeline + ".TryStart(out global::Sidecar.CircuitPermit " + locals.Permit + "))");
+                // With a bulkhead the first attempt takes its slot here; without one the permit is always empty, and reading
+                // IsClosed keeps the happy path as short as a hand-written decorator's (an override that adds a bulkhead
+                // at run time makes IsClosed false, so the retry loop takes the slot instead).
+                bool bulkhead = policy.MaxConcurrency > 0;
+                string firstPermit = bulkhead ? locals.Permit : "default";
+                w.Open(bulkhead
+                    ? "if (!" + pipeline + ".TryStart(out global::Sidecar.CircuitPermit " + locals.Permit + "))"
+                    : "if (!" + pipeline + ".IsClosed)");
                 if (m.Fallback is null)
                 {
                     // Refused: handed back in a faulted task, so it is thrown once, at the caller's await.
@@ -369,13 +376,13 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
                 w.Line(m.Type + " " + locals.Task + ";");
                 w.Open("try");
-                if (isValueTask)
+                if (isValueTask || !bulkhead)
                 {
                     w.Line(locals.Task + " = " + Call(m) + ";");
                 }
                 else
                 {
-                    // A null task is a bug in the inner instance; as a failed attempt it still gives back what the attempt holds.
+                    // A null task is a bug in the inner instance; as a failed attempt it still gives back the slot it holds.
                     w.Line(locals.Task + " = " + Call(m) + " ?? throw new global::System.InvalidOperationException(" + Literal(m.DisplayName + " returned null instead of a task.") + ");");
                 }
 
@@ -387,11 +394,11 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
                 w.Open("if (" + (isValueTask ? locals.Task + ".IsCompletedSuccessfully" : locals.Task + ".Status == " + Tasks + "TaskStatus.RanToCompletion") + ")");
                 w.Line("// The happy path: no state machine, no allocation.");
-                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
+                w.Line(pipeline + ".OnSuccess(" + display + (bulkhead ? ", " + locals.Permit : string.Empty) + ");");
                 w.Line("return " + locals.Task + ";");
                 w.Close();
                 w.Line();
-                w.Line("return " + helperCall + locals.Task + ", " + locals.Permit + ");");
+                w.Line("return " + helperCall + locals.Task + ", " + firstPermit + ");");
             }
 
             w.Close();

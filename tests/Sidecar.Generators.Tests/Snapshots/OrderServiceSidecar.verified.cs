@@ -39,7 +39,7 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<global::Shop.Order> GetAsync(int id, global::System.Threading.CancellationToken ct = default)
         {
-            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+            if (!_pipeline.IsClosed)
             {
                 if (_pipeline.Refusal("GetAsync") is { } refused)
                 {
@@ -52,7 +52,7 @@ namespace Shop
             global::System.Threading.Tasks.Task<global::Shop.Order> task;
             try
             {
-                task = _inner.GetAsync(id, ct) ?? throw new global::System.InvalidOperationException("GetAsync returned null instead of a task.");
+                task = _inner.GetAsync(id, ct);
             }
             catch (global::System.Exception exception)
             {
@@ -63,11 +63,11 @@ namespace Shop
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("GetAsync", permit);
+                _pipeline.OnSuccess("GetAsync");
                 return task;
             }
 
-            return GetAsyncWithRetries(id, ct, task, permit);
+            return GetAsyncWithRetries(id, ct, task, default);
         }
 
         private async global::System.Threading.Tasks.Task<global::Shop.Order> GetAsyncWithRetries(int id, global::System.Threading.CancellationToken ct, global::System.Threading.Tasks.Task<global::Shop.Order>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
@@ -104,7 +104,7 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task SaveAsync(global::Shop.Order order, global::System.Threading.CancellationToken ct = default)
         {
-            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+            if (!_pipeline.IsClosed)
             {
                 if (_pipeline.Refusal("SaveAsync") is { } refused)
                 {
@@ -117,7 +117,7 @@ namespace Shop
             global::System.Threading.Tasks.Task task;
             try
             {
-                task = _inner.SaveAsync(order, ct) ?? throw new global::System.InvalidOperationException("SaveAsync returned null instead of a task.");
+                task = _inner.SaveAsync(order, ct);
             }
             catch (global::System.Exception exception)
             {
@@ -128,11 +128,11 @@ namespace Shop
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("SaveAsync", permit);
+                _pipeline.OnSuccess("SaveAsync");
                 return task;
             }
 
-            return SaveAsyncWithRetries(order, ct, task, permit);
+            return SaveAsyncWithRetries(order, ct, task, default);
         }
 
         private async global::System.Threading.Tasks.Task SaveAsyncWithRetries(global::Shop.Order order, global::System.Threading.CancellationToken ct, global::System.Threading.Tasks.Task? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
@@ -169,7 +169,7 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.ValueTask<int> CountAsync()
         {
-            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+            if (!_pipeline.IsClosed)
             {
                 if (_pipeline.Refusal("CountAsync") is { } refused)
                 {
@@ -193,11 +193,11 @@ namespace Shop
             if (task.IsCompletedSuccessfully)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("CountAsync", permit);
+                _pipeline.OnSuccess("CountAsync");
                 return task;
             }
 
-            return CountAsyncWithRetries(task, permit);
+            return CountAsyncWithRetries(task, default);
         }
 
         private async global::System.Threading.Tasks.ValueTask<int> CountAsyncWithRetries(global::System.Threading.Tasks.ValueTask<int>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
@@ -234,7 +234,7 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.ValueTask PingAsync()
         {
-            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+            if (!_pipeline.IsClosed)
             {
                 if (_pipeline.Refusal("PingAsync") is { } refused)
                 {
@@ -258,11 +258,11 @@ namespace Shop
             if (task.IsCompletedSuccessfully)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("PingAsync", permit);
+                _pipeline.OnSuccess("PingAsync");
                 return task;
             }
 
-            return PingAsyncWithRetries(task, permit);
+            return PingAsyncWithRetries(task, default);
         }
 
         private async global::System.Threading.Tasks.ValueTask PingAsyncWithRetries(global::System.Threading.Tasks.ValueTask? firstAttempt, global::Sidecar.CircuitPermit firstPermit)

@@ -41,7 +41,7 @@ namespace Data
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<T?> FindAsync(TKey key)
         {
-            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+            if (!_pipeline.IsClosed)
             {
                 if (_pipeline.Refusal("FindAsync") is { } refused)
                 {
@@ -54,7 +54,7 @@ namespace Data
             global::System.Threading.Tasks.Task<T?> task;
             try
             {
-                task = _inner.FindAsync(key) ?? throw new global::System.InvalidOperationException("FindAsync returned null instead of a task.");
+                task = _inner.FindAsync(key);
             }
             catch (global::System.Exception exception)
             {
@@ -65,11 +65,11 @@ namespace Data
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("FindAsync", permit);
+                _pipeline.OnSuccess("FindAsync");
                 return task;
             }
 
-            return FindAsyncWithRetries(key, task, permit);
+            return FindAsyncWithRetries(key, task, default);
         }
 
         private async global::System.Threading.Tasks.Task<T?> FindAsyncWithRetries(TKey key, global::System.Threading.Tasks.Task<T?>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
@@ -107,7 +107,7 @@ namespace Data
         public global::System.Threading.Tasks.Task<TResult> QueryAsync<TResult>(global::System.Func<T, TResult> map)
             where TResult : struct
         {
-            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+            if (!_pipeline.IsClosed)
             {
                 if (_pipeline.Refusal("QueryAsync") is { } refused)
                 {
@@ -120,7 +120,7 @@ namespace Data
             global::System.Threading.Tasks.Task<TResult> task;
             try
             {
-                task = _inner.QueryAsync<TResult>(map) ?? throw new global::System.InvalidOperationException("QueryAsync returned null instead of a task.");
+                task = _inner.QueryAsync<TResult>(map);
             }
             catch (global::System.Exception exception)
             {
@@ -131,11 +131,11 @@ namespace Data
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("QueryAsync", permit);
+                _pipeline.OnSuccess("QueryAsync");
                 return task;
             }
 
-            return QueryAsyncWithRetries<TResult>(map, task, permit);
+            return QueryAsyncWithRetries<TResult>(map, task, default);
         }
 
         private async global::System.Threading.Tasks.Task<TResult> QueryAsyncWithRetries<TResult>(global::System.Func<T, TResult> map, global::System.Threading.Tasks.Task<TResult>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)

@@ -41,7 +41,7 @@ namespace Cloud
             /// <inheritdoc/>
             public global::System.Threading.Tasks.Task<byte[]> ReadAsync(string key)
             {
-                if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+                if (!_pipeline.IsClosed)
                 {
                     if (_pipeline.Refusal("ReadAsync") is { } refused)
                     {
@@ -54,7 +54,7 @@ namespace Cloud
                 global::System.Threading.Tasks.Task<byte[]> task;
                 try
                 {
-                    task = _inner.ReadAsync(key) ?? throw new global::System.InvalidOperationException("ReadAsync returned null instead of a task.");
+                    task = _inner.ReadAsync(key);
                 }
                 catch (global::System.Exception exception)
                 {
@@ -65,11 +65,11 @@ namespace Cloud
                 if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
                 {
                     // The happy path: no state machine, no allocation.
-                    _pipeline.OnSuccess("ReadAsync", permit);
+                    _pipeline.OnSuccess("ReadAsync");
                     return task;
                 }
 
-                return ReadAsyncWithRetries(key, task, permit);
+                return ReadAsyncWithRetries(key, task, default);
             }
 
             private async global::System.Threading.Tasks.Task<byte[]> ReadAsyncWithRetries(string key, global::System.Threading.Tasks.Task<byte[]>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
@@ -106,7 +106,7 @@ namespace Cloud
             /// <inheritdoc/>
             public global::System.Threading.Tasks.Task WriteAsync(string key, byte[] data)
             {
-                if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+                if (!_pipeline.IsClosed)
                 {
                     if (_pipeline.Refusal("WriteAsync") is { } refused)
                     {
@@ -119,7 +119,7 @@ namespace Cloud
                 global::System.Threading.Tasks.Task task;
                 try
                 {
-                    task = _inner.WriteAsync(key, data) ?? throw new global::System.InvalidOperationException("WriteAsync returned null instead of a task.");
+                    task = _inner.WriteAsync(key, data);
                 }
                 catch (global::System.Exception exception)
                 {
@@ -130,11 +130,11 @@ namespace Cloud
                 if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
                 {
                     // The happy path: no state machine, no allocation.
-                    _pipeline.OnSuccess("WriteAsync", permit);
+                    _pipeline.OnSuccess("WriteAsync");
                     return task;
                 }
 
-                return WriteAsyncWithRetries(key, data, task, permit);
+                return WriteAsyncWithRetries(key, data, task, default);
             }
 
             private async global::System.Threading.Tasks.Task WriteAsyncWithRetries(string key, byte[] data, global::System.Threading.Tasks.Task? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
