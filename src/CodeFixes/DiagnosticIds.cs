@@ -26,5 +26,8 @@ namespace Sidecar.Generators.CodeFixes
 
         /// <summary>RetryOn names a type that is not an exception; reported on the <c>typeof</c> in the RetryOn array.</summary>
         public const string RetryOnNotAnException = "SIDECAR016";
+
+        /// <summary>A setting that refines a knob that is off; reported on the setting's argument.</summary>
+        public const string SettingWithoutEffect = "SIDECAR018";
     }
 }

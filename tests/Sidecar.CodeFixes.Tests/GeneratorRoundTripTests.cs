@@ -25,7 +25,7 @@ namespace Sidecar.CodeFixes.Tests
             using Sidecar;
 
             [Sidecar(Timeout = -1, Delay = 500, MaxDelay = 100, FailureThreshold = 3, BreakDuration = 0,
-                     RetryOn = new[] { typeof(TimeoutException), typeof(string) })]
+                     RetryOn = new[] { typeof(TimeoutException), typeof(string) }, MinimumThroughput = 20)]
             public interface IService
             {
                 int Get(int id);
@@ -60,6 +60,7 @@ namespace Sidecar.CodeFixes.Tests
             new MaxDelayBelowDelayCodeFixProvider(),
             new ZeroBreakDurationCodeFixProvider(),
             new RetryOnNotAnExceptionCodeFixProvider(),
+            new SettingWithoutEffectCodeFixProvider(),
         };
 
         [Fact]
@@ -90,7 +91,7 @@ namespace Sidecar.CodeFixes.Tests
                 fixedIds.Add(fixable.Id);
             }
 
-            Assert.Equal(new[] { "SIDECAR001", "SIDECAR007", "SIDECAR008", "SIDECAR010", "SIDECAR013", "SIDECAR014", "SIDECAR016" }, fixedIds);
+            Assert.Equal(new[] { "SIDECAR001", "SIDECAR007", "SIDECAR008", "SIDECAR010", "SIDECAR013", "SIDECAR014", "SIDECAR016", "SIDECAR018" }, fixedIds);
             (Compilation output, ImmutableArray<Diagnostic> remaining) = await RunGeneratorAsync(document);
             string text = (await document.GetTextAsync()).ToString();
             Assert.DoesNotContain(remaining, d => d.Severity == DiagnosticSeverity.Error);

@@ -22,6 +22,7 @@ namespace Sidecar.CodeFixes.Tests
             [typeof(MaxDelayBelowDelayCodeFixProvider)] = new[] { "SIDECAR013" },
             [typeof(ZeroBreakDurationCodeFixProvider)] = new[] { "SIDECAR014" },
             [typeof(RetryOnNotAnExceptionCodeFixProvider)] = new[] { "SIDECAR016" },
+            [typeof(SettingWithoutEffectCodeFixProvider)] = new[] { "SIDECAR018" },
         };
 
         private static IEnumerable<Type> ProviderTypes()
@@ -47,7 +48,7 @@ namespace Sidecar.CodeFixes.Tests
             IEnumerable<string> fixable = ProviderTypes()
                 .SelectMany(t => ((CodeFixProvider)Activator.CreateInstance(t)!).FixableDiagnosticIds);
             Assert.Equal(
-                new[] { "SIDECAR001", "SIDECAR007", "SIDECAR008", "SIDECAR010", "SIDECAR013", "SIDECAR014", "SIDECAR016" },
+                new[] { "SIDECAR001", "SIDECAR007", "SIDECAR008", "SIDECAR010", "SIDECAR013", "SIDECAR014", "SIDECAR016", "SIDECAR018" },
                 fixable.OrderBy(id => id, StringComparer.Ordinal));
         }
 
