@@ -276,9 +276,8 @@ namespace Sidecar
             get => _state == (int)CircuitState.Closed && !_countsEveryOutcome && Volatile.Read(ref _consecutiveFailures) == 0;
         }
 
-        /// <summary>Whether a success with <paramref name="permit"/> changes nothing: closed, no failures counted, not a probe.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal bool IsUndisturbedBy(CircuitPermit permit) => !permit.IsProbe && IsUndisturbed;
+        /// <summary>Whether successes are recorded too (the failure-ratio window), at the time they happen.</summary>
+        internal bool CountsEveryOutcome => _countsEveryOutcome;
 
         /// <summary>Records a failed attempt. Returns <see cref="CircuitState.Open"/> if this failure opened the circuit.</summary>
         public CircuitState? OnFailure(CircuitPermit permit, DateTimeOffset now)

@@ -285,18 +285,18 @@ namespace Sidecar
                 _bulkhead!.Release();
             }
 
-            if (_breaker is not null || _budget is not null)
-            {
-                DateTimeOffset now = _time.GetUtcNow();
-                if (_breaker is not null)
-                {
-                    Notify(_breaker.OnSuccess(permit, now));
-                }
+            CircuitBreaker? breaker = _breaker;
 
-                if (_budget is not null && !permit.IsRetry)
-                {
-                    _budget.OnCall(now);
-                }
+            // The clock is read only for what needs the time: a failure-ratio window or a retry budget.
+            DateTimeOffset now = _budget is not null || (breaker is not null && breaker.CountsEveryOutcome) ? _time.GetUtcNow() : default;
+            if (breaker is not null)
+            {
+                Notify(breaker.OnSuccess(permit, now));
+            }
+
+            if (_budget is not null && !permit.IsRetry)
+            {
+                _budget.OnCall(now);
             }
 
             SidecarTelemetry.CallSucceeded(Service, member);
