@@ -160,6 +160,18 @@ namespace Sidecar.Generators.Tests
         }
 
         [Fact]
+        public void The_same_signature_from_two_interfaces_gets_a_circuit_each()
+        {
+            GeneratorResult result = TestCompilation.Run(
+                "using Sidecar; public interface IA { [Sidecar(MaxConcurrency = 2)] int Get(int id); } public interface IB { [Sidecar(MaxConcurrency = 8)] int Get(int id); } " +
+                "public interface IBoth : IA, IB { } [Sidecar] public partial class Both : IBoth { }");
+            Assert.True(result.CompilationProblems.Count == 0, result.Describe(result.CompilationProblems));
+            string source = result.Source("Both.g.cs");
+            Assert.Contains(".IA.Get(int)\"", source);
+            Assert.Contains(".IB.Get(int)\"", source);
+        }
+
+        [Fact]
         public void A_method_that_refines_its_types_breaker_is_not_reported()
         {
             GeneratorResult result = TestCompilation.Run(

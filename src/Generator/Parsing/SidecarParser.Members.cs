@@ -61,6 +61,9 @@ namespace Sidecar.Generators.Parsing
             /// <summary>Method names that more than one decorated method carries (overloads, across every interface implemented).</summary>
             public HashSet<string> SharedMethodNames { get; } = new(StringComparer.Ordinal);
 
+            /// <summary>Signatures (as circuit names show them) that more than one implemented interface declares.</summary>
+            public HashSet<string> SharedSignatures { get; } = new(StringComparer.Ordinal);
+
             /// <summary>Ids of the deprecation warnings (custom [Obsolete] and [Experimental] ids) that forwarding would raise.</summary>
             public SortedSet<string> DeprecationIds { get; } = new(StringComparer.Ordinal);
         }
@@ -148,6 +151,13 @@ namespace Sidecar.Generators.Parsing
                 if (name.Skip(1).Any())
                 {
                     context.SharedMethodNames.Add(name.Key);
+                    foreach (IGrouping<string, IMethodSymbol> signature in name.GroupBy(m => m.ToDisplayString(s_overloadFormat), StringComparer.Ordinal))
+                    {
+                        if (signature.Skip(1).Any())
+                        {
+                            context.SharedSignatures.Add(signature.Key);
+                        }
+                    }
                 }
             }
 
@@ -595,7 +605,9 @@ namespace Sidecar.Generators.Parsing
             string circuit = context.ServiceName + "." + method.Name;
             if (context.SharedMethodNames.Contains(method.Name))
             {
-                circuit = context.ServiceName + "." + method.ToDisplayString(s_overloadFormat);
+                // The same signature from two interfaces (implemented explicitly) is told apart by its interface.
+                string signature = method.ToDisplayString(s_overloadFormat);
+                circuit = context.ServiceName + "." + (context.SharedSignatures.Contains(signature) ? method.ContainingType.Name + "." : string.Empty) + signature;
             }
 
             return policy with { CircuitName = circuit };
