@@ -11,6 +11,13 @@ namespace Sidecar.Generators.Parsing
     /// <summary>Reads the knobs of a <c>[Sidecar]</c> attribute, merges a method's over its type's, and checks them.</summary>
     internal static class SettingsReader
     {
+        /// <summary>The knobs of the state a service shares: its circuit, bulkhead and retry budget.</summary>
+        private static readonly string[] SharedKnobs =
+        {
+            "FailureThreshold", "BreakDuration", "FailureRatio", "SamplingDuration", "MinimumThroughput", "HalfOpenProbes",
+            "MaxConcurrency", "RetryBudget", "MinRetriesPerSecond",
+        };
+
         /// <summary>A retry schedule longer than this is almost certainly a mistake (SIDECAR015).</summary>
         public static readonly TimeSpan AbsurdSchedule = TimeSpan.FromHours(1);
 
@@ -42,7 +49,6 @@ namespace Sidecar.Generators.Parsing
         public static PolicyModel Read(AttributeData attribute, PolicyModel basePolicy, Compilation compilation, List<DiagnosticInfo> diagnostics, out bool ownsBreaker, List<(string Needs, DiagnosticInfo Diagnostic)>? deferredRefinements = null)
         {
             PolicyModel policy = basePolicy;
-            ownsBreaker = false;
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax;
             LocationInfo? attributeLocation = LocationInfo.From(syntax);
             LocationInfo? At(string knob) => LocationInfo.From(Argument(syntax, knob)) ?? attributeLocation;
@@ -82,51 +88,30 @@ namespace Sidecar.Generators.Parsing
                         break;
                     case "FailureThreshold" when value.Value is int threshold:
                         policy = policy with { FailureThreshold = NotNegative("FailureThreshold", threshold, diagnostics, At("FailureThreshold")) };
-                        ownsBreaker = true;
                         break;
                     case "BreakDuration" when value.Value is int breakDuration:
                         policy = policy with { BreakDuration = NotNegative("BreakDuration", breakDuration, diagnostics, At("BreakDuration")) };
-                        ownsBreaker = true;
                         break;
                     case "FailureRatio" when value.Value is double ratio:
-                        if (!(ratio >= 0 && ratio <= 1))
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKnob, At("FailureRatio"), "FailureRatio", ratio.ToString(System.Globalization.CultureInfo.InvariantCulture), "it is a fraction of failed attempts: between 0 (off) and 1, e.g. 0.5"));
-                            ratio = 0;
-                        }
-
-                        policy = policy with { FailureRatio = ratio };
-                        ownsBreaker = true;
+                        policy = policy with { FailureRatio = Fraction("FailureRatio", ratio, max: 1, "it is a fraction of failed attempts: between 0 (off) and 1, e.g. 0.5", diagnostics, At("FailureRatio")) };
                         break;
                     case "SamplingDuration" when value.Value is int sampling:
                         policy = policy with { SamplingDuration = AtLeastOne("SamplingDuration", sampling, PolicyModel.DefaultSamplingDuration, diagnostics, At("SamplingDuration")) };
-                        ownsBreaker = true;
                         break;
                     case "MinimumThroughput" when value.Value is int throughput:
                         policy = policy with { MinimumThroughput = AtLeastOne("MinimumThroughput", throughput, PolicyModel.DefaultMinimumThroughput, diagnostics, At("MinimumThroughput")) };
-                        ownsBreaker = true;
                         break;
                     case "HalfOpenProbes" when value.Value is int probes:
                         policy = policy with { HalfOpenProbes = AtLeastOne("HalfOpenProbes", probes, PolicyModel.DefaultHalfOpenProbes, diagnostics, At("HalfOpenProbes")) };
-                        ownsBreaker = true;
                         break;
                     case "MaxConcurrency" when value.Value is int concurrency:
                         policy = policy with { MaxConcurrency = NotNegative("MaxConcurrency", concurrency, diagnostics, At("MaxConcurrency")) };
-                        ownsBreaker = true;
                         break;
                     case "RetryBudget" when value.Value is double budget:
-                        if (!(budget >= 0) || double.IsInfinity(budget))
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKnob, At("RetryBudget"), "RetryBudget", budget.ToString(System.Globalization.CultureInfo.InvariantCulture), "it is the retries allowed per call: 0 (off) or a positive fraction, e.g. 0.2"));
-                            budget = 0;
-                        }
-
-                        policy = policy with { RetryBudget = budget };
-                        ownsBreaker = true;
+                        policy = policy with { RetryBudget = Fraction("RetryBudget", budget, max: double.MaxValue, "it is the retries allowed per call: 0 (off) or a positive fraction, e.g. 0.2", diagnostics, At("RetryBudget")) };
                         break;
                     case "MinRetriesPerSecond" when value.Value is int minRetries:
                         policy = policy with { MinRetriesPerSecond = NotNegative("MinRetriesPerSecond", minRetries, diagnostics, At("MinRetriesPerSecond")) };
-                        ownsBreaker = true;
                         break;
                     case "Timeout" when value.Value is int timeout:
                         policy = policy with { Timeout = NotNegative("Timeout", timeout, diagnostics, At("Timeout")) };
@@ -142,6 +127,9 @@ namespace Sidecar.Generators.Parsing
                         break;
                 }
             }
+
+            // A method that sets any of these gets a circuit (and bulkhead, and budget) of its own.
+            ownsBreaker = set.Overlaps(SharedKnobs);
 
             // Knobs that are fine alone but not together; checked where one of them is set.
             if ((set.Contains("MaxDelay") || set.Contains("Delay")) && policy.MaxDelay > 0 && policy.MaxDelay < policy.Delay && policy.Retries > 0)
@@ -271,6 +259,17 @@ namespace Sidecar.Generators.Parsing
 
         private static AttributeArgumentSyntax? Argument(AttributeSyntax? attribute, string knob)
             => attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == knob);
+
+        private static double Fraction(string knob, double value, double max, string explanation, List<DiagnosticInfo> diagnostics, LocationInfo? location)
+        {
+            if (value >= 0 && value <= max)
+            {
+                return value;
+            }
+
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKnob, location, knob, value.ToString(System.Globalization.CultureInfo.InvariantCulture), explanation));
+            return 0;
+        }
 
         private static int AtLeastOne(string knob, int value, int fallback, List<DiagnosticInfo> diagnostics, LocationInfo? location)
         {
