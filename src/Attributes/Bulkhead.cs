@@ -29,6 +29,9 @@ namespace Sidecar
         /// <summary>Attempts running now.</summary>
         public int Running => Volatile.Read(ref _running);
 
+        /// <summary>Whether every slot is taken (a moment's view: slots come and go).</summary>
+        public bool IsFull => Running >= MaxConcurrency;
+
         /// <summary>Takes a slot; <c>false</c> when all are taken. Every <c>true</c> must be matched by one <see cref="Release"/>.</summary>
         public bool TryEnter()
         {

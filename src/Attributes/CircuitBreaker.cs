@@ -13,12 +13,9 @@ namespace Sidecar
     /// </summary>
     public sealed class CircuitBreaker
     {
-        private const int Buckets = 10;
-
         private readonly object _gate = new();
         private readonly bool _countsEveryOutcome; // failure-ratio mode: successes are recorded too
-        private readonly long _bucketTicks;
-        private readonly Window[]? _window;
+        private readonly SlidingCounts? _window; // attempts, failures
         private volatile int _state; // CircuitState, read lock-free on every call
         private int _consecutiveFailures;
         private int _probesRunning;
@@ -71,8 +68,7 @@ namespace Sidecar
 
                 Positive(MinimumThroughput, nameof(options.MinimumThroughput));
                 _countsEveryOutcome = true;
-                _bucketTicks = Math.Max(1, SamplingDuration.Ticks / Buckets);
-                _window = new Window[Buckets];
+                _window = new SlidingCounts(SamplingDuration);
             }
         }
 
@@ -140,10 +136,8 @@ namespace Sidecar
         /// </summary>
         public (int Attempts, int Failures) Sample(DateTimeOffset now)
         {
-            lock (_gate)
-            {
-                return SampleLocked(now.UtcTicks / Math.Max(1, _bucketTicks));
-            }
+            (long attempts, long failures) = _window?.Sum(now) ?? default;
+            return ((int)attempts, (int)failures);
         }
 
         /// <summary>
@@ -386,60 +380,15 @@ namespace Sidecar
             ClearWindow();
         }
 
-        private void ClearWindow()
-        {
-            if (_window is not null)
-            {
-                Array.Clear(_window, 0, _window.Length);
-            }
-        }
+        private void ClearWindow() => _window?.Clear();
 
         private (int Attempts, int Failures) Record(DateTimeOffset now, bool failed)
         {
-            long bucket = now.UtcTicks / _bucketTicks;
-            ref Window slot = ref _window![(int)(bucket % Buckets)];
-            if (slot.Bucket != bucket)
-            {
-                slot = new Window { Bucket = bucket };
-            }
-
-            slot.Attempts++;
-            if (failed)
-            {
-                slot.Failures++;
-            }
-
-            return SampleLocked(bucket);
-        }
-
-        private (int Attempts, int Failures) SampleLocked(long bucket)
-        {
-            int attempts = 0;
-            int failures = 0;
-            if (_window is not null)
-            {
-                foreach (Window w in _window)
-                {
-                    // The current bucket and the nine before it: the window slides a tenth of SamplingDuration at a time.
-                    if (w.Bucket > bucket - Buckets && w.Bucket <= bucket)
-                    {
-                        attempts += w.Attempts;
-                        failures += w.Failures;
-                    }
-                }
-            }
-
-            return (attempts, failures);
+            _window!.Add(now, 1, failed ? 1 : 0);
+            return Sample(now);
         }
 
         private static int Positive(int value, string name)
             => value >= 1 ? value : throw new ArgumentOutOfRangeException(name, value, "Must be at least 1.");
-
-        private struct Window
-        {
-            public long Bucket;
-            public int Attempts;
-            public int Failures;
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Threading;
 
 namespace Sidecar
 {
@@ -11,11 +10,8 @@ namespace Sidecar
     /// </summary>
     public sealed class RetryBudget
     {
-        private const int Buckets = 10;
-
         private readonly object _gate = new();
-        private readonly long _bucketTicks;
-        private readonly Slot[] _slots = new Slot[Buckets];
+        private readonly SlidingCounts _counts; // calls, retries
         private readonly double _floor;
 
         /// <summary>Creates a budget with nothing spent.</summary>
@@ -33,7 +29,7 @@ namespace Sidecar
                 ? minRetriesPerSecond
                 : throw new ArgumentOutOfRangeException(nameof(minRetriesPerSecond), minRetriesPerSecond, "Must be zero or positive.");
             Window = window > TimeSpan.Zero ? window : throw new ArgumentOutOfRangeException(nameof(window), window, "Must be positive.");
-            _bucketTicks = Math.Max(1, window.Ticks / Buckets);
+            _counts = new SlidingCounts(window);
             _floor = minRetriesPerSecond * window.TotalSeconds;
         }
 
@@ -50,17 +46,7 @@ namespace Sidecar
         public TimeSpan Window { get; }
 
         /// <summary>Counts a call (its first attempt). Lock-free.</summary>
-        public void OnCall(DateTimeOffset now)
-        {
-            long bucket = now.UtcTicks / _bucketTicks;
-            ref Slot slot = ref _slots[(int)(bucket % Buckets)];
-            if (Volatile.Read(ref slot.Bucket) != bucket)
-            {
-                Rotate(ref slot, bucket);
-            }
-
-            Interlocked.Increment(ref slot.Calls);
-        }
+        public void OnCall(DateTimeOffset now) => _counts.Add(now, 1, 0);
 
         /// <summary>
         /// Spends one retry if the budget has room: <c>true</c> when the retry may be made. Exact under contention: two
@@ -68,22 +54,15 @@ namespace Sidecar
         /// </summary>
         public bool TryRetry(DateTimeOffset now)
         {
-            long bucket = now.UtcTicks / _bucketTicks;
             lock (_gate)
             {
-                (long calls, long retries) = SampleLocked(bucket);
+                (long calls, long retries) = _counts.Sum(now);
                 if (!HasRoom(calls, retries))
                 {
                     return false;
                 }
 
-                ref Slot slot = ref _slots[(int)(bucket % Buckets)];
-                if (Volatile.Read(ref slot.Bucket) != bucket)
-                {
-                    RotateLocked(ref slot, bucket);
-                }
-
-                Interlocked.Increment(ref slot.Retries);
+                _counts.Add(now, 0, 1);
                 return true;
             }
         }
@@ -97,56 +76,6 @@ namespace Sidecar
         }
 
         /// <summary>The calls and retries the window holds at <paramref name="now"/>.</summary>
-        public (long Calls, long Retries) Sample(DateTimeOffset now)
-        {
-            lock (_gate)
-            {
-                return SampleLocked(now.UtcTicks / _bucketTicks);
-            }
-        }
-
-        private (long Calls, long Retries) SampleLocked(long bucket)
-        {
-            long calls = 0;
-            long retries = 0;
-            for (int i = 0; i < Buckets; i++)
-            {
-                long b = Volatile.Read(ref _slots[i].Bucket);
-                if (b > bucket - Buckets && b <= bucket)
-                {
-                    calls += Volatile.Read(ref _slots[i].Calls);
-                    retries += Volatile.Read(ref _slots[i].Retries);
-                }
-            }
-
-            return (calls, retries);
-        }
-
-        private void Rotate(ref Slot slot, long bucket)
-        {
-            lock (_gate)
-            {
-                RotateLocked(ref slot, bucket);
-            }
-        }
-
-        private static void RotateLocked(ref Slot slot, long bucket)
-        {
-            if (slot.Bucket >= bucket)
-            {
-                return; // another thread got here first
-            }
-
-            Volatile.Write(ref slot.Calls, 0);
-            Volatile.Write(ref slot.Retries, 0);
-            Volatile.Write(ref slot.Bucket, bucket);
-        }
-
-        private struct Slot
-        {
-            public long Bucket;
-            public int Calls;
-            public int Retries;
-        }
+        public (long Calls, long Retries) Sample(DateTimeOffset now) => _counts.Sum(now);
     }
 }

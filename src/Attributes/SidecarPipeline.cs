@@ -221,7 +221,7 @@ namespace Sidecar
             }
 
             Bulkhead? bulkhead = _bulkhead;
-            return bulkhead is not null && bulkhead.Running >= bulkhead.MaxConcurrency ? RejectFull(member, bulkhead) : null;
+            return bulkhead is not null && bulkhead.IsFull ? RejectFull(member, bulkhead) : null;
         }
 
         private BulkheadRejectedException RejectFull(string member, Bulkhead bulkhead)
@@ -416,7 +416,7 @@ namespace Sidecar
                 }
             }
 
-            if (retry && _bulkhead is not null && _bulkhead.Running >= _bulkhead.MaxConcurrency)
+            if (retry && _bulkhead is not null && _bulkhead.IsFull)
             {
                 // The retry would be refused by the bulkhead: better the dependency's own failure than a rejection.
                 retry = false;
@@ -635,13 +635,7 @@ namespace Sidecar
             // only by it: the service's entry is about the service's circuit.
             bool ownCircuit = !string.Equals(policy.CircuitName, Service, StringComparison.Ordinal);
             string? simple = SimpleName(Service);
-            SidecarPolicy service = policy;
-            if (simple is not null)
-            {
-                service = Apply(service, ForService(Find(overrides, simple)), simple, sharedAllowed: true);
-            }
-
-            service = Apply(service, ForService(Find(overrides, Service)), Service, sharedAllowed: true);
+            SidecarPolicy service = Layer(policy, string.Empty, ForService, sharedAllowed: true);
 
             foreach (string key in overrides.Keys)
             {
@@ -651,13 +645,7 @@ namespace Sidecar
                     continue;
                 }
 
-                SidecarPolicy own = service;
-                if (simple is not null)
-                {
-                    own = Apply(own, Find(overrides, simple + "." + member), simple + "." + member, ownCircuit);
-                }
-
-                own = Apply(own, Find(overrides, Service + "." + member), Service + "." + member, ownCircuit);
+                SidecarPolicy own = Layer(service, "." + member, static value => value, sharedAllowed: ownCircuit);
                 if (members is not null && members.Length == 1 && ownCircuit)
                 {
                     // The pipeline serves this member alone and owns its circuit: its entry may reshape the circuit too.
@@ -684,8 +672,18 @@ namespace Sidecar
                 return ownCircuit ? value.WithoutShared() : value;
             }
 
-            static SidecarPolicyOverride? Find(System.Collections.Generic.IDictionary<string, SidecarPolicyOverride> all, string key)
-                => all.TryGetValue(key, out SidecarPolicyOverride? found) ? found : null;
+            // The entry under the simple name, then the one under the full name (which wins), each as select lets it through.
+            SidecarPolicy Layer(SidecarPolicy layered, string suffix, Func<SidecarPolicyOverride?, SidecarPolicyOverride?> select, bool sharedAllowed)
+            {
+                if (simple is not null)
+                {
+                    layered = Apply(layered, select(Find(simple + suffix)), simple + suffix, sharedAllowed);
+                }
+
+                return Apply(layered, select(Find(Service + suffix)), Service + suffix, sharedAllowed);
+            }
+
+            SidecarPolicyOverride? Find(string key) => overrides.TryGetValue(key, out SidecarPolicyOverride? found) ? found : null;
         }
 
         private static string? SimpleName(string service)

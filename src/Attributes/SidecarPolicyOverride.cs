@@ -1,3 +1,5 @@
+using System;
+
 namespace Sidecar
 {
     /// <summary>
@@ -64,61 +66,51 @@ namespace Sidecar
         /// <summary>Replaces <see cref="SidecarAttribute.MinRetriesPerSecond"/> (service level).</summary>
         public int? MinRetriesPerSecond { get; set; }
 
+        // Every knob once: its name, whether it is set, how to unset it, and whether it belongs to the state a service
+        // shares (its circuit, bulkhead and retry budget). The helpers below are derived from this table.
+        private static readonly (string Name, bool Shared, Func<SidecarPolicyOverride, bool> IsSet, Action<SidecarPolicyOverride> Unset)[] s_knobs =
+        {
+            (nameof(Retries), false, o => o.Retries is not null, o => o.Retries = null),
+            (nameof(Delay), false, o => o.Delay is not null, o => o.Delay = null),
+            (nameof(Backoff), false, o => o.Backoff is not null, o => o.Backoff = null),
+            (nameof(MaxDelay), false, o => o.MaxDelay is not null, o => o.MaxDelay = null),
+            (nameof(Jitter), false, o => o.Jitter is not null, o => o.Jitter = null),
+            (nameof(Timeout), false, o => o.Timeout is not null, o => o.Timeout = null),
+            (nameof(FailureThreshold), true, o => o.FailureThreshold is not null, o => o.FailureThreshold = null),
+            (nameof(BreakDuration), true, o => o.BreakDuration is not null, o => o.BreakDuration = null),
+            (nameof(FailureRatio), true, o => o.FailureRatio is not null, o => o.FailureRatio = null),
+            (nameof(SamplingDuration), true, o => o.SamplingDuration is not null, o => o.SamplingDuration = null),
+            (nameof(MinimumThroughput), true, o => o.MinimumThroughput is not null, o => o.MinimumThroughput = null),
+            (nameof(HalfOpenProbes), true, o => o.HalfOpenProbes is not null, o => o.HalfOpenProbes = null),
+            (nameof(MaxConcurrency), true, o => o.MaxConcurrency is not null, o => o.MaxConcurrency = null),
+            (nameof(RetryBudget), true, o => o.RetryBudget is not null, o => o.RetryBudget = null),
+            (nameof(MinRetriesPerSecond), true, o => o.MinRetriesPerSecond is not null, o => o.MinRetriesPerSecond = null),
+        };
+
+        /// <summary>Whether no knob is set.</summary>
+        internal bool IsEmpty => Array.TrueForAll(s_knobs, k => !k.IsSet(this));
+
         /// <summary>The first knob set here that belongs to the service's circuit, bulkhead or retry budget, if any.</summary>
-        internal string? SharedKnob()
-            => FailureThreshold is not null ? nameof(FailureThreshold)
-            : BreakDuration is not null ? nameof(BreakDuration)
-            : FailureRatio is not null ? nameof(FailureRatio)
-            : SamplingDuration is not null ? nameof(SamplingDuration)
-            : MinimumThroughput is not null ? nameof(MinimumThroughput)
-            : HalfOpenProbes is not null ? nameof(HalfOpenProbes)
-            : MaxConcurrency is not null ? nameof(MaxConcurrency)
-            : RetryBudget is not null ? nameof(RetryBudget)
-            : MinRetriesPerSecond is not null ? nameof(MinRetriesPerSecond)
-            : null;
+        internal string? SharedKnob() => Array.Find(s_knobs, k => k.Shared && k.IsSet(this)).Name;
 
         /// <summary>A copy without the knobs named in <paramref name="knobs"/>.</summary>
-        internal SidecarPolicyOverride Without(string[] knobs)
+        internal SidecarPolicyOverride Without(string[] knobs) => Without(k => Array.IndexOf(knobs, k.Name) >= 0);
+
+        /// <summary>A copy without the knobs of the service's circuit, bulkhead and retry budget.</summary>
+        internal SidecarPolicyOverride WithoutShared() => Without(k => k.Shared);
+
+        private SidecarPolicyOverride Without(Predicate<(string Name, bool Shared, Func<SidecarPolicyOverride, bool> IsSet, Action<SidecarPolicyOverride> Unset)> which)
         {
-            SidecarPolicyOverride copy = Copy();
-            foreach (string knob in knobs)
+            var copy = (SidecarPolicyOverride)MemberwiseClone();
+            foreach (var knob in s_knobs)
             {
-                switch (knob)
+                if (which(knob))
                 {
-                    case nameof(Retries): copy.Retries = null; break;
-                    case nameof(Delay): copy.Delay = null; break;
-                    case nameof(Backoff): copy.Backoff = null; break;
-                    case nameof(MaxDelay): copy.MaxDelay = null; break;
-                    case nameof(Jitter): copy.Jitter = null; break;
-                    case nameof(Timeout): copy.Timeout = null; break;
-                    case nameof(FailureThreshold): copy.FailureThreshold = null; break;
-                    case nameof(BreakDuration): copy.BreakDuration = null; break;
-                    case nameof(FailureRatio): copy.FailureRatio = null; break;
-                    case nameof(SamplingDuration): copy.SamplingDuration = null; break;
-                    case nameof(MinimumThroughput): copy.MinimumThroughput = null; break;
-                    case nameof(HalfOpenProbes): copy.HalfOpenProbes = null; break;
-                    case nameof(MaxConcurrency): copy.MaxConcurrency = null; break;
-                    case nameof(RetryBudget): copy.RetryBudget = null; break;
-                    case nameof(MinRetriesPerSecond): copy.MinRetriesPerSecond = null; break;
+                    knob.Unset(copy);
                 }
             }
 
             return copy;
         }
-
-        /// <summary>A copy without the knobs of the service's circuit, bulkhead and retry budget.</summary>
-        internal SidecarPolicyOverride WithoutShared() => Without(new[]
-        {
-            nameof(FailureThreshold), nameof(BreakDuration), nameof(FailureRatio), nameof(SamplingDuration), nameof(MinimumThroughput),
-            nameof(HalfOpenProbes), nameof(MaxConcurrency), nameof(RetryBudget), nameof(MinRetriesPerSecond),
-        });
-
-        private SidecarPolicyOverride Copy() => (SidecarPolicyOverride)MemberwiseClone();
-
-        internal bool IsEmpty
-            => Retries is null && Delay is null && Backoff is null && MaxDelay is null && Jitter is null && Timeout is null
-            && FailureThreshold is null && BreakDuration is null && FailureRatio is null && SamplingDuration is null
-            && MinimumThroughput is null && HalfOpenProbes is null && MaxConcurrency is null && RetryBudget is null
-            && MinRetriesPerSecond is null;
     }
 }
