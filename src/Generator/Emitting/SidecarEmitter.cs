@@ -214,14 +214,10 @@ namespace Sidecar.Generators.Emitting
             if (pipelineFields.Length > 0)
             {
                 // Run-time overrides name members: a name that matches none is a mistake worth an exception.
-                string[] all = model.Members.Where(m => m.PolicyIndex >= 0).Select(m => Literal(m.DisplayName)).Distinct().ToArray();
-                string[] ownCircuits = model.Members
-                    .Where(m => m.PolicyIndex >= 0 && model.Policies[m.PolicyIndex].CircuitName != model.ServiceName)
-                    .Select(m => Literal(m.DisplayName))
-                    .Distinct()
-                    .ToArray();
-                w.Line("global::Sidecar.SidecarPipeline.CheckOverrides(" + Literal(model.ServiceName) + ", options, new[] { " + string.Join(", ", all) + " }, "
-                    + (ownCircuits.Length == 0 ? "null" : "new[] { " + string.Join(", ", ownCircuits) + " }") + ");");
+                IEnumerable<MemberModel> decorated = model.Members.Where(m => m.PolicyIndex >= 0);
+                string all = NamesLiteral(decorated);
+                string ownCircuits = NamesLiteral(decorated.Where(m => model.Policies[m.PolicyIndex].CircuitName != model.ServiceName));
+                w.Line("global::Sidecar.SidecarPipeline.CheckOverrides(" + Literal(model.ServiceName) + ", options, " + all + ", " + ownCircuits + ");");
             }
 
             for (int i = 0; i < pipelineFields.Length; i++)
@@ -229,8 +225,8 @@ namespace Sidecar.Generators.Emitting
                 // Each pipeline learns which members it serves, and which knobs their own [Sidecar] set (a service-wide
                 // override leaves those alone).
                 PolicyModel policy = model.Policies[i];
-                string members = "new[] { " + string.Join(", ", model.Members.Where(m => m.PolicyIndex == i).Select(m => Literal(m.DisplayName)).Distinct()) + " }";
-                string ownKnobs = policy.IsMemberLevel ? "new[] { " + string.Join(", ", policy.OwnKnobs.Select(Literal)) + " }" : "null";
+                string members = NamesLiteral(model.Members.Where(m => m.PolicyIndex == i));
+                string ownKnobs = StringArrayLiteral(policy.OwnKnobs);
                 w.Line(pipelineFields[i] + " = new global::Sidecar.SidecarPipeline(" + Literal(model.ServiceName) + ", " + policyFields[i] + ", options, " + members + ", " + ownKnobs + ");");
             }
 
@@ -590,6 +586,15 @@ namespace Sidecar.Generators.Emitting
         }
 
         private static string Literal(string value) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);
+
+        /// <summary>The distinct display names of <paramref name="members"/> as a C# array, or <c>null</c> when there are none.</summary>
+        private static string NamesLiteral(IEnumerable<MemberModel> members) => StringArrayLiteral(members.Select(m => m.DisplayName).Distinct());
+
+        private static string StringArrayLiteral(IEnumerable<string> values)
+        {
+            string[] literals = values.Select(Literal).ToArray();
+            return literals.Length == 0 ? "null" : "new[] { " + string.Join(", ", literals) + " }";
+        }
 
         private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -35,9 +35,6 @@ namespace Sidecar.Generators.Model
         public const int DefaultHalfOpenProbes = 1;
         public const int DefaultMinRetriesPerSecond = 10;
 
-        /// <summary>Whether the policy comes from a method's own [Sidecar] that set knobs (then <see cref="OwnKnobs"/> lists them).</summary>
-        public bool IsMemberLevel => OwnKnobs.Count > 0;
-
         /// <summary>Whether the policy has a circuit breaker.</summary>
         public bool HasBreaker => FailureThreshold > 0 || FailureRatio > 0;
     }
