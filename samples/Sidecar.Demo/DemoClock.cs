@@ -14,6 +14,12 @@ namespace SidecarDemo
 
         public override DateTimeOffset GetUtcNow() => _now;
 
+        // Durations (the circuit's break, its sampling windows) are measured on the timestamp, not the wall clock: a clock
+        // of your own overrides both.
+        public override long GetTimestamp() => _now.UtcTicks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
         public void Advance(TimeSpan by) => _now += by;
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)

@@ -39,7 +39,7 @@ namespace Sidecar.Runtime.Tests
         {
             var options = new CircuitBreakerOptions { FailureRatio = ratio, FailureThreshold = 1 };
 
-            Assert.Equal("options", Assert.Throws<ArgumentOutOfRangeException>(() => new CircuitBreaker("orders", options)).ParamName);
+            Assert.Equal("options", Assert.Throws<ArgumentOutOfRangeException>(() => TimedCalls.Breaker("orders", options)).ParamName);
         }
 
         [Fact]
@@ -47,22 +47,22 @@ namespace Sidecar.Runtime.Tests
         {
             var options = new CircuitBreakerOptions { FailureThreshold = 0, FailureRatio = 0 };
 
-            Assert.Throws<ArgumentOutOfRangeException>(() => new CircuitBreaker("orders", options));
+            Assert.Throws<ArgumentOutOfRangeException>(() => TimedCalls.Breaker("orders", options));
         }
 
         [Fact]
         public void The_constructor_rejects_bad_window_settings_of_a_ratio_breaker()
         {
-            Assert.Throws<ArgumentOutOfRangeException>(() => new CircuitBreaker("orders", new CircuitBreakerOptions { FailureRatio = 0.5, SamplingDuration = TimeSpan.Zero }));
-            Assert.Throws<ArgumentOutOfRangeException>(() => new CircuitBreaker("orders", new CircuitBreakerOptions { FailureRatio = 0.5, MinimumThroughput = 0 }));
-            Assert.Throws<ArgumentOutOfRangeException>(() => new CircuitBreaker("orders", new CircuitBreakerOptions { FailureThreshold = 1, HalfOpenProbes = 0 }));
-            Assert.Throws<ArgumentNullException>(() => new CircuitBreaker("orders", (CircuitBreakerOptions)null!));
+            Assert.Throws<ArgumentOutOfRangeException>(() => TimedCalls.Breaker("orders", new CircuitBreakerOptions { FailureRatio = 0.5, SamplingDuration = TimeSpan.Zero }));
+            Assert.Throws<ArgumentOutOfRangeException>(() => TimedCalls.Breaker("orders", new CircuitBreakerOptions { FailureRatio = 0.5, MinimumThroughput = 0 }));
+            Assert.Throws<ArgumentOutOfRangeException>(() => TimedCalls.Breaker("orders", new CircuitBreakerOptions { FailureThreshold = 1, HalfOpenProbes = 0 }));
+            Assert.Throws<ArgumentNullException>(() => TimedCalls.Breaker("orders", (CircuitBreakerOptions)null!));
         }
 
         [Fact]
         public void A_consecutive_breaker_keeps_no_window()
         {
-            var breaker = new CircuitBreaker("orders", new CircuitBreakerOptions { FailureThreshold = 5, BreakDuration = Break });
+            var breaker = TimedCalls.Breaker("orders", new CircuitBreakerOptions { FailureThreshold = 5, BreakDuration = Break });
 
             breaker.OnFailure(default, T0);
             breaker.OnSuccess(default, T0);
@@ -199,6 +199,10 @@ namespace Sidecar.Runtime.Tests
                 for (int i = 0; i < 5; i++)
                 {
                     breaker.OnFailure(default, T0);
+                }
+
+                for (int i = 0; i < 5; i++)
+                {
                     breaker.OnSuccess(default, T0.AddSeconds(6));
                 }
             }
@@ -212,7 +216,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void Opening_clears_the_window_so_a_closed_circuit_starts_afresh()
         {
-            var breaker = new CircuitBreaker("orders", new CircuitBreakerOptions { FailureRatio = 0.5, SamplingDuration = Sampling, MinimumThroughput = 4, BreakDuration = Break });
+            var breaker = TimedCalls.Breaker("orders", new CircuitBreakerOptions { FailureRatio = 0.5, SamplingDuration = Sampling, MinimumThroughput = 4, BreakDuration = Break });
             for (int i = 0; i < 4; i++)
             {
                 breaker.OnFailure(default, T0);
@@ -247,7 +251,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void With_a_threshold_and_a_ratio_consecutive_failures_open_the_circuit_below_the_throughput()
         {
-            var breaker = new CircuitBreaker("orders", new CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0.5, SamplingDuration = Sampling, MinimumThroughput = 100, BreakDuration = Break });
+            var breaker = TimedCalls.Breaker("orders", new CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0.5, SamplingDuration = Sampling, MinimumThroughput = 100, BreakDuration = Break });
 
             Assert.Null(breaker.OnFailure(default, T0));
             Assert.Null(breaker.OnFailure(default, T0));
@@ -257,7 +261,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void With_a_threshold_and_a_ratio_the_ratio_opens_the_circuit_without_failures_in_a_row()
         {
-            var breaker = new CircuitBreaker("orders", new CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0.5, SamplingDuration = Sampling, MinimumThroughput = 10, BreakDuration = Break });
+            var breaker = TimedCalls.Breaker("orders", new CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0.5, SamplingDuration = Sampling, MinimumThroughput = 10, BreakDuration = Break });
 
             for (int i = 0; i < 4; i++)
             {
@@ -333,7 +337,7 @@ namespace Sidecar.Runtime.Tests
         }
 
         private static CircuitBreaker Ratio(double ratio, int minimumThroughput)
-            => new("orders", new CircuitBreakerOptions { FailureRatio = ratio, SamplingDuration = Sampling, MinimumThroughput = minimumThroughput, BreakDuration = Break });
+            => TimedCalls.Breaker("orders", new CircuitBreakerOptions { FailureRatio = ratio, SamplingDuration = Sampling, MinimumThroughput = minimumThroughput, BreakDuration = Break });
 
         private SidecarPipeline Pipeline(SidecarPolicy policy)
             => new(Service, policy, new SidecarOptions { TimeProvider = _time, CircuitBreakers = _registry, Observer = _observer });

@@ -12,7 +12,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void A_new_breaker_is_closed()
         {
-            var breaker = new CircuitBreaker("orders", 3, Break);
+            var breaker = TimedCalls.Breaker("orders", 3, Break);
 
             Assert.Equal(CircuitState.Closed, breaker.State);
             Assert.True(breaker.IsClosed);
@@ -26,15 +26,15 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void The_constructor_rejects_bad_settings()
         {
-            Assert.Equal("failureThreshold", Assert.Throws<ArgumentOutOfRangeException>(() => new CircuitBreaker("x", 0, Break)).ParamName);
-            Assert.Equal("breakDuration", Assert.Throws<ArgumentOutOfRangeException>(() => new CircuitBreaker("x", 1, TimeSpan.FromTicks(-1))).ParamName);
-            Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => new CircuitBreaker(null!, 1, Break)).ParamName);
+            Assert.Equal("options", Assert.Throws<ArgumentOutOfRangeException>(() => TimedCalls.Breaker("x", 0, Break)).ParamName);
+            Assert.Equal("BreakDuration", Assert.Throws<ArgumentOutOfRangeException>(() => TimedCalls.Breaker("x", 1, TimeSpan.FromTicks(-1))).ParamName);
+            Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => TimedCalls.Breaker(null!, 1, Break)).ParamName);
         }
 
         [Fact]
         public void Opens_after_threshold_consecutive_failures()
         {
-            var breaker = new CircuitBreaker("orders", 3, Break);
+            var breaker = TimedCalls.Breaker("orders", 3, Break);
 
             Assert.Null(breaker.OnFailure(default, T0));
             Assert.Null(breaker.OnFailure(default, T0));
@@ -50,7 +50,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void A_success_resets_the_failure_count()
         {
-            var breaker = new CircuitBreaker("orders", 3, Break);
+            var breaker = TimedCalls.Breaker("orders", 3, Break);
             breaker.OnFailure(default, T0);
             breaker.OnFailure(default, T0);
 
@@ -189,7 +189,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void Reset_also_forgets_failures_that_did_not_open_the_circuit()
         {
-            var breaker = new CircuitBreaker("orders", 2, Break);
+            var breaker = TimedCalls.Breaker("orders", 2, Break);
             breaker.OnFailure(default, T0);
 
             breaker.Reset();
@@ -201,7 +201,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void A_zero_break_lets_the_probe_through_at_once()
         {
-            var breaker = new CircuitBreaker("orders", 1, TimeSpan.Zero);
+            var breaker = TimedCalls.Breaker("orders", 1, TimeSpan.Zero);
             breaker.OnFailure(default, T0);
 
             Assert.True(breaker.TryEnter(T0, out CircuitPermit probe, out _, out _));
@@ -213,7 +213,7 @@ namespace Sidecar.Runtime.Tests
         {
             const int Threads = 8;
             const int Rounds = 200;
-            var breaker = new CircuitBreaker("orders", 1, Break);
+            var breaker = TimedCalls.Breaker("orders", 1, Break);
             DateTimeOffset now = T0;
             breaker.OnFailure(default, now);
             using var barrier = new Barrier(Threads);
@@ -262,7 +262,7 @@ namespace Sidecar.Runtime.Tests
         {
             const int Threads = 4;
             const int PerThread = 500;
-            var breaker = new CircuitBreaker("orders", Threads * PerThread, Break);
+            var breaker = TimedCalls.Breaker("orders", Threads * PerThread, Break);
             int opened = 0;
             using var barrier = new Barrier(Threads);
             var threads = new Thread[Threads];
@@ -293,7 +293,7 @@ namespace Sidecar.Runtime.Tests
 
         private static CircuitBreaker Opened(int threshold)
         {
-            var breaker = new CircuitBreaker("orders", threshold, Break);
+            var breaker = TimedCalls.Breaker("orders", threshold, Break);
             for (int i = 0; i < threshold; i++)
             {
                 breaker.OnFailure(default, T0);

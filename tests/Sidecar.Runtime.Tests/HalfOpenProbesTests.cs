@@ -86,8 +86,9 @@ namespace Sidecar.Runtime.Tests
 
             Assert.Equal(CircuitState.Open, breaker.State);
             Assert.Equal(failedAt + Break, breaker.OpenUntil);
-            Assert.Equal(0, breaker.ProbesRunning);
+            Assert.Equal(1, breaker.ProbesRunning); // the third probe is still inside the dependency: its slot stays taken
             Assert.Null(breaker.OnSuccess(probes[2], failedAt)); // late: does not close
+            Assert.Equal(0, breaker.ProbesRunning);
             Assert.Null(breaker.OnFailure(probes[2], failedAt)); // nor extend the break
             Assert.Equal(CircuitState.Open, breaker.State);
             Assert.Equal(failedAt + Break, breaker.OpenUntil);
@@ -171,16 +172,17 @@ namespace Sidecar.Runtime.Tests
 
             Assert.Equal(CircuitState.Open, breaker.State);
             Assert.Equal(isolatedAt + Break, breaker.OpenUntil);
-            Assert.Equal(0, breaker.ProbesRunning);
+            Assert.Equal(2, breaker.ProbesRunning); // still inside the dependency: the slots are given back when they end
             Assert.Null(breaker.OnSuccess(stale[0], isolatedAt));
             Assert.Null(breaker.OnSuccess(stale[1], isolatedAt));
             Assert.Equal(CircuitState.Open, breaker.State);
+            Assert.Equal(0, breaker.ProbesRunning);
         }
 
         [Fact]
         public void Isolate_without_a_duration_holds_the_circuit_open_until_reset()
         {
-            var breaker = new CircuitBreaker("orders", new CircuitBreakerOptions { FailureThreshold = 10, BreakDuration = Break });
+            var breaker = TimedCalls.Breaker("orders", new CircuitBreakerOptions { FailureThreshold = 10, BreakDuration = Break });
 
             breaker.Isolate(T0);
 
@@ -196,7 +198,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void Isolate_for_a_duration_opens_a_closed_circuit_for_that_break()
         {
-            var breaker = new CircuitBreaker("orders", new CircuitBreakerOptions { FailureThreshold = 10, BreakDuration = Break });
+            var breaker = TimedCalls.Breaker("orders", new CircuitBreakerOptions { FailureThreshold = 10, BreakDuration = Break });
 
             breaker.Isolate(T0, Break);
 
@@ -216,14 +218,18 @@ namespace Sidecar.Runtime.Tests
         {
             const int threads = 8;
             const int rounds = 200;
-            var breaker = new CircuitBreaker("orders", new CircuitBreakerOptions { FailureThreshold = 1, BreakDuration = Break, HalfOpenProbes = probes });
+            var breaker = TimedCalls.Breaker("orders", new CircuitBreakerOptions { FailureThreshold = 1, BreakDuration = Break, HalfOpenProbes = probes });
             int[] admitted = new int[rounds];
             int[] transitions = new int[rounds];
 
             Contention.Rounds(
                 threads,
                 rounds,
-                round => breaker.Isolate(RoundStart(round), Break),
+                round =>
+                {
+                    breaker.Reset(); // the last round's probes never reported: give up their slots
+                    breaker.Isolate(RoundStart(round), Break);
+                },
                 (round, thread) =>
                 {
                     if (breaker.TryEnter(RoundStart(round) + Break, out CircuitPermit permit, out _, out CircuitState? transition))
@@ -250,14 +256,18 @@ namespace Sidecar.Runtime.Tests
             const int threads = 8;
             const int rounds = 200;
             const int probes = 3;
-            var breaker = new CircuitBreaker("orders", new CircuitBreakerOptions { FailureThreshold = 1, BreakDuration = Break, HalfOpenProbes = probes });
+            var breaker = TimedCalls.Breaker("orders", new CircuitBreakerOptions { FailureThreshold = 1, BreakDuration = Break, HalfOpenProbes = probes });
             int[] closed = new int[rounds];
             int[] admitted = new int[rounds];
 
             Contention.Rounds(
                 threads,
                 rounds,
-                round => breaker.Isolate(RoundStart(round), Break),
+                round =>
+                {
+                    breaker.Reset(); // the last round's probes never reported: give up their slots
+                    breaker.Isolate(RoundStart(round), Break);
+                },
                 (round, id) =>
                 {
                     DateTimeOffset now = RoundStart(round) + Break;
@@ -392,7 +402,7 @@ namespace Sidecar.Runtime.Tests
 
         private static CircuitBreaker Opened(int probes, int threshold = 1)
         {
-            var breaker = new CircuitBreaker("orders", new CircuitBreakerOptions { FailureThreshold = threshold, BreakDuration = Break, HalfOpenProbes = probes });
+            var breaker = TimedCalls.Breaker("orders", new CircuitBreakerOptions { FailureThreshold = threshold, BreakDuration = Break, HalfOpenProbes = probes });
             for (int i = 0; i < threshold; i++)
             {
                 breaker.OnFailure(default, T0);

@@ -111,7 +111,7 @@ namespace Sidecar.Runtime.Tests
             _options.Overrides["IORDERSERVICE.getasync"] = new SidecarPolicyOverride { Retries = 1 };
 
             SidecarPipeline pipeline = Pipeline(new SidecarPolicy(Service, retries: 4));
-            SidecarPipeline listed = new(Service, new SidecarPolicy(Service, retries: 4), _options, new[] { Get, List });
+            SidecarPipeline listed = new(Service, new SidecarPolicy(Service, retries: 4), _options, new[] { Get, List }, null);
 
             Assert.Equal(1, pipeline.PolicyFor(Get).Retries);
             Assert.Equal(1, listed.PolicyFor(Get).Retries);
@@ -213,7 +213,7 @@ namespace Sidecar.Runtime.Tests
             _options.Overrides[Simple + ".Removed"] = new SidecarPolicyOverride { FailureThreshold = 3 }; // would throw if looked at
             _options.Overrides[Simple + "." + Get] = new SidecarPolicyOverride { Retries = 1 };
 
-            var pipeline = new SidecarPipeline(Service, new SidecarPolicy(Service), _options, new[] { Get });
+            var pipeline = new SidecarPipeline(Service, new SidecarPolicy(Service), _options, new[] { Get }, null);
 
             Assert.Equal(1, pipeline.PolicyFor(Get).Retries);
             Assert.Same(pipeline.Policy, pipeline.PolicyFor("Removed"));

@@ -19,7 +19,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void The_constructor_keeps_its_settings()
         {
-            var budget = new RetryBudget("orders", 0.2, 3, Window);
+            var budget = TimedCalls.Budget("orders", 0.2, 3, Window);
 
             Assert.Equal("orders", budget.Name);
             Assert.Equal(0.2, budget.Ratio);
@@ -31,13 +31,13 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void The_constructor_rejects_bad_settings()
         {
-            Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => new RetryBudget(null!, 0.1, 1, Window)).ParamName);
-            Assert.Equal("ratio", Assert.Throws<ArgumentOutOfRangeException>(() => new RetryBudget("orders", 0, 1, Window)).ParamName);
-            Assert.Equal("ratio", Assert.Throws<ArgumentOutOfRangeException>(() => new RetryBudget("orders", -0.5, 1, Window)).ParamName);
-            Assert.Equal("ratio", Assert.Throws<ArgumentOutOfRangeException>(() => new RetryBudget("orders", double.NaN, 1, Window)).ParamName);
-            Assert.Equal("ratio", Assert.Throws<ArgumentOutOfRangeException>(() => new RetryBudget("orders", double.PositiveInfinity, 1, Window)).ParamName);
-            Assert.Equal("minRetriesPerSecond", Assert.Throws<ArgumentOutOfRangeException>(() => new RetryBudget("orders", 0.1, -1, Window)).ParamName);
-            Assert.Equal("window", Assert.Throws<ArgumentOutOfRangeException>(() => new RetryBudget("orders", 0.1, 1, TimeSpan.Zero)).ParamName);
+            Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => TimedCalls.Budget(null!, 0.1, 1, Window)).ParamName);
+            Assert.Equal("ratio", Assert.Throws<ArgumentOutOfRangeException>(() => TimedCalls.Budget("orders", 0, 1, Window)).ParamName);
+            Assert.Equal("ratio", Assert.Throws<ArgumentOutOfRangeException>(() => TimedCalls.Budget("orders", -0.5, 1, Window)).ParamName);
+            Assert.Equal("ratio", Assert.Throws<ArgumentOutOfRangeException>(() => TimedCalls.Budget("orders", double.NaN, 1, Window)).ParamName);
+            Assert.Equal("ratio", Assert.Throws<ArgumentOutOfRangeException>(() => TimedCalls.Budget("orders", double.PositiveInfinity, 1, Window)).ParamName);
+            Assert.Equal("minRetriesPerSecond", Assert.Throws<ArgumentOutOfRangeException>(() => TimedCalls.Budget("orders", 0.1, -1, Window)).ParamName);
+            Assert.Equal("window", Assert.Throws<ArgumentOutOfRangeException>(() => TimedCalls.Budget("orders", 0.1, 1, TimeSpan.Zero)).ParamName);
         }
 
         [Theory]
@@ -47,7 +47,7 @@ namespace Sidecar.Runtime.Tests
         [InlineData(0, 10, 0)]
         public void Without_calls_the_floor_alone_allows_min_retries_per_second_times_the_window(int minRetriesPerSecond, int windowSeconds, int expected)
         {
-            var budget = new RetryBudget("orders", 0.01, minRetriesPerSecond, TimeSpan.FromSeconds(windowSeconds));
+            var budget = TimedCalls.Budget("orders", 0.01, minRetriesPerSecond, TimeSpan.FromSeconds(windowSeconds));
 
             Assert.Equal(expected, Spend(budget, T0));
             Assert.False(budget.TryRetry(T0));
@@ -69,7 +69,7 @@ namespace Sidecar.Runtime.Tests
         public void With_calls_it_allows_ratio_times_calls_plus_the_floor_and_never_more(int percent, int calls, int minRetriesPerSecond)
         {
             double ratio = percent / 100.0;
-            var budget = new RetryBudget("orders", ratio, minRetriesPerSecond, Window);
+            var budget = TimedCalls.Budget("orders", ratio, minRetriesPerSecond, Window);
             for (int i = 0; i < calls; i++)
             {
                 budget.OnCall(T0);
@@ -85,7 +85,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void Each_call_makes_room_for_its_share_of_a_retry()
         {
-            var budget = new RetryBudget("orders", 0.5, 0, Window);
+            var budget = TimedCalls.Budget("orders", 0.5, 0, Window);
             Assert.False(budget.TryRetry(T0));
 
             budget.OnCall(T0);
@@ -99,7 +99,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void Calls_and_retries_slide_out_of_the_window()
         {
-            var budget = new RetryBudget("orders", 0.5, 0, Window);
+            var budget = TimedCalls.Budget("orders", 0.5, 0, Window);
             for (int i = 0; i < 10; i++)
             {
                 budget.OnCall(T0);
@@ -121,7 +121,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void Retries_still_in_the_window_count_against_new_calls()
         {
-            var budget = new RetryBudget("orders", 0.5, 0, Window);
+            var budget = TimedCalls.Budget("orders", 0.5, 0, Window);
             for (int i = 0; i < 10; i++)
             {
                 budget.OnCall(T0);
@@ -146,7 +146,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void A_slot_reused_a_whole_window_later_starts_from_zero()
         {
-            var budget = new RetryBudget("orders", 1, 0, Window);
+            var budget = TimedCalls.Budget("orders", 1, 0, Window);
             for (int i = 0; i < 100; i++)
             {
                 budget.OnCall(T0);
@@ -174,7 +174,7 @@ namespace Sidecar.Runtime.Tests
                 rounds,
                 round =>
                 {
-                    budget = new RetryBudget("orders", 0.5, 2, Window);
+                    budget = TimedCalls.Budget("orders", 0.5, 2, Window);
                     for (int i = 0; i < callsPerRound; i++)
                     {
                         budget.OnCall(T0);
@@ -199,7 +199,7 @@ namespace Sidecar.Runtime.Tests
         {
             const int threads = 8;
             const int callsPerThread = 5_000;
-            var budget = new RetryBudget("orders", 0.2, 0, Window);
+            var budget = TimedCalls.Budget("orders", 0.2, 0, Window);
             long granted = 0;
 
             Contention.Run(threads, _ =>
@@ -325,7 +325,7 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(1_000, granted); // 0.1 × 10,000: every call wanted three retries
             Assert.Equal(calls, denied);  // one call in ten gets one retry, then the budget says no; none runs out of retries
             Assert.Equal((long)calls, pipeline.RetryBudget!.Sample(_time.GetUtcNow()).Calls);
-            Assert.Equal((long)granted, pipeline.RetryBudget.Sample(_time.GetUtcNow()).Retries);
+            Assert.Equal((long)granted, pipeline.RetryBudget!.Sample(_time.GetUtcNow()).Retries);
 
             RecordingObserver.AttemptFailure[] failures = _observer.Failures.ToArray();
             Assert.Equal(calls + granted, failures.Length);

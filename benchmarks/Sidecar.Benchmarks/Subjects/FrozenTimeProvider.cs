@@ -9,5 +9,12 @@ namespace Sidecar.Benchmarks.Subjects
 
         /// <inheritdoc/>
         public override DateTimeOffset GetUtcNow() => _now;
+
+        /// <inheritdoc/>
+        /// <remarks>Durations are measured on the timestamp: it is frozen too.</remarks>
+        public override long GetTimestamp() => _now.UtcTicks;
+
+        /// <inheritdoc/>
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
     }
 }

@@ -55,7 +55,8 @@ namespace Sidecar.Generators.Emitting
             w.Line("        services,");
             w.Line("        typeof(" + inner.Type + "),");
             w.Line("        (provider, inner) => new " + implementation + "((" + inner.Type + ")inner, " + Helper + ".Options(provider, configure)),");
-            w.Line("        \"" + method + "\");");
+            w.Line("        \"" + method + "\",");
+            w.Line("        sidecarDisposesInner: " + (inner.IsDisposable ? "true" : "false") + ");");
             w.Close();
             if (model.Namespace is not null)
             {
@@ -75,12 +76,17 @@ namespace Sidecar.Generators.Emitting
             w.Line("/// <summary>What the generated <c>AddXxxSidecar()</c> extensions share.</summary>");
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Sidecar.Generators\", \"" + SidecarEmitter.GeneratorVersion + "\")]");
             w.Open("internal static class SidecarServiceRegistration");
-            w.Line("/// <summary>Replaces the last registration of <paramref name=\"serviceType\"/> by its decorator, keeping the lifetime.</summary>");
+            const string Descriptor = "global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor";
+            w.Line("/// <summary>");
+            w.Line("/// Replaces the last registration of <paramref name=\"serviceType\"/> by its decorator, keeping the lifetime. Decorating");
+            w.Line("/// twice with the same <paramref name=\"method\"/> changes nothing the second time.");
+            w.Line("/// </summary>");
             w.Line("public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection Decorate(");
             w.Line("    global::Microsoft.Extensions.DependencyInjection.IServiceCollection services,");
             w.Line("    global::System.Type serviceType,");
             w.Line("    global::System.Func<global::System.IServiceProvider, object, object> decorate,");
-            w.Line("    string method)");
+            w.Line("    string method,");
+            w.Line("    bool sidecarDisposesInner)");
             w.OpenBrace();
             w.Line("if (services is null)");
             w.Line("{");
@@ -88,14 +94,27 @@ namespace Sidecar.Generators.Emitting
             w.Line("}");
             w.Line();
             w.Open("for (int i = services.Count - 1; i >= 0; i--)");
-            w.Line("global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor original = services[i];");
+            w.Line(Descriptor + " original = services[i];");
             w.Line("if (original.ServiceType != serviceType" + (capabilities.KeyedServices ? " || original.IsKeyedService" : string.Empty) + ")");
             w.Line("{");
             w.Line("    continue;");
             w.Line("}");
             w.Line();
-            w.Line("services[i] = global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor.Describe(");
-            w.Line("    serviceType, provider => decorate(provider, CreateInner(provider, original)), original.Lifetime);");
+            w.Line("if (original.ImplementationFactory?.Target is Decoration done && done.Method == method)");
+            w.Line("{");
+            w.Line("    return services; // decorated already: once is enough");
+            w.Line("}");
+            w.Line();
+            w.Line("var decoration = new Decoration(serviceType, original, decorate, method, " + (capabilities.KeyedServices ? "ownedByContainer: !sidecarDisposesInner" : "ownedByContainer: false") + ");");
+            w.Line("services[i] = " + Descriptor + ".Describe(serviceType, decoration.Create, original.Lifetime);");
+            if (capabilities.KeyedServices)
+            {
+                w.Open("if (decoration.OwnedByContainer)");
+                w.Line("services.Add(decoration.Inner());");
+                w.Close();
+                w.Line();
+            }
+
             w.Line("return services;");
             w.Close();
             w.Line();
@@ -127,13 +146,71 @@ namespace Sidecar.Generators.Emitting
             w.Line("return options;");
             w.Close();
             w.Line();
-            w.Line("private static object CreateInner(global::System.IServiceProvider provider, global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor original)");
-            w.Line("    => original.ImplementationInstance");
-            w.Line("       ?? original.ImplementationFactory?.Invoke(provider)");
-            w.Line("       ?? global::Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(provider, original.ImplementationType!);");
+            EmitDecoration(w, capabilities);
             w.Close();
             w.Close();
             return w.ToString();
+        }
+
+        /// <summary>
+        /// One decoration of a registration. When the interface is not disposable, the original registration is kept under a
+        /// key of its own (DI 8 and later), so the container creates, tracks and disposes the decorated instance exactly as it
+        /// would have without the sidecar; a disposable interface's sidecar forwards Dispose itself, and the container
+        /// disposes the sidecar.
+        /// </summary>
+        private static void EmitDecoration(SourceWriter w, HostCapabilities capabilities)
+        {
+            const string Descriptor = "global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor";
+            w.Line();
+            w.Line("/// <summary>One decorated registration: how to create the inner instance and the sidecar around it.</summary>");
+            w.Open("private sealed class Decoration");
+            w.Line("private readonly global::System.Type _serviceType;");
+            w.Line("private readonly " + Descriptor + " _original;");
+            w.Line("private readonly global::System.Func<global::System.IServiceProvider, object, object> _decorate;");
+            w.Line();
+            w.Line("public Decoration(global::System.Type serviceType, " + Descriptor + " original, global::System.Func<global::System.IServiceProvider, object, object> decorate, string method, bool ownedByContainer)");
+            w.OpenBrace();
+            w.Line("_serviceType = serviceType;");
+            w.Line("_original = original;");
+            w.Line("_decorate = decorate;");
+            w.Line("Method = method;");
+            w.Line("OwnedByContainer = ownedByContainer;");
+            w.Close();
+            w.Line();
+            w.Line("public string Method { get; }");
+            w.Line();
+            w.Line("/// <summary>Whether the container creates the inner instance itself (under this decoration as key) and so disposes it.</summary>");
+            w.Line("public bool OwnedByContainer { get; }");
+            w.Line();
+            w.Line("public object Create(global::System.IServiceProvider provider) => _decorate(provider, CreateInner(provider));");
+            if (capabilities.KeyedServices)
+            {
+                w.Line();
+                w.Line("/// <summary>The original registration, keyed by this decoration.</summary>");
+                w.Line("public " + Descriptor + " Inner()");
+                w.Line("    => _original.ImplementationInstance is { } instance ? new " + Descriptor + "(_serviceType, this, instance)");
+                w.Line("       : _original.ImplementationFactory is { } factory ? new " + Descriptor + "(_serviceType, this, (provider, key) => factory(provider), _original.Lifetime)");
+                w.Line("       : new " + Descriptor + "(_serviceType, this, _original.ImplementationType!, _original.Lifetime);");
+            }
+
+            w.Line();
+            w.Line("private object CreateInner(global::System.IServiceProvider provider)");
+            if (capabilities.KeyedServices)
+            {
+                w.Line("    => OwnedByContainer");
+                w.Line("        ? global::Microsoft.Extensions.DependencyInjection.ServiceProviderKeyedServiceExtensions.GetRequiredKeyedService(provider, _serviceType, this)");
+                w.Line("        : _original.ImplementationInstance");
+                w.Line("          ?? _original.ImplementationFactory?.Invoke(provider)");
+                w.Line("          ?? global::Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(provider, _original.ImplementationType!);");
+            }
+            else
+            {
+                w.Line("    => _original.ImplementationInstance");
+                w.Line("       ?? _original.ImplementationFactory?.Invoke(provider)");
+                w.Line("       ?? global::Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(provider, _original.ImplementationType!);");
+            }
+
+            w.Close();
         }
 
         /// <summary>An observer that logs through Microsoft.Extensions.Logging: structured fields, never argument values.</summary>
@@ -174,13 +251,19 @@ namespace Sidecar.Generators.Emitting
             w.Line("    " + Define + "<string, string, int, string>(" + Level + "Warning, new global::Microsoft.Extensions.Logging.EventId(5, \"SidecarRetryDenied\"),");
             w.Line("        \"{Service}.{Method} attempt {Attempt} failed with {ExceptionType}; not retried: the retry budget is spent\");");
             w.Line();
+            w.Line("private static readonly global::System.Runtime.CompilerServices.ConditionalWeakTable<global::Microsoft.Extensions.Logging.ILoggerFactory, SidecarLoggingObserver> s_byFactory =");
+            w.Line("    new global::System.Runtime.CompilerServices.ConditionalWeakTable<global::Microsoft.Extensions.Logging.ILoggerFactory, SidecarLoggingObserver>();");
+            w.Line();
             w.Line("private readonly " + Logger + " _logger;");
             w.Line();
             w.Line("private SidecarLoggingObserver(" + Logger + " logger) => _logger = logger;");
             w.Line();
-            w.Line("/// <summary>An observer logging to <paramref name=\"factory\"/>, or <c>null</c> without one.</summary>");
+            w.Line("/// <summary>");
+            w.Line("/// The observer logging to <paramref name=\"factory\"/> (one per factory, so that a circuit shared by many sidecar");
+            w.Line("/// instances logs each of its changes once), or <c>null</c> without one.");
+            w.Line("/// </summary>");
             w.Line("public static SidecarLoggingObserver? From(global::Microsoft.Extensions.Logging.ILoggerFactory? factory)");
-            w.Line("    => factory is null ? null : new SidecarLoggingObserver(factory.CreateLogger(\"Sidecar\"));");
+            w.Line("    => factory is null ? null : s_byFactory.GetValue(factory, f => new SidecarLoggingObserver(f.CreateLogger(\"Sidecar\")));");
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Line("public override void OnAttemptFailed(string service, string member, int attempt, global::System.Exception exception, bool willRetry, global::System.TimeSpan delay)");

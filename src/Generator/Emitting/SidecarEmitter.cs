@@ -254,6 +254,15 @@ namespace Sidecar.Generators.Emitting
             => m.Target + "." + m.Name + m.TypeParameters + "("
                + string.Join(", ", m.Parameters.Select(p => token is not null && p.Name == m.CancellationToken ? token : p.Argument)) + ")";
 
+        /// <summary>
+        /// The call to the inner instance of an asynchronous member; a <c>Task</c> that is <c>null</c> (a bug in the inner
+        /// instance) becomes an <see cref="InvalidOperationException"/>, one failed attempt like any other, whatever the policy.
+        /// </summary>
+        private static string GuardedCall(MemberModel m)
+            => m.ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT
+                ? Call(m) + " ?? throw new global::System.InvalidOperationException(" + Literal(m.DisplayName + " returned null instead of a task.") + ")"
+                : Call(m);
+
         private static void Header(SourceWriter w, MemberModel m)
         {
             w.Line("/// <inheritdoc/>");
@@ -307,8 +316,7 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.Close();
-            w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + "))");
-            w.OpenBrace();
+            EmitRetryCatch(w, pipeline, display, locals, token);
             w.Line(pipeline + ".Wait(" + locals.Delay + ", " + token + ");");
             w.Close();
             w.Close();
@@ -347,14 +355,9 @@ namespace Sidecar.Generators.Emitting
                     fromException = "new " + m.Type + "(" + fromException + ")";
                 }
 
-                // With a bulkhead the first attempt takes its slot here; without one the permit is always empty, and reading
-                // IsClosed keeps the happy path as short as a hand-written decorator's (an override that adds a bulkhead
-                // at run time makes IsClosed false, so the retry loop takes the slot instead).
-                bool bulkhead = policy.MaxConcurrency > 0;
-                string firstPermit = bulkhead ? locals.Permit : "default";
-                w.Open(bulkhead
-                    ? "if (!" + pipeline + ".TryStart(out global::Sidecar.CircuitPermit " + locals.Permit + "))"
-                    : "if (!" + pipeline + ".IsClosed)");
+                // The first attempt's permit tells the circuit episode it was admitted in (a verdict from an earlier one moves
+                // nothing) and holds the bulkhead slot, if there is a bulkhead.
+                w.Open("if (!" + pipeline + ".TryStart(out global::Sidecar.CircuitPermit " + locals.Permit + "))");
                 if (m.Fallback is null)
                 {
                     // Refused: handed back in a faulted task, so it is thrown once, at the caller's await.
@@ -372,15 +375,7 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
                 w.Line(m.Type + " " + locals.Task + ";");
                 w.Open("try");
-                if (isValueTask || !bulkhead)
-                {
-                    w.Line(locals.Task + " = " + Call(m) + ";");
-                }
-                else
-                {
-                    // A null task is a bug in the inner instance; as a failed attempt it still gives back the slot it holds.
-                    w.Line(locals.Task + " = " + Call(m) + " ?? throw new global::System.InvalidOperationException(" + Literal(m.DisplayName + " returned null instead of a task.") + ");");
-                }
+                w.Line(locals.Task + " = " + GuardedCall(m) + ";");
 
                 w.Close();
                 w.Open("catch (" + Exception + " " + locals.Exception + ")");
@@ -390,11 +385,11 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
                 w.Open("if (" + (isValueTask ? locals.Task + ".IsCompletedSuccessfully" : locals.Task + ".Status == " + Tasks + "TaskStatus.RanToCompletion") + ")");
                 w.Line("// The happy path: no state machine, no allocation.");
-                w.Line(pipeline + ".OnSuccess(" + display + (bulkhead ? ", " + locals.Permit : string.Empty) + ");");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return " + locals.Task + ";");
                 w.Close();
                 w.Line();
-                w.Line("return " + helperCall + locals.Task + ", " + firstPermit + ");");
+                w.Line("return " + helperCall + locals.Task + ", " + locals.Permit + ");");
             }
 
             w.Close();
@@ -418,8 +413,21 @@ namespace Sidecar.Generators.Emitting
             {
                 w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ", " + locals.Attempt + ");");
                 w.Line("global::Sidecar.AttemptTimeout " + locals.Timeout + " = " + pipeline + ".StartAttempt(" + display + ", " + token + ");");
-                string call = Call(m, m.CancellationToken is null ? null : locals.Timeout + ".Token") + (isValueTask ? ".AsTask()" : string.Empty);
-                string watched = pipeline + ".Watch(" + call + ", " + locals.Timeout + ", " + display + ")";
+
+                // The attempt's timer is disposed by Watch, so the inner call's own failure, thrown before it returned a
+                // task, is handed to Watch as a faulted task rather than skipping it.
+                string attemptType = hasResult ? Tasks + "Task<" + m.ResultType + ">" : Tasks + "Task";
+                string call = Call(m, m.CancellationToken is null ? null : locals.Timeout + ".Token");
+                call = isValueTask ? call + ".AsTask()" : call + " ?? throw new global::System.InvalidOperationException(" + Literal(m.DisplayName + " returned null instead of a task.") + ")";
+                w.Line(attemptType + " " + locals.Inner + ";");
+                w.Open("try");
+                w.Line(locals.Inner + " = " + call + ";");
+                w.Close();
+                w.Open("catch (" + Exception + " " + locals.Exception + ")");
+                w.Line(locals.Inner + " = " + (hasResult ? Tasks + "Task.FromException<" + m.ResultType + ">(" + locals.Exception + ")" : Tasks + "Task.FromException(" + locals.Exception + ")") + ";");
+                w.Close();
+                w.Line();
+                string watched = pipeline + ".Watch(" + locals.Inner + ", " + locals.Timeout + ", " + display + ")";
                 w.Line(locals.Task + " = " + (isValueTask ? "new " + m.Type + "(" + watched + ")" : watched) + ";");
             }
             else
@@ -430,7 +438,7 @@ namespace Sidecar.Generators.Emitting
                 w.Close();
                 w.Open("else");
                 w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ", " + locals.Attempt + ");");
-                w.Line(locals.Task + " = " + Call(m) + ";");
+                w.Line(locals.Task + " = " + GuardedCall(m) + ";");
                 w.Close();
             }
 
@@ -449,13 +457,26 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.Close();
-            w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + "))");
-            w.OpenBrace();
+            EmitRetryCatch(w, pipeline, display, locals, token);
             w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
             w.Close();
             w.Close();
             CloseFallbackScope(w, m, pipeline, locals, isAsync: true);
             w.Close();
+        }
+
+        /// <summary>
+        /// Opens the catch of one attempt (the caller writes the wait and closes it). The retry decision gives back slots and
+        /// tells observers, so it runs in the catch block, after the failing attempt has unwound (its finally blocks have
+        /// run), never in an exception filter; a failure that is not retried is rethrown as it is, stack trace and all.
+        /// </summary>
+        private static void EmitRetryCatch(SourceWriter w, string pipeline, string display, LocalNames locals, string token)
+        {
+            w.Open("catch (" + Exception + " " + locals.Exception + ")");
+            w.Open("if (!" + pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + "))");
+            w.Line("throw;");
+            w.Close();
+            w.Line();
         }
 
         /// <summary>With a fallback, the retry loop sits in a try whose catch hands the final failure to the fallback.</summary>
@@ -557,6 +578,7 @@ namespace Sidecar.Generators.Emitting
             public string FirstPermit = "firstPermit";
             public string Timeout = "timeout";
             public string Refused = "refused";
+            public string Inner = "attemptTask";
         }
 
         /// <summary>Names for the locals of one member that no parameter or type parameter already uses.</summary>
@@ -582,6 +604,7 @@ namespace Sidecar.Generators.Emitting
                 FirstPermit = names.Allocate("firstPermit"),
                 Timeout = names.Allocate("timeout"),
                 Refused = names.Allocate("refused"),
+                Inner = names.Allocate("attemptTask"),
             };
         }
 

@@ -173,7 +173,7 @@ namespace Sidecar.Generators.Parsing
 
             string serviceName = iface.ToDisplayString(SymbolText.ReadableFormat);
             string ifaceType = SymbolText.Type(iface);
-            var inners = new[] { new InnerModel(ifaceType, "_inner", "inner") };
+            var inners = new[] { new InnerModel(ifaceType, "_inner", "inner", IsDisposable(iface)) };
             var roots = new[] { (Interface: iface, Field: "_inner") };
             var context = new MemberContext(compilation, existing, attribute, serviceName, location, diagnostics, cancellationToken);
             if (!CollectMembers(roots, context))
@@ -275,7 +275,7 @@ namespace Sidecar.Generators.Parsing
                 string suffix = roots.Length == 1 ? string.Empty : SidecarName(root.Name).Replace("Sidecar", string.Empty);
                 string parameter = roots.Length == 1 ? "inner" : char.ToLowerInvariant(suffix[0]) + suffix.Substring(1);
                 string field = roots.Length == 1 ? "_inner" : "_" + parameter;
-                inners.Add(new InnerModel(SymbolText.Type(root), field, SymbolText.Escape(parameter)));
+                inners.Add(new InnerModel(SymbolText.Type(root), field, SymbolText.Escape(parameter), IsDisposable(root)));
                 fieldOf.Add((root, field));
             }
 
@@ -339,5 +339,20 @@ namespace Sidecar.Generators.Parsing
             { TypeKind: TypeKind.Interface } => "partial interface",
             _ => "partial class",
         };
+
+        /// <summary>Whether <paramref name="type"/> is, or extends, IDisposable or IAsyncDisposable.</summary>
+        private static bool IsDisposable(INamedTypeSymbol type)
+        {
+            foreach (INamedTypeSymbol candidate in type.AllInterfaces.Add(type))
+            {
+                if (candidate.ContainingNamespace is { Name: "System", ContainingNamespace.IsGlobalNamespace: true }
+                    && candidate.Name is "IDisposable" or "IAsyncDisposable")
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 }

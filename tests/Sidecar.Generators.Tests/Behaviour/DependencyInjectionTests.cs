@@ -33,7 +33,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             Assert.IsType<FlakyServiceSidecar>(a);
             Assert.Same(a, first.ServiceProvider.GetRequiredService<IFlakyService>());
             Assert.NotSame(a, second.ServiceProvider.GetRequiredService<IFlakyService>());
-            Assert.Equal(ServiceLifetime.Scoped, services.Single(d => d.ServiceType == typeof(IFlakyService)).Lifetime);
+            Assert.Equal(ServiceLifetime.Scoped, services.Single(d => d.ServiceType == typeof(IFlakyService) && !d.IsKeyedService).Lifetime);
         }
 
         [Fact]

@@ -57,7 +57,7 @@ namespace Sidecar.Generators.Tests.Behaviour
 
             CircuitBreaker breaker = _registry.Breakers.Single();
             Assert.Equal(CircuitState.Closed, breaker.State);
-            Assert.Equal((9, 4), breaker.Sample(_time.GetUtcNow()));
+            Assert.Equal((9, 4), breaker.Sample());
 
             // The 10th attempt fails: 5 of 10 = the ratio of 0.5.
             Assert.Throws<InjectedFault>(() => sidecar.Call(9));
@@ -93,7 +93,7 @@ namespace Sidecar.Generators.Tests.Behaviour
 
             // 4 of 10 failed in the window: below the ratio.
             CircuitBreaker breaker = _registry.Breakers.Single();
-            Assert.Equal((10, 4), breaker.Sample(_time.GetUtcNow()));
+            Assert.Equal((10, 4), breaker.Sample());
             Assert.Equal(CircuitState.Closed, breaker.State);
         }
 
@@ -278,7 +278,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             }
 
             RetryBudget budget = _registry.RetryBudgets.Single();
-            Assert.Equal((5_000L, 0L), budget.Sample(_time.GetUtcNow()));
+            Assert.Equal((5_000L, 0L), budget.Sample());
 
             // 100 + 0.2 × (5000 + the failing calls themselves)
             inner.Succeed = false;

@@ -47,8 +47,13 @@ public sealed partial class BothSidecar : global::IBoth
                 _pipeline.OnSuccess("Value", permit);
                 return result;
             }
-            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Value", exception, attempt, permit, default, delay, out delay))
+            catch (global::System.Exception exception)
             {
+                if (!_pipeline.ShouldRetry("Value", exception, attempt, permit, default, delay, out delay))
+                {
+                    throw;
+                }
+
                 _pipeline.Wait(delay, default);
             }
         }
@@ -70,8 +75,13 @@ public sealed partial class BothSidecar : global::IBoth
                 _pipeline.OnSuccess("Value", permit);
                 return result;
             }
-            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Value", exception, attempt, permit, default, delay, out delay))
+            catch (global::System.Exception exception)
             {
+                if (!_pipeline.ShouldRetry("Value", exception, attempt, permit, default, delay, out delay))
+                {
+                    throw;
+                }
+
                 _pipeline.Wait(delay, default);
             }
         }
@@ -93,8 +103,13 @@ public sealed partial class BothSidecar : global::IBoth
                 _pipeline.OnSuccess("GetEnumerator", permit);
                 return result;
             }
-            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("GetEnumerator", exception, attempt, permit, default, delay, out delay))
+            catch (global::System.Exception exception)
             {
+                if (!_pipeline.ShouldRetry("GetEnumerator", exception, attempt, permit, default, delay, out delay))
+                {
+                    throw;
+                }
+
                 _pipeline.Wait(delay, default);
             }
         }
@@ -113,8 +128,13 @@ public sealed partial class BothSidecar : global::IBoth
                 _pipeline.OnSuccess("GetEnumerator", permit);
                 return result;
             }
-            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("GetEnumerator", exception, attempt, permit, default, delay, out delay))
+            catch (global::System.Exception exception)
             {
+                if (!_pipeline.ShouldRetry("GetEnumerator", exception, attempt, permit, default, delay, out delay))
+                {
+                    throw;
+                }
+
                 _pipeline.Wait(delay, default);
             }
         }

@@ -114,15 +114,20 @@ namespace Payments
                     else
                     {
                         permit = _pipeline0.Enter("ChargeAsync", attempt);
-                        task = _inner.ChargeAsync(amount, cancellationToken);
+                        task = _inner.ChargeAsync(amount, cancellationToken) ?? throw new global::System.InvalidOperationException("ChargeAsync returned null instead of a task.");
                     }
 
                     string result = await task.ConfigureAwait(false);
                     _pipeline0.OnSuccess("ChargeAsync", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("ChargeAsync", exception, attempt, permit, cancellationToken, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline0.ShouldRetry("ChargeAsync", exception, attempt, permit, cancellationToken, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     await _pipeline0.DelayAsync(delay, cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -141,8 +146,13 @@ namespace Payments
                     _pipeline1.OnSuccess("Refund", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline1.ShouldRetry("Refund", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline1.ShouldRetry("Refund", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline1.Wait(delay, default);
                 }
             }

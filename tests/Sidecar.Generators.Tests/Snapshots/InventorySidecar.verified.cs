@@ -47,8 +47,13 @@ public sealed partial class InventorySidecar : global::IInventory
                 _pipeline.OnSuccess("Reserve", permit);
                 return result;
             }
-            catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Reserve", exception, attempt, permit, default, delay, out delay))
+            catch (global::System.Exception exception)
             {
+                if (!_pipeline.ShouldRetry("Reserve", exception, attempt, permit, default, delay, out delay))
+                {
+                    throw;
+                }
+
                 _pipeline.Wait(delay, default);
             }
         }

@@ -39,7 +39,7 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<global::Shop.Order> GetAsync(int id, global::System.Threading.CancellationToken ct = default)
         {
-            if (!_pipeline.IsClosed)
+            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
             {
                 if (_pipeline.Refusal("GetAsync") is { } refused)
                 {
@@ -52,7 +52,7 @@ namespace Shop
             global::System.Threading.Tasks.Task<global::Shop.Order> task;
             try
             {
-                task = _inner.GetAsync(id, ct);
+                task = _inner.GetAsync(id, ct) ?? throw new global::System.InvalidOperationException("GetAsync returned null instead of a task.");
             }
             catch (global::System.Exception exception)
             {
@@ -63,11 +63,11 @@ namespace Shop
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("GetAsync");
+                _pipeline.OnSuccess("GetAsync", permit);
                 return task;
             }
 
-            return GetAsyncWithRetries(id, ct, task, default);
+            return GetAsyncWithRetries(id, ct, task, permit);
         }
 
         private async global::System.Threading.Tasks.Task<global::Shop.Order> GetAsyncWithRetries(int id, global::System.Threading.CancellationToken ct, global::System.Threading.Tasks.Task<global::Shop.Order>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
@@ -87,15 +87,20 @@ namespace Shop
                     else
                     {
                         permit = _pipeline.Enter("GetAsync", attempt);
-                        task = _inner.GetAsync(id, ct);
+                        task = _inner.GetAsync(id, ct) ?? throw new global::System.InvalidOperationException("GetAsync returned null instead of a task.");
                     }
 
                     global::Shop.Order result = await task.ConfigureAwait(false);
                     _pipeline.OnSuccess("GetAsync", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("GetAsync", exception, attempt, permit, ct, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline.ShouldRetry("GetAsync", exception, attempt, permit, ct, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     await _pipeline.DelayAsync(delay, ct).ConfigureAwait(false);
                 }
             }
@@ -104,7 +109,7 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task SaveAsync(global::Shop.Order order, global::System.Threading.CancellationToken ct = default)
         {
-            if (!_pipeline.IsClosed)
+            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
             {
                 if (_pipeline.Refusal("SaveAsync") is { } refused)
                 {
@@ -117,7 +122,7 @@ namespace Shop
             global::System.Threading.Tasks.Task task;
             try
             {
-                task = _inner.SaveAsync(order, ct);
+                task = _inner.SaveAsync(order, ct) ?? throw new global::System.InvalidOperationException("SaveAsync returned null instead of a task.");
             }
             catch (global::System.Exception exception)
             {
@@ -128,11 +133,11 @@ namespace Shop
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("SaveAsync");
+                _pipeline.OnSuccess("SaveAsync", permit);
                 return task;
             }
 
-            return SaveAsyncWithRetries(order, ct, task, default);
+            return SaveAsyncWithRetries(order, ct, task, permit);
         }
 
         private async global::System.Threading.Tasks.Task SaveAsyncWithRetries(global::Shop.Order order, global::System.Threading.CancellationToken ct, global::System.Threading.Tasks.Task? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
@@ -152,15 +157,20 @@ namespace Shop
                     else
                     {
                         permit = _pipeline.Enter("SaveAsync", attempt);
-                        task = _inner.SaveAsync(order, ct);
+                        task = _inner.SaveAsync(order, ct) ?? throw new global::System.InvalidOperationException("SaveAsync returned null instead of a task.");
                     }
 
                     await task.ConfigureAwait(false);
                     _pipeline.OnSuccess("SaveAsync", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("SaveAsync", exception, attempt, permit, ct, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline.ShouldRetry("SaveAsync", exception, attempt, permit, ct, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     await _pipeline.DelayAsync(delay, ct).ConfigureAwait(false);
                 }
             }
@@ -169,7 +179,7 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.ValueTask<int> CountAsync()
         {
-            if (!_pipeline.IsClosed)
+            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
             {
                 if (_pipeline.Refusal("CountAsync") is { } refused)
                 {
@@ -193,11 +203,11 @@ namespace Shop
             if (task.IsCompletedSuccessfully)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("CountAsync");
+                _pipeline.OnSuccess("CountAsync", permit);
                 return task;
             }
 
-            return CountAsyncWithRetries(task, default);
+            return CountAsyncWithRetries(task, permit);
         }
 
         private async global::System.Threading.Tasks.ValueTask<int> CountAsyncWithRetries(global::System.Threading.Tasks.ValueTask<int>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
@@ -224,8 +234,13 @@ namespace Shop
                     _pipeline.OnSuccess("CountAsync", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("CountAsync", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline.ShouldRetry("CountAsync", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     await _pipeline.DelayAsync(delay, default).ConfigureAwait(false);
                 }
             }
@@ -234,7 +249,7 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.ValueTask PingAsync()
         {
-            if (!_pipeline.IsClosed)
+            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
             {
                 if (_pipeline.Refusal("PingAsync") is { } refused)
                 {
@@ -258,11 +273,11 @@ namespace Shop
             if (task.IsCompletedSuccessfully)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("PingAsync");
+                _pipeline.OnSuccess("PingAsync", permit);
                 return task;
             }
 
-            return PingAsyncWithRetries(task, default);
+            return PingAsyncWithRetries(task, permit);
         }
 
         private async global::System.Threading.Tasks.ValueTask PingAsyncWithRetries(global::System.Threading.Tasks.ValueTask? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
@@ -289,8 +304,13 @@ namespace Shop
                     _pipeline.OnSuccess("PingAsync", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("PingAsync", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline.ShouldRetry("PingAsync", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     await _pipeline.DelayAsync(delay, default).ConfigureAwait(false);
                 }
             }
@@ -309,8 +329,13 @@ namespace Shop
                     _pipeline.OnSuccess("Count", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Count", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline.ShouldRetry("Count", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline.Wait(delay, default);
                 }
             }
@@ -329,8 +354,13 @@ namespace Shop
                     _pipeline.OnSuccess("Reset", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Reset", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline.ShouldRetry("Reset", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline.Wait(delay, default);
                 }
             }

@@ -57,14 +57,29 @@ namespace Market
                         global::System.Threading.Tasks.Task<decimal> task;
                         permit = _pipeline.Enter("PriceAsync", attempt);
                         global::Sidecar.AttemptTimeout timeout = _pipeline.StartAttempt("PriceAsync", cancellationToken);
-                        task = _pipeline.Watch(_inner.PriceAsync(symbol, timeout.Token), timeout, "PriceAsync");
+                        global::System.Threading.Tasks.Task<decimal> attemptTask;
+                        try
+                        {
+                            attemptTask = _inner.PriceAsync(symbol, timeout.Token) ?? throw new global::System.InvalidOperationException("PriceAsync returned null instead of a task.");
+                        }
+                        catch (global::System.Exception exception)
+                        {
+                            attemptTask = global::System.Threading.Tasks.Task.FromException<decimal>(exception);
+                        }
+
+                        task = _pipeline.Watch(attemptTask, timeout, "PriceAsync");
 
                         decimal result = await task.ConfigureAwait(false);
                         _pipeline.OnSuccess("PriceAsync", permit);
                         return result;
                     }
-                    catch (global::System.Exception exception) when (_pipeline.ShouldRetry("PriceAsync", exception, attempt, permit, cancellationToken, delay, out delay))
+                    catch (global::System.Exception exception)
                     {
+                        if (!_pipeline.ShouldRetry("PriceAsync", exception, attempt, permit, cancellationToken, delay, out delay))
+                        {
+                            throw;
+                        }
+
                         await _pipeline.DelayAsync(delay, cancellationToken).ConfigureAwait(false);
                     }
                 }
@@ -91,8 +106,13 @@ namespace Market
                         _pipeline.OnSuccess("Last", permit);
                         return result;
                     }
-                    catch (global::System.Exception exception) when (_pipeline.ShouldRetry("Last", exception, attempt, permit, default, delay, out delay))
+                    catch (global::System.Exception exception)
                     {
+                        if (!_pipeline.ShouldRetry("Last", exception, attempt, permit, default, delay, out delay))
+                        {
+                            throw;
+                        }
+
                         _pipeline.Wait(delay, default);
                     }
                 }

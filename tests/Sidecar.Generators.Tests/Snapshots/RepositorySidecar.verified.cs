@@ -41,7 +41,7 @@ namespace Data
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<T?> FindAsync(TKey key)
         {
-            if (!_pipeline.IsClosed)
+            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
             {
                 if (_pipeline.Refusal("FindAsync") is { } refused)
                 {
@@ -54,7 +54,7 @@ namespace Data
             global::System.Threading.Tasks.Task<T?> task;
             try
             {
-                task = _inner.FindAsync(key);
+                task = _inner.FindAsync(key) ?? throw new global::System.InvalidOperationException("FindAsync returned null instead of a task.");
             }
             catch (global::System.Exception exception)
             {
@@ -65,11 +65,11 @@ namespace Data
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("FindAsync");
+                _pipeline.OnSuccess("FindAsync", permit);
                 return task;
             }
 
-            return FindAsyncWithRetries(key, task, default);
+            return FindAsyncWithRetries(key, task, permit);
         }
 
         private async global::System.Threading.Tasks.Task<T?> FindAsyncWithRetries(TKey key, global::System.Threading.Tasks.Task<T?>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
@@ -89,15 +89,20 @@ namespace Data
                     else
                     {
                         permit = _pipeline.Enter("FindAsync", attempt);
-                        task = _inner.FindAsync(key);
+                        task = _inner.FindAsync(key) ?? throw new global::System.InvalidOperationException("FindAsync returned null instead of a task.");
                     }
 
                     T? result = await task.ConfigureAwait(false);
                     _pipeline.OnSuccess("FindAsync", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("FindAsync", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline.ShouldRetry("FindAsync", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     await _pipeline.DelayAsync(delay, default).ConfigureAwait(false);
                 }
             }
@@ -107,7 +112,7 @@ namespace Data
         public global::System.Threading.Tasks.Task<TResult> QueryAsync<TResult>(global::System.Func<T, TResult> map)
             where TResult : struct
         {
-            if (!_pipeline.IsClosed)
+            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
             {
                 if (_pipeline.Refusal("QueryAsync") is { } refused)
                 {
@@ -120,7 +125,7 @@ namespace Data
             global::System.Threading.Tasks.Task<TResult> task;
             try
             {
-                task = _inner.QueryAsync<TResult>(map);
+                task = _inner.QueryAsync<TResult>(map) ?? throw new global::System.InvalidOperationException("QueryAsync returned null instead of a task.");
             }
             catch (global::System.Exception exception)
             {
@@ -131,11 +136,11 @@ namespace Data
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("QueryAsync");
+                _pipeline.OnSuccess("QueryAsync", permit);
                 return task;
             }
 
-            return QueryAsyncWithRetries<TResult>(map, task, default);
+            return QueryAsyncWithRetries<TResult>(map, task, permit);
         }
 
         private async global::System.Threading.Tasks.Task<TResult> QueryAsyncWithRetries<TResult>(global::System.Func<T, TResult> map, global::System.Threading.Tasks.Task<TResult>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
@@ -156,15 +161,20 @@ namespace Data
                     else
                     {
                         permit = _pipeline.Enter("QueryAsync", attempt);
-                        task = _inner.QueryAsync<TResult>(map);
+                        task = _inner.QueryAsync<TResult>(map) ?? throw new global::System.InvalidOperationException("QueryAsync returned null instead of a task.");
                     }
 
                     TResult result = await task.ConfigureAwait(false);
                     _pipeline.OnSuccess("QueryAsync", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline.ShouldRetry("QueryAsync", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline.ShouldRetry("QueryAsync", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     await _pipeline.DelayAsync(delay, default).ConfigureAwait(false);
                 }
             }

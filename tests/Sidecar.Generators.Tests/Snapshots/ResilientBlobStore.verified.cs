@@ -41,7 +41,7 @@ namespace Cloud
             /// <inheritdoc/>
             public global::System.Threading.Tasks.Task<byte[]> ReadAsync(string key)
             {
-                if (!_pipeline.IsClosed)
+                if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
                 {
                     if (_pipeline.Refusal("ReadAsync") is { } refused)
                     {
@@ -54,7 +54,7 @@ namespace Cloud
                 global::System.Threading.Tasks.Task<byte[]> task;
                 try
                 {
-                    task = _inner.ReadAsync(key);
+                    task = _inner.ReadAsync(key) ?? throw new global::System.InvalidOperationException("ReadAsync returned null instead of a task.");
                 }
                 catch (global::System.Exception exception)
                 {
@@ -65,11 +65,11 @@ namespace Cloud
                 if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
                 {
                     // The happy path: no state machine, no allocation.
-                    _pipeline.OnSuccess("ReadAsync");
+                    _pipeline.OnSuccess("ReadAsync", permit);
                     return task;
                 }
 
-                return ReadAsyncWithRetries(key, task, default);
+                return ReadAsyncWithRetries(key, task, permit);
             }
 
             private async global::System.Threading.Tasks.Task<byte[]> ReadAsyncWithRetries(string key, global::System.Threading.Tasks.Task<byte[]>? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
@@ -89,15 +89,20 @@ namespace Cloud
                         else
                         {
                             permit = _pipeline.Enter("ReadAsync", attempt);
-                            task = _inner.ReadAsync(key);
+                            task = _inner.ReadAsync(key) ?? throw new global::System.InvalidOperationException("ReadAsync returned null instead of a task.");
                         }
 
                         byte[] result = await task.ConfigureAwait(false);
                         _pipeline.OnSuccess("ReadAsync", permit);
                         return result;
                     }
-                    catch (global::System.Exception exception) when (_pipeline.ShouldRetry("ReadAsync", exception, attempt, permit, default, delay, out delay))
+                    catch (global::System.Exception exception)
                     {
+                        if (!_pipeline.ShouldRetry("ReadAsync", exception, attempt, permit, default, delay, out delay))
+                        {
+                            throw;
+                        }
+
                         await _pipeline.DelayAsync(delay, default).ConfigureAwait(false);
                     }
                 }
@@ -106,7 +111,7 @@ namespace Cloud
             /// <inheritdoc/>
             public global::System.Threading.Tasks.Task WriteAsync(string key, byte[] data)
             {
-                if (!_pipeline.IsClosed)
+                if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
                 {
                     if (_pipeline.Refusal("WriteAsync") is { } refused)
                     {
@@ -119,7 +124,7 @@ namespace Cloud
                 global::System.Threading.Tasks.Task task;
                 try
                 {
-                    task = _inner.WriteAsync(key, data);
+                    task = _inner.WriteAsync(key, data) ?? throw new global::System.InvalidOperationException("WriteAsync returned null instead of a task.");
                 }
                 catch (global::System.Exception exception)
                 {
@@ -130,11 +135,11 @@ namespace Cloud
                 if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
                 {
                     // The happy path: no state machine, no allocation.
-                    _pipeline.OnSuccess("WriteAsync");
+                    _pipeline.OnSuccess("WriteAsync", permit);
                     return task;
                 }
 
-                return WriteAsyncWithRetries(key, data, task, default);
+                return WriteAsyncWithRetries(key, data, task, permit);
             }
 
             private async global::System.Threading.Tasks.Task WriteAsyncWithRetries(string key, byte[] data, global::System.Threading.Tasks.Task? firstAttempt, global::Sidecar.CircuitPermit firstPermit)
@@ -154,15 +159,20 @@ namespace Cloud
                         else
                         {
                             permit = _pipeline.Enter("WriteAsync", attempt);
-                            task = _inner.WriteAsync(key, data);
+                            task = _inner.WriteAsync(key, data) ?? throw new global::System.InvalidOperationException("WriteAsync returned null instead of a task.");
                         }
 
                         await task.ConfigureAwait(false);
                         _pipeline.OnSuccess("WriteAsync", permit);
                         return;
                     }
-                    catch (global::System.Exception exception) when (_pipeline.ShouldRetry("WriteAsync", exception, attempt, permit, default, delay, out delay))
+                    catch (global::System.Exception exception)
                     {
+                        if (!_pipeline.ShouldRetry("WriteAsync", exception, attempt, permit, default, delay, out delay))
+                        {
+                            throw;
+                        }
+
                         await _pipeline.DelayAsync(delay, default).ConfigureAwait(false);
                     }
                 }

@@ -76,8 +76,13 @@ namespace Shapes
                     _pipeline0.OnSuccess("Refs", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Refs", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline0.ShouldRetry("Refs", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline0.Wait(delay, default);
                 }
             }
@@ -96,8 +101,13 @@ namespace Shapes
                     _pipeline0.OnSuccess("Defaults", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Defaults", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline0.ShouldRetry("Defaults", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline0.Wait(delay, default);
                 }
             }
@@ -118,8 +128,13 @@ namespace Shapes
                     _pipeline0.OnSuccess("Generic", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Generic", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline0.ShouldRetry("Generic", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline0.Wait(delay, default);
                 }
             }
@@ -139,8 +154,13 @@ namespace Shapes
                     _pipeline0.OnSuccess("Unmanaged", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Unmanaged", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline0.ShouldRetry("Unmanaged", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline0.Wait(delay, default);
                 }
             }
@@ -160,8 +180,13 @@ namespace Shapes
                     _pipeline0.OnSuccess("NotNull", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("NotNull", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline0.ShouldRetry("NotNull", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline0.Wait(delay, default);
                 }
             }
@@ -180,8 +205,13 @@ namespace Shapes
                     _pipeline0.OnSuccess("Overload", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Overload", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline0.ShouldRetry("Overload", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline0.Wait(delay, default);
                 }
             }
@@ -200,8 +230,13 @@ namespace Shapes
                     _pipeline0.OnSuccess("Overload", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Overload", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline0.ShouldRetry("Overload", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline0.Wait(delay, default);
                 }
             }
@@ -220,8 +255,13 @@ namespace Shapes
                     _pipeline0.OnSuccess("class", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("class", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline0.ShouldRetry("class", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline0.Wait(delay, default);
                 }
             }
@@ -240,8 +280,13 @@ namespace Shapes
                     _pipeline0.OnSuccess("Nullable", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Nullable", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline0.ShouldRetry("Nullable", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline0.Wait(delay, default);
                 }
             }
@@ -260,8 +305,13 @@ namespace Shapes
                     _pipeline0.OnSuccess("TryGet", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("TryGet", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline0.ShouldRetry("TryGet", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline0.Wait(delay, default);
                 }
             }
@@ -281,8 +331,13 @@ namespace Shapes
                     _pipeline0.OnSuccess("Echo", permit);
                     return result;
                 }
-                catch (global::System.Exception exception) when (_pipeline0.ShouldRetry("Echo", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline0.ShouldRetry("Echo", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline0.Wait(delay, default);
                 }
             }
@@ -341,8 +396,13 @@ namespace Shapes
                     _pipeline1.OnSuccess("Own", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline1.ShouldRetry("Own", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline1.ShouldRetry("Own", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline1.Wait(delay, default);
                 }
             }
@@ -361,8 +421,13 @@ namespace Shapes
                     _pipeline2.OnSuccess("Transient", permit);
                     return;
                 }
-                catch (global::System.Exception exception) when (_pipeline2.ShouldRetry("Transient", exception, attempt, permit, default, delay, out delay))
+                catch (global::System.Exception exception)
                 {
+                    if (!_pipeline2.ShouldRetry("Transient", exception, attempt, permit, default, delay, out delay))
+                    {
+                        throw;
+                    }
+
                     _pipeline2.Wait(delay, default);
                 }
             }

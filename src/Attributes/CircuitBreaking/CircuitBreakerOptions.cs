@@ -22,5 +22,13 @@ namespace Sidecar
 
         /// <summary>Probe calls a half-open circuit lets through; all must succeed to close it, the first failure opens it.</summary>
         public int HalfOpenProbes { get; set; } = SidecarDefaults.HalfOpenProbes;
+
+        /// <summary>
+        /// The longest a half-open probe may hold its slot. A probe whose attempt has not ended by then (the dependency
+        /// hangs, or it was cancelled or timed out but is still running) counts as failed: the circuit opens again for
+        /// another <see cref="BreakDuration"/>, then lets new probes through. Default 60 s, so that a hung probe can never
+        /// keep a circuit half-open for good; <see cref="TimeSpan.MaxValue"/> waits for probes however long they take.
+        /// </summary>
+        public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromMilliseconds(SidecarDefaults.ProbeTimeout);
     }
 }

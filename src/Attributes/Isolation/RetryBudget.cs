@@ -11,6 +11,7 @@ namespace Sidecar
     public sealed class RetryBudget
     {
         private readonly object _gate = new();
+        private readonly MonotonicClock _clock;
         private readonly SlidingCounts _counts; // calls, retries
         private readonly double _floor;
 
@@ -19,7 +20,8 @@ namespace Sidecar
         /// <param name="ratio">Retries allowed per call.</param>
         /// <param name="minRetriesPerSecond">Retries per second allowed however few calls were made.</param>
         /// <param name="window">The span calls and retries are counted over.</param>
-        public RetryBudget(string name, double ratio, int minRetriesPerSecond, TimeSpan window)
+        /// <param name="timeProvider">The clock the window is measured on (its monotonic timestamp); <see cref="TimeProvider.System"/> when <c>null</c>.</param>
+        public RetryBudget(string name, double ratio, int minRetriesPerSecond, TimeSpan window, TimeProvider? timeProvider = null)
         {
             Name = name ?? throw new ArgumentNullException(nameof(name));
             Ratio = ratio > 0 && !double.IsInfinity(ratio)
@@ -30,8 +32,12 @@ namespace Sidecar
                 : throw new ArgumentOutOfRangeException(nameof(minRetriesPerSecond), minRetriesPerSecond, "Must be zero or positive.");
             Window = window > TimeSpan.Zero ? window : throw new ArgumentOutOfRangeException(nameof(window), window, "Must be positive.");
             _counts = new SlidingCounts(window);
+            _clock = new MonotonicClock(timeProvider);
             _floor = minRetriesPerSecond * window.TotalSeconds;
         }
+
+        /// <summary>The clock the window is measured on.</summary>
+        internal TimeProvider TimeProvider => _clock.TimeProvider;
 
         /// <summary>The budget's name.</summary>
         public string Name { get; }
@@ -46,16 +52,17 @@ namespace Sidecar
         public TimeSpan Window { get; }
 
         /// <summary>Counts a call (its first attempt). Lock-free.</summary>
-        public void OnCall(DateTimeOffset now) => _counts.Add(now, 1, 0);
+        public void OnCall() => _counts.Add(_clock.Now(), 1, 0);
 
         /// <summary>
         /// Spends one retry if the budget has room: <c>true</c> when the retry may be made. Exact under contention: two
         /// threads never both take the last retry.
         /// </summary>
-        public bool TryRetry(DateTimeOffset now)
+        public bool TryRetry()
         {
             lock (_gate)
             {
+                MonotonicInstant now = _clock.Now();
                 (long calls, long retries) = _counts.Sum(now);
                 if (!HasRoom(calls, retries))
                 {
@@ -75,7 +82,7 @@ namespace Sidecar
             return over <= 0 || (calls > 0 && over / calls <= Ratio);
         }
 
-        /// <summary>The calls and retries the window holds at <paramref name="now"/>.</summary>
-        public (long Calls, long Retries) Sample(DateTimeOffset now) => _counts.Sum(now);
+        /// <summary>The calls and retries the window holds now.</summary>
+        public (long Calls, long Retries) Sample() => _counts.Sum(_clock.Now());
     }
 }

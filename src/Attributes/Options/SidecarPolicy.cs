@@ -29,6 +29,7 @@ namespace Sidecar
         /// <param name="maxConcurrency">Attempts of the service that may run at once (0: no bulkhead).</param>
         /// <param name="retryBudget">Retries allowed per call over the budget's window (0: no retry budget).</param>
         /// <param name="minRetriesPerSecond">Retries per second the budget always allows.</param>
+        /// <param name="probeTimeout">Milliseconds a half-open probe may hold its slot (0: <see cref="SidecarDefaults.ProbeTimeout"/>, or <paramref name="timeout"/> when longer).</param>
         public SidecarPolicy(
             string circuitName,
             int retries = SidecarDefaults.Retries,
@@ -47,7 +48,8 @@ namespace Sidecar
             int halfOpenProbes = SidecarDefaults.HalfOpenProbes,
             int maxConcurrency = SidecarDefaults.MaxConcurrency,
             double retryBudget = SidecarDefaults.RetryBudget,
-            int minRetriesPerSecond = SidecarDefaults.MinRetriesPerSecond)
+            int minRetriesPerSecond = SidecarDefaults.MinRetriesPerSecond,
+            int probeTimeout = 0)
         {
             CircuitName = circuitName ?? throw new ArgumentNullException(nameof(circuitName));
             Retries = NotNegative(retries, nameof(retries));
@@ -71,7 +73,18 @@ namespace Sidecar
                 ? retryBudget
                 : throw new ArgumentOutOfRangeException(nameof(retryBudget), retryBudget, "Must be zero (no retry budget) or positive.");
             MinRetriesPerSecond = NotNegative(minRetriesPerSecond, nameof(minRetriesPerSecond));
+            _probeTimeout = NotNegative(probeTimeout, nameof(probeTimeout));
         }
+
+        private readonly int _probeTimeout;
+
+        /// <summary>
+        /// The longest a half-open probe may hold its slot before it counts as failed: the <c>probeTimeout</c> given, else
+        /// <see cref="SidecarDefaults.ProbeTimeout"/> (60 s) or <see cref="Timeout"/> when that is longer.
+        /// </summary>
+        public TimeSpan ProbeTimeout => _probeTimeout > 0
+            ? TimeSpan.FromMilliseconds(_probeTimeout)
+            : TimeSpan.FromMilliseconds(Math.Max(SidecarDefaults.ProbeTimeout, Milliseconds(Timeout)));
 
         /// <summary>Name of the circuit breaker this policy uses.</summary>
         public string CircuitName { get; }
@@ -140,6 +153,7 @@ namespace Sidecar
             SamplingDuration = SamplingDuration,
             MinimumThroughput = MinimumThroughput,
             HalfOpenProbes = HalfOpenProbes,
+            ProbeTimeout = ProbeTimeout,
         };
 
         /// <summary>
@@ -172,7 +186,8 @@ namespace Sidecar
                 overrides.HalfOpenProbes ?? HalfOpenProbes,
                 overrides.MaxConcurrency ?? MaxConcurrency,
                 overrides.RetryBudget ?? RetryBudget,
-                overrides.MinRetriesPerSecond ?? MinRetriesPerSecond);
+                overrides.MinRetriesPerSecond ?? MinRetriesPerSecond,
+                overrides.ProbeTimeout ?? _probeTimeout);
         }
 
         private static int Milliseconds(TimeSpan value) => (int)Math.Min(int.MaxValue, value.TotalMilliseconds);

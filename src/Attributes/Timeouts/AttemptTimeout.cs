@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -8,13 +9,22 @@ namespace Sidecar
     /// The time limit of one attempt: a token that fires when the caller cancels or when the attempt's time is up,
     /// on the pipeline's clock. Created by <see cref="SidecarPipeline.StartAttempt(string, System.Threading.CancellationToken)"/>, disposed by <see cref="SidecarPipeline.Watch{T}"/>.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public sealed class AttemptTimeout : IDisposable
     {
         private readonly CancellationTokenSource _timer;
         private readonly CancellationTokenSource _linked;
 
+        /// <param name="timeout">The attempt's time limit; zero or less, or longer than a timer can wait, for none.</param>
+        /// <param name="time">The clock the limit is measured on.</param>
+        /// <param name="callerToken">The caller's token, which ends the attempt too.</param>
         internal AttemptTimeout(TimeSpan timeout, TimeProvider time, CancellationToken callerToken)
         {
+            if (timeout <= TimeSpan.Zero || timeout > SidecarPipeline.LongestWait)
+            {
+                timeout = System.Threading.Timeout.InfiniteTimeSpan;
+            }
+
 #if NET8_0_OR_GREATER
             _timer = new CancellationTokenSource(timeout, time);
 #else

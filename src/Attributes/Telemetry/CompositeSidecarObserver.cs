@@ -4,7 +4,10 @@ using System.Linq;
 
 namespace Sidecar
 {
-    /// <summary>Passes every callback on to several observers, in order.</summary>
+    /// <summary>
+    /// Passes every callback on to several observers, in order. An observer that throws is skipped for that callback:
+    /// the observers after it still hear it, and the exception never reaches the call being observed.
+    /// </summary>
     public sealed class CompositeSidecarObserver : SidecarObserver
     {
         private readonly SidecarObserver[] _observers;
@@ -33,7 +36,14 @@ namespace Sidecar
         {
             foreach (SidecarObserver observer in _observers)
             {
-                observer.OnAttemptFailed(service, member, attempt, exception, willRetry, delay);
+                try
+                {
+                    observer.OnAttemptFailed(service, member, attempt, exception, willRetry, delay);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // One observer's failure must not hide the event from the others.
+                }
             }
         }
 
@@ -42,7 +52,14 @@ namespace Sidecar
         {
             foreach (SidecarObserver observer in _observers)
             {
-                observer.OnCircuitStateChanged(circuitName, state);
+                try
+                {
+                    observer.OnCircuitStateChanged(circuitName, state);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // One observer's failure must not hide the event from the others.
+                }
             }
         }
 
@@ -51,7 +68,14 @@ namespace Sidecar
         {
             foreach (SidecarObserver observer in _observers)
             {
-                observer.OnRetryDenied(service, member, attempt, exception);
+                try
+                {
+                    observer.OnRetryDenied(service, member, attempt, exception);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // One observer's failure must not hide the event from the others.
+                }
             }
         }
 
@@ -60,7 +84,14 @@ namespace Sidecar
         {
             foreach (SidecarObserver observer in _observers)
             {
-                observer.OnRejected(service, member, exception);
+                try
+                {
+                    observer.OnRejected(service, member, exception);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // One observer's failure must not hide the event from the others.
+                }
             }
         }
     }

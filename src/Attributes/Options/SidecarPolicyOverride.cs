@@ -66,6 +66,9 @@ namespace Sidecar
         /// <summary>Replaces <see cref="SidecarAttribute.MinRetriesPerSecond"/> (service level).</summary>
         public int? MinRetriesPerSecond { get; set; }
 
+        /// <summary>Replaces the milliseconds a half-open probe may hold its slot before it counts as failed (shared by the service's circuit).</summary>
+        public int? ProbeTimeout { get; set; }
+
         // Every knob once: its name, whether it is set, how to unset it, and whether it belongs to the state a service
         // shares (its circuit, bulkhead and retry budget). The helpers below are derived from this table.
         private static readonly (string Name, bool Shared, Func<SidecarPolicyOverride, bool> IsSet, Action<SidecarPolicyOverride> Unset)[] s_knobs =
@@ -85,6 +88,7 @@ namespace Sidecar
             (nameof(MaxConcurrency), true, o => o.MaxConcurrency is not null, o => o.MaxConcurrency = null),
             (nameof(RetryBudget), true, o => o.RetryBudget is not null, o => o.RetryBudget = null),
             (nameof(MinRetriesPerSecond), true, o => o.MinRetriesPerSecond is not null, o => o.MinRetriesPerSecond = null),
+            (nameof(ProbeTimeout), true, o => o.ProbeTimeout is not null, o => o.ProbeTimeout = null),
         };
 
         /// <summary>Whether no knob is set.</summary>

@@ -33,6 +33,12 @@ namespace Sidecar
         /// <summary>Probe calls a half-open circuit lets through; all must succeed to close it.</summary>
         public const int HalfOpenProbes = 1;
 
+        /// <summary>
+        /// Milliseconds a half-open probe may hold its slot before it counts as failed (60 s; the attempt
+        /// <c>Timeout</c> instead when that is longer).
+        /// </summary>
+        public const int ProbeTimeout = 60_000;
+
         /// <summary>Calls running at once per service (0: no bulkhead).</summary>
         public const int MaxConcurrency = 0;
 

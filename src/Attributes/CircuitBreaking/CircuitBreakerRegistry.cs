@@ -25,31 +25,17 @@ namespace Sidecar
         public IEnumerable<CircuitBreaker> Breakers => _breakers.Values;
 
         /// <summary>
-        /// The breaker called <paramref name="name"/>, created with the given settings the first time it is asked for.
-        /// Later calls get the same instance, whatever settings they pass.
-        /// </summary>
-        public CircuitBreaker GetOrAdd(string name, int failureThreshold, TimeSpan breakDuration)
-        {
-            if (_breakers.TryGetValue(name, out CircuitBreaker? breaker))
-            {
-                return breaker;
-            }
-
-            return _breakers.GetOrAdd(name, new CircuitBreaker(name, failureThreshold, breakDuration));
-        }
-
-        /// <summary>
         /// The breaker called <paramref name="name"/>, created with <paramref name="options"/> the first time it is asked
-        /// for. Later calls get the same instance, whatever options they pass.
+        /// for, measuring time on <paramref name="timeProvider"/>. Later calls get the same instance, whatever they pass.
         /// </summary>
-        public CircuitBreaker GetOrAdd(string name, CircuitBreakerOptions options)
+        public CircuitBreaker GetOrAdd(string name, CircuitBreakerOptions options, TimeProvider? timeProvider = null)
         {
             if (_breakers.TryGetValue(name, out CircuitBreaker? breaker))
             {
                 return breaker;
             }
 
-            return _breakers.GetOrAdd(name, new CircuitBreaker(name, options));
+            return _breakers.GetOrAdd(name, new CircuitBreaker(name, options, timeProvider));
         }
 
         /// <summary>The bulkhead called <paramref name="name"/>, created with <paramref name="maxConcurrency"/> the first time.</summary>
@@ -64,14 +50,14 @@ namespace Sidecar
         }
 
         /// <summary>The retry budget called <paramref name="name"/>, created with these settings the first time.</summary>
-        public RetryBudget GetOrAddRetryBudget(string name, double ratio, int minRetriesPerSecond, TimeSpan window)
+        public RetryBudget GetOrAddRetryBudget(string name, double ratio, int minRetriesPerSecond, TimeSpan window, TimeProvider? timeProvider = null)
         {
             if (_budgets.TryGetValue(name, out RetryBudget? budget))
             {
                 return budget;
             }
 
-            return _budgets.GetOrAdd(name, new RetryBudget(name, ratio, minRetriesPerSecond, window));
+            return _budgets.GetOrAdd(name, new RetryBudget(name, ratio, minRetriesPerSecond, window, timeProvider));
         }
 
         /// <summary>The bulkheads created so far.</summary>

@@ -7,6 +7,7 @@ namespace Sidecar
     /// Two counts over a sliding window of ten buckets (the window moves a tenth of its span at a time): attempts and
     /// failures for the failure-ratio breaker, calls and retries for the retry budget. Adding is lock-free unless a bucket
     /// must be started afresh; callers that need a count and an addition to agree take their own lock around both.
+    /// Time is the monotonic clock's (<see cref="MonotonicClock"/>): a wall-clock step cannot move the window.
     /// </summary>
     internal sealed class SlidingCounts
     {
@@ -18,10 +19,10 @@ namespace Sidecar
 
         public SlidingCounts(TimeSpan span) => _bucketTicks = Math.Max(1, span.Ticks / Buckets);
 
-        /// <summary>Adds to the bucket <paramref name="now"/> falls in.</summary>
-        public void Add(DateTimeOffset now, int first, int second)
+        /// <summary>Adds to the bucket the instant <paramref name="now"/> falls in.</summary>
+        public void Add(MonotonicInstant now, int first, int second)
         {
-            long bucket = now.UtcTicks / _bucketTicks;
+            long bucket = now.Ticks / _bucketTicks;
             ref Slot slot = ref _slots[(int)(bucket % Buckets)];
             if (Volatile.Read(ref slot.Bucket) != bucket)
             {
@@ -39,10 +40,10 @@ namespace Sidecar
             }
         }
 
-        /// <summary>The counts of the bucket <paramref name="now"/> falls in and the nine before it.</summary>
-        public (long First, long Second) Sum(DateTimeOffset now)
+        /// <summary>The counts of the bucket the instant <paramref name="now"/> falls in and the nine before it.</summary>
+        public (long First, long Second) Sum(MonotonicInstant now)
         {
-            long bucket = now.UtcTicks / _bucketTicks;
+            long bucket = now.Ticks / _bucketTicks;
             long first = 0;
             long second = 0;
             for (int i = 0; i < Buckets; i++)
@@ -73,7 +74,7 @@ namespace Sidecar
             {
                 if (slot.Bucket >= bucket)
                 {
-                    return; // another thread got here first (or the clock went back)
+                    return; // another thread got here first
                 }
 
                 Volatile.Write(ref slot.First, 0);

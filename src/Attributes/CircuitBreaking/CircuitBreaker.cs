@@ -1,0 +1,553 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace Sidecar
+{
+    /// <summary>
+    /// A thread-safe circuit breaker. Closed → Open when <see cref="FailureThreshold"/> attempts in a row failed, or when
+    /// at least <see cref="FailureRatio"/> of the attempts in the last <see cref="SamplingDuration"/> failed once
+    /// <see cref="MinimumThroughput"/> were seen → HalfOpen once <see cref="BreakDuration"/> has passed, where
+    /// <see cref="HalfOpenProbes"/> probe calls are let through → Closed when all of them succeed, Open again at the first
+    /// that fails or when one is still out after <see cref="ProbeTimeout"/>. Every decorator of the same service shares
+    /// one instance through <see cref="CircuitBreakerRegistry"/>.
+    /// </summary>
+    /// <remarks>
+    /// Durations are measured on the monotonic clock of the <see cref="System.TimeProvider"/> it was created with, so a
+    /// wall-clock step changes nothing it decides. Each state entered starts a new episode: the outcome of an attempt
+    /// admitted in an earlier episode (a slow call that outlived an outage) moves nothing. A probe keeps its slot until
+    /// its attempt really ends — cancelled or timed out, it may still be running inside the dependency — or until
+    /// <see cref="ProbeTimeout"/>. Every state change, automatic or by hand, is reported once, in order, to the observers
+    /// of the sidecars that use the circuit and to telemetry.
+    /// </remarks>
+    public sealed class CircuitBreaker
+    {
+        private const int StateBits = 2;
+        private const int StateMask = (1 << StateBits) - 1;
+
+        private readonly object _gate = new();
+        private readonly MonotonicClock _clock;
+        private readonly bool _countsEveryOutcome; // failure-ratio mode: successes are recorded too
+        private readonly SlidingCounts? _window; // attempts, failures
+        private readonly CircuitTransitions _transitions;
+
+        // (episode << 2) | state, written under the lock and read without it: one read tells the state and the episode.
+        private volatile int _status;
+        private int _consecutiveFailures;
+        private int _probesSucceeded; // in the current half-open episode
+        private int _slotsHeld; // probe slots whose attempt has not ended yet, whatever episode admitted them
+        private int _slotEpoch; // moves on when held slots are forfeited (probe timeout, Reset)
+        private MonotonicInstant _slotsSince; // when the oldest slot still held was taken (conservatively)
+        private MonotonicInstant _openedAt;
+        private TimeSpan _openFor;
+
+        /// <summary>Creates a closed breaker.</summary>
+        /// <param name="name">The circuit's name.</param>
+        /// <param name="options">How it opens and closes.</param>
+        /// <param name="timeProvider">The clock it measures durations on; <see cref="TimeProvider.System"/> when <c>null</c>.</param>
+        /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+        public CircuitBreaker(string name, CircuitBreakerOptions options, TimeProvider? timeProvider = null)
+        {
+            Name = name ?? throw new ArgumentNullException(nameof(name));
+            if (options is null)
+            {
+                throw new ArgumentNullException(nameof(options));
+            }
+
+            if (options.FailureThreshold < 0 || options.FailureRatio < 0 || options.FailureRatio > 1 || double.IsNaN(options.FailureRatio))
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), "FailureThreshold must be zero or positive and FailureRatio between 0 and 1.");
+            }
+
+            if (options.FailureThreshold == 0 && options.FailureRatio == 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), "A circuit breaker needs a FailureThreshold of at least 1 or a FailureRatio above 0.");
+            }
+
+            FailureThreshold = options.FailureThreshold;
+            BreakDuration = NotNegative(options.BreakDuration, nameof(options.BreakDuration));
+            ProbeTimeout = Positive(options.ProbeTimeout, nameof(options.ProbeTimeout));
+            HalfOpenProbes = Positive(options.HalfOpenProbes, nameof(options.HalfOpenProbes));
+            FailureRatio = options.FailureRatio;
+            SamplingDuration = options.SamplingDuration;
+            MinimumThroughput = options.MinimumThroughput;
+            if (FailureRatio > 0)
+            {
+                Positive(SamplingDuration, nameof(options.SamplingDuration));
+                Positive(MinimumThroughput, nameof(options.MinimumThroughput));
+                _countsEveryOutcome = true;
+                _window = new SlidingCounts(SamplingDuration);
+            }
+
+            _clock = new MonotonicClock(timeProvider);
+            _transitions = new CircuitTransitions(name);
+        }
+
+        /// <summary>The circuit's name (the decorated service, or service and member for a member-level breaker).</summary>
+        public string Name { get; }
+
+        /// <summary>Failed attempts in a row that open the circuit (0: this trigger is off).</summary>
+        public int FailureThreshold { get; }
+
+        /// <summary>How long the circuit stays open before probes.</summary>
+        public TimeSpan BreakDuration { get; }
+
+        /// <summary>Fraction of failed attempts within <see cref="SamplingDuration"/> that opens the circuit (0: this trigger is off).</summary>
+        public double FailureRatio { get; }
+
+        /// <summary>The sliding window <see cref="FailureRatio"/> is measured over.</summary>
+        public TimeSpan SamplingDuration { get; }
+
+        /// <summary>Attempts the window must hold before <see cref="FailureRatio"/> may open the circuit.</summary>
+        public int MinimumThroughput { get; }
+
+        /// <summary>Probe calls let through while half-open.</summary>
+        public int HalfOpenProbes { get; }
+
+        /// <summary>The longest a probe holds its slot: a probe still out after this counts as failed and the circuit opens again.</summary>
+        public TimeSpan ProbeTimeout { get; }
+
+        /// <summary>The current state. An open circuit whose break is over reports <see cref="CircuitState.Open"/> until the next call probes it.</summary>
+        public CircuitState State => (CircuitState)(_status & StateMask);
+
+        /// <summary>Whether calls flow freely; the only check on the happy path.</summary>
+        public bool IsClosed
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => (_status & StateMask) == (int)CircuitState.Closed;
+        }
+
+        /// <summary>Failed attempts in a row so far.</summary>
+        public int ConsecutiveFailures => Volatile.Read(ref _consecutiveFailures);
+
+        /// <summary>Probe slots held now: probes whose attempt has not ended, including cancelled ones still running in the dependency.</summary>
+        public int ProbesRunning
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _slotsHeld;
+                }
+            }
+        }
+
+        /// <summary>
+        /// When an open circuit lets the next probe through, on the wall clock (<see cref="DateTimeOffset.MaxValue"/> when it
+        /// was isolated until reset); <c>null</c> unless open.
+        /// </summary>
+        public DateTimeOffset? OpenUntil
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return State == CircuitState.Open ? _clock.WallClockIn(Remaining(_clock.Now())) : null;
+                }
+            }
+        }
+
+        /// <summary>The clock the circuit measures durations on.</summary>
+        internal TimeProvider TimeProvider => _clock.TimeProvider;
+
+        /// <summary>The attempts and failures the failure-ratio window holds now (zeros without a <see cref="FailureRatio"/>).</summary>
+        public (int Attempts, int Failures) Sample()
+        {
+            (long attempts, long failures) = _window?.Sum(_clock.Now()) ?? default;
+            return ((int)attempts, (int)failures);
+        }
+
+        /// <summary>Whether a success without a probe permit changes nothing: closed, no failures in a row, no window to feed.</summary>
+        internal bool IsUndisturbed
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => IsClosed && !_countsEveryOutcome && Volatile.Read(ref _consecutiveFailures) == 0;
+        }
+
+        /// <summary>
+        /// The permit of an attempt that starts while the circuit is closed, read without a lock; <c>false</c> when it is
+        /// not closed (then <see cref="TryEnter(out CircuitPermit, out TimeSpan)"/> decides).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal bool TryPass(out CircuitPermit permit)
+        {
+            int status = _status;
+            permit = CircuitPermit.Closed(status >> StateBits);
+            return (status & StateMask) == (int)CircuitState.Closed;
+        }
+
+        /// <summary>Lets <paramref name="observer"/> hear this circuit's state changes while it is alive (once, however often asked).</summary>
+        public void Watch(SidecarObserver? observer) => _transitions.Watch(observer);
+
+        /// <summary>
+        /// Asks to start an attempt. Returns <c>true</c> with a permit when the call may go on; <c>false</c> with how long
+        /// until the circuit will be tried again when it must fail fast (<see cref="TimeSpan.Zero"/>: half-open, every probe
+        /// slot taken; <see cref="TimeSpan.MaxValue"/>: isolated until reset).
+        /// </summary>
+        /// <param name="permit">The permit to hand back through <see cref="OnSuccess"/>, <see cref="OnFailure(CircuitPermit, bool)"/> or <see cref="OnIgnored"/>.</param>
+        /// <param name="retryAfter">When refused: how long until a probe will be let through.</param>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public bool TryEnter(out CircuitPermit permit, out TimeSpan retryAfter) => TryEnter(out permit, out retryAfter, out _);
+
+        /// <summary><see cref="TryEnter(out CircuitPermit, out TimeSpan)"/>, telling the state this call moved the circuit to, if it moved it.</summary>
+        internal bool TryEnter(out CircuitPermit permit, out TimeSpan retryAfter, out CircuitState? transition)
+        {
+            retryAfter = TimeSpan.Zero;
+            transition = null;
+            if (TryPass(out permit))
+            {
+                return true;
+            }
+
+            bool entered;
+            lock (_gate)
+            {
+                int before = _status;
+                entered = Admit(_clock.Now(), take: true, out permit, out retryAfter);
+                if (_status != before)
+                {
+                    transition = State;
+                }
+            }
+
+            _transitions.Deliver();
+            return entered;
+        }
+
+        /// <summary>
+        /// Whether <see cref="TryEnter(out CircuitPermit, out TimeSpan)"/> would refuse a call now (open and still breaking, or half-open with every probe
+        /// slot taken), and how long until it would not. Takes nothing, though an overdue probe timeout is applied.
+        /// </summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public bool WouldRefuse(out TimeSpan retryAfter)
+        {
+            retryAfter = TimeSpan.Zero;
+            if (IsClosed)
+            {
+                return false;
+            }
+
+            bool refused;
+            lock (_gate)
+            {
+                refused = !Admit(_clock.Now(), take: false, out _, out retryAfter);
+            }
+
+            _transitions.Deliver();
+            return refused;
+        }
+
+        // Under the lock. With take: false nothing is admitted, but the state still moves as time says it must.
+        private bool Admit(MonotonicInstant now, bool take, out CircuitPermit permit, out TimeSpan retryAfter)
+        {
+            permit = default;
+            retryAfter = TimeSpan.Zero;
+            ForfeitOverdueSlots(now);
+            int status = _status;
+            switch ((CircuitState)(status & StateMask))
+            {
+                case CircuitState.Closed:
+                    permit = CircuitPermit.Closed(status >> StateBits);
+                    return true;
+                case CircuitState.Open:
+                    TimeSpan remaining = Remaining(now);
+                    if (remaining > TimeSpan.Zero)
+                    {
+                        retryAfter = remaining;
+                        return false;
+                    }
+
+                    if (!take && _slotsHeld < HalfOpenProbes)
+                    {
+                        return true; // the next call will half-open the circuit
+                    }
+
+                    Enter(CircuitState.HalfOpen);
+                    _probesSucceeded = 0;
+                    goto default;
+                default: // HalfOpen
+                    if (_slotsHeld + _probesSucceeded >= HalfOpenProbes)
+                    {
+                        return false;
+                    }
+
+                    if (take)
+                    {
+                        if (_slotsHeld++ == 0)
+                        {
+                            _slotsSince = now;
+                        }
+
+                        permit = CircuitPermit.Probe(_status >> StateBits, _slotEpoch);
+                    }
+
+                    return true;
+            }
+        }
+
+        /// <summary>
+        /// Records a successful attempt. Returns the new state if the success closed the circuit. A probe gives its slot
+        /// back unless <paramref name="attemptEnded"/> is <c>false</c> (then <see cref="ReleaseProbeSlot"/> does, later).
+        /// </summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public CircuitState? OnSuccess(CircuitPermit permit, bool attemptEnded = true)
+        {
+            if (!permit.IsProbe && IsUndisturbed)
+            {
+                return null;
+            }
+
+            CircuitState? changed = null;
+            lock (_gate)
+            {
+                if (permit.IsProbe && attemptEnded)
+                {
+                    FreeSlot(permit);
+                }
+
+                if (IsCurrent(permit))
+                {
+                    if (permit.IsProbe)
+                    {
+                        if (++_probesSucceeded >= HalfOpenProbes)
+                        {
+                            Close();
+                            changed = CircuitState.Closed;
+                        }
+                    }
+                    else if (IsClosed)
+                    {
+                        _consecutiveFailures = 0;
+                        _window?.Add(_clock.Now(), 1, 0);
+                    }
+                }
+            }
+
+            _transitions.Deliver();
+            return changed;
+        }
+
+        /// <summary>
+        /// Records a failed attempt (one that says the dependency is unwell). Returns <see cref="CircuitState.Open"/> if this
+        /// failure opened the circuit. A failure from an earlier episode moves nothing.
+        /// </summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public CircuitState? OnFailure(CircuitPermit permit, bool attemptEnded = true) => OnFailure(permit, attemptEnded, deliver: true);
+
+        /// <summary>
+        /// <see cref="OnFailure(CircuitPermit, bool)"/> (the public overload), reporting the state change it caused only when <paramref name="deliver"/>
+        /// is <c>true</c>; otherwise <see cref="DeliverTransitions"/> does, once the failure itself has been reported.
+        /// </summary>
+        internal CircuitState? OnFailure(CircuitPermit permit, bool attemptEnded, bool deliver)
+        {
+            CircuitState? changed = null;
+            lock (_gate)
+            {
+                MonotonicInstant now = _clock.Now();
+                if (permit.IsProbe && attemptEnded)
+                {
+                    FreeSlot(permit);
+                }
+
+                if (IsCurrent(permit))
+                {
+                    bool open = permit.IsProbe;
+                    if (!permit.IsProbe && IsClosed)
+                    {
+                        open = FailureThreshold > 0 && ++_consecutiveFailures >= FailureThreshold;
+                        if (_window is not null)
+                        {
+                            _window.Add(now, 1, 1);
+                            (long attempts, long failures) = _window.Sum(now);
+
+                            // failures / attempts, not FailureRatio * attempts: 0.28 * 25 is 7.000000000000001 in doubles, so 7
+                            // of 25 would not reach a ratio of 0.28; the quotient of two integers is rounded like the ratio.
+                            open |= attempts >= MinimumThroughput && (double)failures / attempts >= FailureRatio;
+                        }
+                    }
+
+                    if (open)
+                    {
+                        Open(now, BreakDuration);
+                        changed = CircuitState.Open;
+                    }
+                }
+            }
+
+            if (deliver)
+            {
+                _transitions.Deliver();
+            }
+
+            return changed;
+        }
+
+        /// <summary>Reports the state changes not reported yet.</summary>
+        internal void DeliverTransitions() => _transitions.Deliver();
+
+        /// <summary>
+        /// Records an attempt whose outcome says nothing about the dependency's health (cancelled by the caller, refused
+        /// further in, an exception that is not the dependency's). A probe gives its slot back unless
+        /// <paramref name="attemptEnded"/> is <c>false</c>.
+        /// </summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public void OnIgnored(CircuitPermit permit, bool attemptEnded = true)
+        {
+            if (!permit.IsProbe || !attemptEnded)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                FreeSlot(permit);
+            }
+        }
+
+        /// <summary>Gives back the slot of a probe whose attempt was abandoned (timed out, cancelled) and has now really ended.</summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public void ReleaseProbeSlot(CircuitPermit permit)
+        {
+            if (!permit.IsProbe)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                FreeSlot(permit);
+            }
+        }
+
+        /// <summary>
+        /// Closes the circuit and forgets past failures (for operators and tests). Probes still running count for nothing
+        /// and give up their slots. Observers and telemetry hear the change.
+        /// </summary>
+        public void Reset()
+        {
+            lock (_gate)
+            {
+                ForfeitSlots();
+                if (!IsClosed)
+                {
+                    Close();
+                }
+                else
+                {
+                    _consecutiveFailures = 0;
+                    _window?.Clear();
+                }
+            }
+
+            _transitions.Deliver();
+        }
+
+        /// <summary>
+        /// Opens the circuit by hand (isolates the dependency): every call fails fast until <see cref="Reset"/>, or until
+        /// <paramref name="duration"/> has passed when one is given (then probes follow as usual). Observers and telemetry
+        /// hear the change.
+        /// </summary>
+        public void Isolate(TimeSpan? duration = null)
+        {
+            TimeSpan openFor = duration is TimeSpan d ? NotNegative(d, nameof(duration)) : TimeSpan.MaxValue;
+            lock (_gate)
+            {
+                Open(_clock.Now(), openFor);
+            }
+
+            _transitions.Deliver();
+        }
+
+        /// <summary>Observers watching this circuit now.</summary>
+        internal int WatcherCount => _transitions.WatcherCount;
+
+        private bool IsCurrent(CircuitPermit permit)
+        {
+            int status = _status;
+            if (permit.IsProbe)
+            {
+                return (status & StateMask) == (int)CircuitState.HalfOpen && permit.Episode == status >> StateBits;
+            }
+
+            // A permit nobody admitted (the policy had no breaker when the attempt started) counts as current.
+            return !permit.IsAdmitted || permit.Episode == status >> StateBits;
+        }
+
+        private void FreeSlot(CircuitPermit probe)
+        {
+            if (probe.SlotEpoch == _slotEpoch && _slotsHeld > 0)
+            {
+                _slotsHeld--;
+            }
+        }
+
+        // A probe out for longer than ProbeTimeout counts as failed: the circuit opens again (if it is still half-open) and
+        // the slots held are given up, so a dependency that hangs cannot keep the circuit half-open for good.
+        private void ForfeitOverdueSlots(MonotonicInstant now)
+        {
+            if (_slotsHeld == 0 || now.Since(_slotsSince) < ProbeTimeout)
+            {
+                return;
+            }
+
+            ForfeitSlots();
+            if (State == CircuitState.HalfOpen)
+            {
+                Open(now, BreakDuration);
+            }
+        }
+
+        private void ForfeitSlots()
+        {
+            _slotsHeld = 0;
+            _slotEpoch++;
+        }
+
+        private TimeSpan Remaining(MonotonicInstant now)
+        {
+            TimeSpan elapsed = now.Since(_openedAt);
+            return elapsed >= _openFor ? TimeSpan.Zero : _openFor - elapsed;
+        }
+
+        private void Close()
+        {
+            Enter(CircuitState.Closed);
+            _consecutiveFailures = 0;
+            _probesSucceeded = 0;
+            _window?.Clear();
+        }
+
+        private void Open(MonotonicInstant now, TimeSpan openFor)
+        {
+            bool wasOpen = State == CircuitState.Open;
+            _status = ((_status >> StateBits) + 1) << StateBits | (int)CircuitState.Open;
+            if (!wasOpen)
+            {
+                _transitions.Enqueue(CircuitState.Open);
+            }
+
+            _consecutiveFailures = 0;
+            _probesSucceeded = 0;
+            _openedAt = now;
+            _openFor = openFor;
+            _window?.Clear();
+        }
+
+        // A new episode in the given state, reported once the lock is released.
+        private void Enter(CircuitState state)
+        {
+            _status = ((_status >> StateBits) + 1) << StateBits | (int)state;
+            _transitions.Enqueue(state);
+        }
+
+        private static int Positive(int value, string name)
+            => value >= 1 ? value : throw new ArgumentOutOfRangeException(name, value, "Must be at least 1.");
+
+        private static TimeSpan Positive(TimeSpan value, string name)
+            => value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, "Must be positive.");
+
+        private static TimeSpan NotNegative(TimeSpan value, string name)
+            => value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, "Must be zero or positive.");
+    }
+}

@@ -1,0 +1,124 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Sidecar
+{
+    public sealed partial class SidecarPipeline
+    {
+        // The longest wait a timer supports (about 49.7 days). An uncapped backoff can ask for more; waiting this long
+        // is as good as forever, whereas letting Task.Delay throw would replace the dependency's own exception.
+        internal static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+        /// <summary>Waits <paramref name="delay"/> on the pipeline's clock; ends at once when the token fires.</summary>
+        public Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return Task.FromCanceled(cancellationToken);
+            }
+
+            if (delay <= TimeSpan.Zero)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (delay > LongestWait)
+            {
+                delay = LongestWait;
+            }
+#if NET8_0_OR_GREATER
+            return Task.Delay(delay, _time, cancellationToken);
+#else
+            return _time.Delay(delay, cancellationToken);
+#endif
+        }
+
+        /// <summary>Blocks for <paramref name="delay"/> (synchronous members); ends at once when the token fires.</summary>
+        public void Wait(TimeSpan delay, CancellationToken cancellationToken)
+        {
+            if (delay <= TimeSpan.Zero && !cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            DelayAsync(delay, cancellationToken).GetAwaiter().GetResult();
+        }
+
+        /// <summary>Starts the time limit of one attempt; pass <see cref="AttemptTimeout.Token"/> to the inner call.</summary>
+        public AttemptTimeout StartAttempt(CancellationToken cancellationToken) => StartAttempt(Policy, cancellationToken);
+
+        /// <summary>Starts the time limit of one attempt of <paramref name="member"/> (its own override, if any).</summary>
+        public AttemptTimeout StartAttempt(string member, CancellationToken cancellationToken) => StartAttempt(PolicyFor(member), cancellationToken);
+
+        private AttemptTimeout StartAttempt(SidecarPolicy policy, CancellationToken cancellationToken)
+            => new(policy.Timeout, _time, cancellationToken);
+
+        /// <summary>
+        /// Waits for an attempt under its time limit. When time is up first, the attempt's token is cancelled, the
+        /// attempt is abandoned (its outcome observed, never rethrown) and <see cref="SidecarTimeoutException"/> is thrown.
+        /// </summary>
+        public async Task<T> Watch<T>(Task<T> attempt, AttemptTimeout timeout, string member)
+        {
+            try
+            {
+                await WaitWithin(attempt, timeout, member).ConfigureAwait(false);
+                return await attempt.ConfigureAwait(false);
+            }
+            finally
+            {
+                timeout.Dispose();
+            }
+        }
+
+        /// <inheritdoc cref="Watch{T}"/>
+        public async Task Watch(Task attempt, AttemptTimeout timeout, string member)
+        {
+            try
+            {
+                await WaitWithin(attempt, timeout, member).ConfigureAwait(false);
+                await attempt.ConfigureAwait(false);
+            }
+            finally
+            {
+                timeout.Dispose();
+            }
+        }
+
+        private async Task WaitWithin(Task attempt, AttemptTimeout timeout, string member)
+        {
+            try
+            {
+#if NET8_0_OR_GREATER
+                await attempt.WaitAsync(timeout.Token).ConfigureAwait(false);
+#else
+                await attempt.WaitAsync(System.Threading.Timeout.InfiniteTimeSpan, _time, timeout.Token).ConfigureAwait(false);
+#endif
+            }
+            catch (OperationCanceledException ex)
+            {
+                Task? abandoned = null;
+                if (!attempt.IsCompleted)
+                {
+                    // Abandoned (time is up, or the caller gave up): observe its outcome so that a late failure is not an
+                    // unobserved task exception.
+                    abandoned = attempt;
+                    _ = attempt.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+
+                if (timeout.HasExpired)
+                {
+                    throw new SidecarTimeoutException(Service, member, PolicyFor(member).Timeout, ex) { Abandoned = abandoned };
+                }
+
+                if (abandoned is not null)
+                {
+                    // The caller gave up: their exception goes on as it is; the attempt it left behind rides beside it.
+                    AbandonedAttempts.Remember(ex, abandoned);
+                }
+
+                throw;
+            }
+        }
+    }
+}

@@ -1,0 +1,230 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace Sidecar
+{
+    /// <summary>
+    /// What generated code calls: the resilience one decorator applies to the members that share a
+    /// <see cref="SidecarPolicy"/>. It admits attempts (circuit breaker, bulkhead), records their outcomes, decides whether a
+    /// failure is retried and after how long, and waits. Generated code drives it from a plain loop, so the happy path costs
+    /// a couple of field reads and no allocation. Not meant to be called by hand.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public sealed partial class SidecarPipeline
+    {
+        private readonly CircuitBreaker? _breaker;
+        private readonly Bulkhead? _bulkhead;
+        private readonly RetryBudget? _budget;
+        private readonly TimeProvider _time;
+        private readonly SidecarEvents _events;
+        private readonly Func<double>? _random;
+        private readonly Dictionary<string, SidecarPolicy>? _memberPolicies;
+
+        /// <summary>Creates the pipeline of one decorator instance.</summary>
+        /// <param name="service">The decorated service's name, used in telemetry and to find <see cref="SidecarOptions.Overrides"/>.</param>
+        /// <param name="policy">The compiled-in settings.</param>
+        /// <param name="options">Clock, breaker registry, observer and overrides; <c>null</c> for the defaults.</param>
+        /// <exception cref="ArgumentException">An override is out of range, or sets a service-level knob for one member.</exception>
+        public SidecarPipeline(string service, SidecarPolicy policy, SidecarOptions? options = null)
+            : this(service, policy, options, null, null)
+        {
+        }
+
+        /// <summary>Creates the pipeline of one decorator instance for <paramref name="members"/>. Generated code calls this.</summary>
+        /// <param name="service">The decorated service's name, used in telemetry and to find <see cref="SidecarOptions.Overrides"/>.</param>
+        /// <param name="policy">The compiled-in settings.</param>
+        /// <param name="options">Clock, breaker registry, observer and overrides; <c>null</c> for the defaults.</param>
+        /// <param name="members">The members that use this pipeline (as passed to its methods); <c>null</c> looks for overrides of any member.</param>
+        /// <param name="ownKnobs">
+        /// For the members of a method's own <c>[Sidecar]</c>: the knobs (property names of <see cref="SidecarAttribute"/>) it
+        /// set, which a service-wide override leaves alone; <c>null</c> for the type's settings.
+        /// </param>
+        /// <exception cref="ArgumentException">An override is out of range, or sets a knob shared by the service for one member.</exception>
+        public SidecarPipeline(string service, SidecarPolicy policy, SidecarOptions? options, string[]? members, string[]? ownKnobs)
+        {
+            Service = service ?? throw new ArgumentNullException(nameof(service));
+            if (policy is null)
+            {
+                throw new ArgumentNullException(nameof(policy));
+            }
+
+            options ??= SidecarOptions.Default;
+            _time = options.TimeProvider ?? TimeProvider.System;
+            _random = options.Random;
+            Policy = policy = OverrideResolver.Resolve(service, policy, options, members, ownKnobs, out _memberPolicies);
+            _events = new SidecarEvents(service, options.Observer, policy.HasFallback);
+            CircuitBreakerRegistry registry = options.CircuitBreakers ?? CircuitBreakerRegistry.Shared;
+            if (policy.HasCircuitBreaker)
+            {
+                _breaker = registry.GetOrAdd(policy.CircuitName, policy.CircuitBreakerOptions, _time);
+                _breaker.Watch(options.Observer);
+            }
+
+            if (policy.MaxConcurrency > 0)
+            {
+                _bulkhead = registry.GetOrAddBulkhead(policy.CircuitName, policy.MaxConcurrency);
+            }
+
+            if (policy.RetryBudget > 0)
+            {
+                _budget = registry.GetOrAddRetryBudget(policy.CircuitName, policy.RetryBudget, policy.MinRetriesPerSecond, TimeSpan.FromMilliseconds(SidecarDefaults.RetryBudgetWindow), _time);
+            }
+        }
+
+        /// <summary>The decorated service's name.</summary>
+        public string Service { get; }
+
+        /// <summary>The settings in force: the compiled-in ones with the service's <see cref="SidecarOptions.Overrides"/> applied.</summary>
+        public SidecarPolicy Policy { get; }
+
+        /// <summary>The circuit breaker, or <c>null</c> when the policy has none.</summary>
+        public CircuitBreaker? CircuitBreaker => _breaker;
+
+        /// <summary>The bulkhead, or <c>null</c> when the policy has none.</summary>
+        public Bulkhead? Bulkhead => _bulkhead;
+
+        /// <summary>The retry budget, or <c>null</c> when the policy has none.</summary>
+        public RetryBudget? RetryBudget => _budget;
+
+        /// <summary>
+        /// Whether an attempt may start without asking the pipeline: no breaker or a closed one, and no bulkhead.
+        /// </summary>
+        public bool IsClosed
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => _bulkhead is null && (_breaker is null || _breaker.IsClosed);
+        }
+
+        /// <summary>The settings <paramref name="member"/> runs with (its own overrides, if it has any).</summary>
+        public SidecarPolicy PolicyFor(string member)
+            => _memberPolicies is not null && _memberPolicies.TryGetValue(member, out SidecarPolicy? own) ? own : Policy;
+
+        /// <summary>
+        /// Checks the entries of <see cref="SidecarOptions.Overrides"/> that name a member of <paramref name="service"/>;
+        /// see <see cref="OverrideResolver.Check"/>. Generated constructors call this once.
+        /// </summary>
+        /// <exception cref="ArgumentException">An entry names a member the service does not have, or sets a shared knob for a member that shares its circuit.</exception>
+        public static void CheckOverrides(string service, SidecarOptions? options, string[] members, string[]? ownCircuits)
+            => OverrideResolver.Check(service, options, members, ownCircuits);
+
+        /// <summary>
+        /// Starts the first attempt of an asynchronous call on its fast path: <c>true</c> with the attempt's permit when the
+        /// circuit is closed and the bulkhead, if any, had a free slot (the permit then holds it); <c>false</c>, having
+        /// taken nothing, when the call must go through <see cref="Refusal"/> and the retry loop.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool TryStart(out CircuitPermit permit)
+        {
+            permit = default;
+            if (_breaker is not null && !_breaker.TryPass(out permit))
+            {
+                return false;
+            }
+
+            return _bulkhead is null || TryTakeSlot(ref permit);
+        }
+
+        private bool TryTakeSlot(ref CircuitPermit permit)
+        {
+            if (_bulkhead!.TryEnter())
+            {
+                permit = permit.WithSlot();
+                return true;
+            }
+
+            permit = default;
+            return false;
+        }
+
+        /// <summary>Starts the first attempt of a call; see <see cref="Enter(string, int)"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public CircuitPermit Enter(string member) => Enter(member, 0);
+
+        /// <summary>
+        /// Starts an attempt: returns what it holds (the circuit episode it was admitted in, a half-open probe slot, a
+        /// bulkhead slot), or throws <see cref="BrokenCircuitException"/> when the circuit is open and
+        /// <see cref="BulkheadRejectedException"/> when the bulkhead is full.
+        /// </summary>
+        /// <param name="member">The member called.</param>
+        /// <param name="attempt">0 for the first attempt of the call (a retry budget counts calls and retries apart).</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public CircuitPermit Enter(string member, int attempt)
+        {
+            if (_budget is null && _bulkhead is null)
+            {
+                if (_breaker is null)
+                {
+                    return default;
+                }
+
+                if (_breaker.TryPass(out CircuitPermit permit))
+                {
+                    return permit;
+                }
+            }
+
+            return EnterSlow(member, attempt);
+        }
+
+        private CircuitPermit EnterSlow(string member, int attempt)
+        {
+            CircuitPermit permit = default;
+            CircuitBreaker? breaker = _breaker;
+            if (breaker is not null && !breaker.TryPass(out permit) && !breaker.TryEnter(out permit, out TimeSpan retryAfter))
+            {
+                throw Reject(member, breaker, retryAfter);
+            }
+
+            if (_bulkhead is not null)
+            {
+                if (!_bulkhead.TryEnter())
+                {
+                    breaker?.OnIgnored(permit);
+                    throw RejectFull(member, _bulkhead);
+                }
+
+                permit = permit.WithSlot();
+            }
+
+            return attempt > 0 && _budget is not null ? permit.AsRetry() : permit;
+        }
+
+        /// <summary>
+        /// For asynchronous members, before the retry loop: the refusal the circuit or the bulkhead would give right now
+        /// (to be returned in a faulted task, so that it is thrown once, at the caller's await), or <c>null</c> when an
+        /// attempt may start. Takes no slot: <see cref="Enter(string, int)"/> does that.
+        /// </summary>
+        public SidecarRejectedException? Refusal(string member)
+        {
+            CircuitBreaker? breaker = _breaker;
+            if (breaker is not null && !breaker.IsClosed && breaker.WouldRefuse(out TimeSpan retryAfter))
+            {
+                return Reject(member, breaker, retryAfter);
+            }
+
+            Bulkhead? bulkhead = _bulkhead;
+            return bulkhead is not null && bulkhead.IsFull ? RejectFull(member, bulkhead) : null;
+        }
+
+        private BulkheadRejectedException RejectFull(string member, Bulkhead bulkhead)
+        {
+            var rejected = new BulkheadRejectedException(bulkhead.Name, bulkhead.MaxConcurrency) { Origin = this };
+            _events.Rejected(member, rejected);
+            return rejected;
+        }
+
+        private BrokenCircuitException Reject(string member, CircuitBreaker breaker, TimeSpan retryAfter)
+        {
+            CircuitState state = breaker.State;
+            bool probing = state == CircuitState.HalfOpen;
+            var rejected = new BrokenCircuitException(breaker.Name, MonotonicClock.WallClockIn(_time, retryAfter), retryAfter, probeInFlight: probing)
+            {
+                Origin = this,
+            };
+            _events.Rejected(member, rejected, state);
+            return rejected;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Sidecar.Testing
+{
+    /// <summary>
+    /// A <see cref="FakeTimeProvider"/> whose wall clock can also step on its own, back or ahead, as a real machine's does
+    /// (NTP corrections, a resumed VM), while its monotonic timestamp only moves with <see cref="Advance"/>. Counts the
+    /// timers created through it and those disposed, so a test can prove none is left behind.
+    /// </summary>
+    internal sealed class SteppingClock : TimeProvider
+    {
+        private readonly FakeTimeProvider _fake;
+        private long _wallOffsetTicks;
+        private int _timersCreated;
+        private int _timersDisposed;
+
+        public SteppingClock()
+            : this(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero))
+        {
+        }
+
+        public SteppingClock(DateTimeOffset start) => _fake = new FakeTimeProvider(start);
+
+        public int TimersCreated => Volatile.Read(ref _timersCreated);
+
+        public int TimersDisposed => Volatile.Read(ref _timersDisposed);
+
+        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+
+        public override long TimestampFrequency => _fake.TimestampFrequency;
+
+        public override DateTimeOffset GetUtcNow() => _fake.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _wallOffsetTicks));
+
+        public override long GetTimestamp() => _fake.GetTimestamp();
+
+        /// <summary>Moves time forward — wall clock and timestamp together — firing the timers due on the way.</summary>
+        public void Advance(TimeSpan by) => _fake.Advance(by);
+
+        /// <summary>
+        /// Moves time forward to <paramref name="instant"/> (as the wall clock would read without steps); does nothing when
+        /// time is already there or past it, since monotonic time never goes back (threads racing to the same instant).
+        /// </summary>
+        public void MoveTo(DateTimeOffset instant)
+        {
+            lock (_fake)
+            {
+                TimeSpan by = instant - _fake.GetUtcNow();
+                if (by > TimeSpan.Zero)
+                {
+                    _fake.Advance(by);
+                }
+            }
+        }
+
+        /// <summary>Steps the wall clock alone by <paramref name="by"/> (negative: back); the timestamp does not move.</summary>
+        public void StepWallClock(TimeSpan by) => Interlocked.Add(ref _wallOffsetTicks, by.Ticks);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref _timersCreated);
+            return new CountedTimer(this, _fake.CreateTimer(callback, state, dueTime, period));
+        }
+
+        private sealed class CountedTimer : ITimer
+        {
+            private readonly SteppingClock _owner;
+            private readonly ITimer _timer;
+            private int _disposed;
+
+            public CountedTimer(SteppingClock owner, ITimer timer)
+            {
+                _owner = owner;
+                _timer = timer;
+            }
+
+            public bool Change(TimeSpan dueTime, TimeSpan period) => _timer.Change(dueTime, period);
+
+            public void Dispose()
+            {
+                if (Interlocked.Exchange(ref _disposed, 1) == 0)
+                {
+                    Interlocked.Increment(ref _owner._timersDisposed);
+                }
+
+                _timer.Dispose();
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return default;
+            }
+        }
+    }
+}
