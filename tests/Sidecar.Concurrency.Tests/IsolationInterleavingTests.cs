@@ -1,0 +1,68 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Coyote.Specifications;
+using Sidecar.Testing;
+using Xunit;
+
+namespace Sidecar.Concurrency.Tests
+{
+    /// <summary>The bulkhead's and the retry budget's limits, checked in every interleaving Coyote explores.</summary>
+    public class IsolationInterleavingTests
+    {
+        [Fact]
+        public void A_bulkhead_never_runs_more_than_its_limit_and_gives_every_slot_back()
+        {
+            Explore.Run(async () =>
+            {
+                var bulkhead = new Bulkhead("orders", maxConcurrency: 2);
+                int running = 0;
+
+                async Task Caller()
+                {
+                    await Task.Yield();
+                    if (!bulkhead.TryEnter())
+                    {
+                        return;
+                    }
+
+                    int now = Interlocked.Increment(ref running);
+                    Specification.Assert(now <= 2, $"{now} attempts running, 2 allowed");
+                    Specification.Assert(bulkhead.Running <= 2, $"the bulkhead counts {bulkhead.Running}");
+                    await Task.Yield();
+                    Interlocked.Decrement(ref running);
+                    bulkhead.Release();
+                }
+
+                await Explore.All(Task.Run(Caller), Task.Run(Caller), Task.Run(Caller), Task.Run(Caller));
+                Specification.Assert(bulkhead.Running == 0, $"{bulkhead.Running} slots leaked");
+            });
+        }
+
+        [Fact]
+        public void Racing_retries_never_spend_more_than_the_budget()
+        {
+            Explore.Run(async () =>
+            {
+                // No floor: 0.5 retries per call, and two calls made, so exactly one retry may be spent.
+                var budget = new RetryBudget("orders", ratio: 0.5, minRetriesPerSecond: 0, window: TimeSpan.FromSeconds(10), new SteppingClock());
+                budget.OnCall();
+                budget.OnCall();
+                int granted = 0;
+
+                async Task Retry()
+                {
+                    await Task.Yield();
+                    if (budget.TryRetry())
+                    {
+                        Interlocked.Increment(ref granted);
+                    }
+                }
+
+                await Explore.All(Task.Run(Retry), Task.Run(Retry), Task.Run(Retry));
+                Specification.Assert(granted == 1, $"{granted} retries granted, 1 allowed");
+                Specification.Assert(budget.Sample().Retries == 1, $"the budget counts {budget.Sample().Retries} retries");
+            });
+        }
+    }
+}
