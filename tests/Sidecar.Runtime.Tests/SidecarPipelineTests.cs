@@ -22,8 +22,8 @@ namespace Sidecar.Runtime.Tests
         {
             var policy = new SidecarPolicy(Service);
 
-            Assert.Equal("service", Assert.Throws<ArgumentNullException>(() => new SidecarPipeline(null!, policy)).ParamName);
-            Assert.Equal("policy", Assert.Throws<ArgumentNullException>(() => new SidecarPipeline(Service, null!)).ParamName);
+            Assert.Equal("service", Assert.Throws<ArgumentNullException>(() => new SidecarPipeline(null!, policy, null)).ParamName);
+            Assert.Equal("policy", Assert.Throws<ArgumentNullException>(() => new SidecarPipeline(Service, null!, null)).ParamName);
         }
 
         [Fact]
@@ -70,7 +70,7 @@ namespace Sidecar.Runtime.Tests
         {
             string name = "circuit-" + Guid.NewGuid().ToString("N");
 
-            var pipeline = new SidecarPipeline(Service, new SidecarPolicy(name, failureThreshold: 1));
+            var pipeline = new SidecarPipeline(Service, new SidecarPolicy(name, failureThreshold: 1), null);
 
             Assert.True(CircuitBreakerRegistry.Shared.TryGet(name, out CircuitBreaker? shared));
             Assert.Same(shared, pipeline.CircuitBreaker);
@@ -381,7 +381,7 @@ namespace Sidecar.Runtime.Tests
 
             CircuitPermit probe = pipeline.Enter(Member);
             var second = Assert.Throws<BrokenCircuitException>(() => pipeline.Enter(Member));
-            pipeline.OnSuccess(probe);
+            pipeline.OnSuccess(Member, probe);
 
             Assert.True(probe.IsProbe);
             Assert.Equal(TimeSpan.Zero, second.RetryAfter);

@@ -37,6 +37,7 @@ namespace Sidecar
         private int _consecutiveFailures;
         private int _probesSucceeded; // in the current half-open episode
         private int _slotsHeld; // probe slots whose attempt has not ended yet, whatever episode admitted them
+        private int _episodeSlots; // of those, the ones the current half-open episode admitted
         private int _slotEpoch; // moves on when held slots are forfeited (probe timeout, Reset)
         private MonotonicInstant _slotsSince; // when the oldest slot still held was taken (conservatively)
         private MonotonicInstant _openedAt;
@@ -258,7 +259,15 @@ namespace Sidecar
                         return false;
                     }
 
-                    if (!take && _slotsHeld < HalfOpenProbes)
+                    if (_slotsHeld >= HalfOpenProbes)
+                    {
+                        // Every probe slot is still held by probes of earlier episodes that have not ended: half-opening now
+                        // would admit nobody. Stay open until they end or their probe timeout forfeits them.
+                        retryAfter = ProbeTimeout - now.Since(_slotsSince);
+                        return false;
+                    }
+
+                    if (!take)
                     {
                         return true; // the next call will half-open the circuit
                     }
@@ -278,6 +287,8 @@ namespace Sidecar
                         {
                             _slotsSince = now;
                         }
+
+                        _episodeSlots++;
 
                         permit = CircuitPermit.Probe(_status >> StateBits, _slotEpoch);
                     }
@@ -301,9 +312,14 @@ namespace Sidecar
             CircuitState? changed = null;
             lock (_gate)
             {
-                if (permit.IsProbe && attemptEnded)
+                if (permit.IsProbe)
                 {
-                    FreeSlot(permit);
+                    // A probe that answers after its probe timeout was already due to count as failed.
+                    ForfeitOverdueSlots(_clock.Now());
+                    if (attemptEnded)
+                    {
+                        FreeSlot(permit);
+                    }
                 }
 
                 if (IsCurrent(permit))
@@ -345,9 +361,13 @@ namespace Sidecar
             lock (_gate)
             {
                 MonotonicInstant now = _clock.Now();
-                if (permit.IsProbe && attemptEnded)
+                if (permit.IsProbe)
                 {
-                    FreeSlot(permit);
+                    ForfeitOverdueSlots(now);
+                    if (attemptEnded)
+                    {
+                        FreeSlot(permit);
+                    }
                 }
 
                 if (IsCurrent(permit))
@@ -394,15 +414,21 @@ namespace Sidecar
         [EditorBrowsable(EditorBrowsableState.Never)]
         public void OnIgnored(CircuitPermit permit, bool attemptEnded = true)
         {
-            if (!permit.IsProbe || !attemptEnded)
+            if (!permit.IsProbe)
             {
                 return;
             }
 
             lock (_gate)
             {
-                FreeSlot(permit);
+                ForfeitOverdueSlots(_clock.Now());
+                if (attemptEnded)
+                {
+                    FreeSlot(permit);
+                }
             }
+
+            _transitions.Deliver();
         }
 
         /// <summary>Gives back the slot of a probe whose attempt was abandoned (timed out, cancelled) and has now really ended.</summary>
@@ -416,8 +442,11 @@ namespace Sidecar
 
             lock (_gate)
             {
+                ForfeitOverdueSlots(_clock.Now());
                 FreeSlot(permit);
             }
+
+            _transitions.Deliver();
         }
 
         /// <summary>
@@ -479,6 +508,10 @@ namespace Sidecar
             if (probe.SlotEpoch == _slotEpoch && _slotsHeld > 0)
             {
                 _slotsHeld--;
+                if (_episodeSlots > 0 && IsCurrent(probe))
+                {
+                    _episodeSlots--;
+                }
             }
         }
 
@@ -491,8 +524,10 @@ namespace Sidecar
                 return;
             }
 
+            // Only this episode's own probes can fail it: slots left over from earlier episodes are simply given up.
+            bool ownProbesOut = State == CircuitState.HalfOpen && _episodeSlots > 0;
             ForfeitSlots();
-            if (State == CircuitState.HalfOpen)
+            if (ownProbesOut)
             {
                 Open(now, BreakDuration);
             }
@@ -501,6 +536,7 @@ namespace Sidecar
         private void ForfeitSlots()
         {
             _slotsHeld = 0;
+            _episodeSlots = 0;
             _slotEpoch++;
         }
 
@@ -521,6 +557,7 @@ namespace Sidecar
         private void Open(MonotonicInstant now, TimeSpan openFor)
         {
             bool wasOpen = State == CircuitState.Open;
+            _episodeSlots = 0;
             _status = ((_status >> StateBits) + 1) << StateBits | (int)CircuitState.Open;
             if (!wasOpen)
             {
@@ -537,6 +574,7 @@ namespace Sidecar
         // A new episode in the given state, reported once the lock is released.
         private void Enter(CircuitState state)
         {
+            _episodeSlots = 0;
             _status = ((_status >> StateBits) + 1) << StateBits | (int)state;
             _transitions.Enqueue(state);
         }

@@ -104,7 +104,9 @@ namespace Sidecar
                 }
                 finally
                 {
-                    Volatile.Write(ref _delivering, 0);
+                    // A full fence, not a release store: the queue is read again below, and that read must not move ahead of
+                    // this write, or a change queued meanwhile by a thread that saw us delivering would be left behind.
+                    Interlocked.Exchange(ref _delivering, 0);
                 }
             }
         }

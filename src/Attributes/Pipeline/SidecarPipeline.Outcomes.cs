@@ -10,13 +10,6 @@ namespace Sidecar
         [ThreadStatic]
         private static Random? t_random;
 
-        /// <summary>
-        /// Records a successful attempt, which ends the call (closes a half-open circuit). Counted in telemetry
-        /// without the member's name; prefer <see cref="OnSuccess(string, CircuitPermit)"/>.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void OnSuccess(CircuitPermit permit = default) => OnSuccessCore(null, permit);
-
         /// <summary>Records a successful attempt of <paramref name="member"/>, which ends the call (closes a half-open circuit).</summary>
         /// <param name="member">The member called.</param>
         /// <param name="permit">The permit <see cref="Enter(string, int)"/> or <see cref="TryStart"/> gave the attempt.</param>
@@ -26,7 +19,7 @@ namespace Sidecar
         // Inlined into every decorated member: only the "nothing to record" test stays here; the breaker's state change,
         // the observer and telemetry live in a method of their own, so the happy path stays as small as hand-written code.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void OnSuccessCore(string? member, CircuitPermit permit)
+        private void OnSuccessCore(string member, CircuitPermit permit)
         {
             CircuitBreaker? breaker = _breaker;
             if (permit.IsEmpty && (breaker is null || breaker.IsUndisturbed) && _budget is null && !SidecarTelemetry.IsRecordingCalls)
@@ -38,7 +31,7 @@ namespace Sidecar
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private void OnSuccessSlow(string? member, CircuitPermit permit)
+        private void OnSuccessSlow(string member, CircuitPermit permit)
         {
             if (permit.HoldsBulkheadSlot)
             {

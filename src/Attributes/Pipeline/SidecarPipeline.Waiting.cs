@@ -85,6 +85,8 @@ namespace Sidecar
             }
         }
 
+        // When the timer fires just as the attempt completes, the attempt's own outcome wins: a success must not turn into
+        // a timeout, nor a failure into a different exception.
         private async Task WaitWithin(Task attempt, AttemptTimeout timeout, string member)
         {
             try
@@ -97,26 +99,21 @@ namespace Sidecar
             }
             catch (OperationCanceledException ex)
             {
-                Task? abandoned = null;
-                if (!attempt.IsCompleted)
+                if (attempt.IsCompleted)
                 {
-                    // Abandoned (time is up, or the caller gave up): observe its outcome so that a late failure is not an
-                    // unobserved task exception.
-                    abandoned = attempt;
-                    _ = attempt.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    return; // the attempt ended as the wait did: Watch hands on its own outcome
                 }
 
+                // Abandoned (time is up, or the caller gave up): observe its outcome so that a late failure is not an
+                // unobserved task exception. What it holds is given back when it ends (AbandonedAttempts).
+                _ = attempt.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 if (timeout.HasExpired)
                 {
-                    throw new SidecarTimeoutException(Service, member, PolicyFor(member).Timeout, ex) { Abandoned = abandoned };
+                    throw new SidecarTimeoutException(Service, member, PolicyFor(member).Timeout, ex) { Abandoned = attempt };
                 }
 
-                if (abandoned is not null)
-                {
-                    // The caller gave up: their exception goes on as it is; the attempt it left behind rides beside it.
-                    AbandonedAttempts.Remember(ex, abandoned);
-                }
-
+                // The caller gave up: their exception goes on as it is; the attempt it left behind rides beside it.
+                AbandonedAttempts.Remember(ex, attempt);
                 throw;
             }
         }

@@ -27,7 +27,7 @@ namespace Sidecar
         /// <param name="policy">The compiled-in settings.</param>
         /// <param name="options">Clock, breaker registry, observer and overrides; <c>null</c> for the defaults.</param>
         /// <exception cref="ArgumentException">An override is out of range, or sets a service-level knob for one member.</exception>
-        public SidecarPipeline(string service, SidecarPolicy policy, SidecarOptions? options = null)
+        public SidecarPipeline(string service, SidecarPolicy policy, SidecarOptions? options)
             : this(service, policy, options, null, null)
         {
         }
