@@ -67,7 +67,7 @@ namespace Sidecar
             }
             finally
             {
-                timeout.Dispose();
+                DisposeWhenEnded(attempt, timeout);
             }
         }
 
@@ -81,12 +81,27 @@ namespace Sidecar
             }
             finally
             {
-                timeout.Dispose();
+                DisposeWhenEnded(attempt, timeout);
             }
         }
 
+        // The attempt's token must outlive the attempt: disposing it while the dependency still runs (abandoned on a timeout or
+        // the caller's cancellation, possibly from inside that very cancellation's callbacks) could keep the cancellation
+        // from reaching the dependency, which would then hang for good, holding its slots.
+        private static void DisposeWhenEnded(Task attempt, AttemptTimeout timeout)
+        {
+            if (attempt.IsCompleted)
+            {
+                timeout.Dispose();
+                return;
+            }
+
+            attempt.ContinueWith(static (_, state) => ((AttemptTimeout)state!).Dispose(), timeout, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         // When the timer fires just as the attempt completes, the attempt's own outcome wins: a success must not turn into
-        // a timeout, nor a failure into a different exception.
+        // a timeout, nor a failure into a different exception. An attempt that ended cancelled because time was up (it
+        // honoured its token) timed out.
         private async Task WaitWithin(Task attempt, AttemptTimeout timeout, string member)
         {
             try
@@ -99,9 +114,15 @@ namespace Sidecar
             }
             catch (OperationCanceledException ex)
             {
-                if (attempt.IsCompleted)
+                if (attempt.IsCompleted && !(attempt.IsCanceled && timeout.HasExpired))
                 {
                     return; // the attempt ended as the wait did: Watch hands on its own outcome
+                }
+
+                if (attempt.IsCompleted)
+                {
+                    // Time was up and the attempt ended by honouring its token: that is this sidecar's timeout.
+                    throw new SidecarTimeoutException(Service, member, PolicyFor(member).Timeout, ex);
                 }
 
                 // Abandoned (time is up, or the caller gave up): observe its outcome so that a late failure is not an
