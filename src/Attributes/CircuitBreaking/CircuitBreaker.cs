@@ -21,7 +21,7 @@ namespace Sidecar
     /// <see cref="ProbeTimeout"/>. Every state change, automatic or by hand, is reported once, in order, to the observers
     /// of the sidecars that use the circuit and to telemetry.
     /// </remarks>
-    public sealed class CircuitBreaker
+    public sealed partial class CircuitBreaker
     {
         private const int StateBits = 2;
         private const int StateMask = (1 << StateBits) - 1;
@@ -174,9 +174,20 @@ namespace Sidecar
         internal bool TryPass(out CircuitPermit permit)
         {
             int status = _status;
-            permit = CircuitPermit.Closed(status >> StateBits);
+            permit = CircuitPermit.Closed(EpisodeOf(status));
             return (status & StateMask) == (int)CircuitState.Closed;
         }
+
+        /// <summary>The state and episode in one word, read without a lock (see <see cref="TryPass"/>).</summary>
+        internal int Status
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => _status;
+        }
+
+        /// <summary>Whether a status word says closed.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static bool IsClosedStatus(int status) => (status & StateMask) == (int)CircuitState.Closed;
 
         /// <summary>Lets <paramref name="observer"/> hear this circuit's state changes while it is alive (once, however often asked).</summary>
         public void Watch(SidecarObserver? observer) => _transitions.Watch(observer);
@@ -249,7 +260,7 @@ namespace Sidecar
             switch ((CircuitState)(status & StateMask))
             {
                 case CircuitState.Closed:
-                    permit = CircuitPermit.Closed(status >> StateBits);
+                    permit = CircuitPermit.Closed(EpisodeOf(status));
                     return true;
                 case CircuitState.Open:
                     TimeSpan remaining = Remaining(now);
@@ -290,302 +301,11 @@ namespace Sidecar
 
                         _episodeSlots++;
 
-                        permit = CircuitPermit.Probe(_status >> StateBits, _slotEpoch);
+                        permit = CircuitPermit.Probe(EpisodeOf(_status), _slotEpoch);
                     }
 
                     return true;
             }
         }
-
-        /// <summary>
-        /// Records a successful attempt. Returns the new state if the success closed the circuit. A probe gives its slot
-        /// back unless <paramref name="attemptEnded"/> is <c>false</c> (then <see cref="ReleaseProbeSlot"/> does, later).
-        /// </summary>
-        [EditorBrowsable(EditorBrowsableState.Never)]
-        public CircuitState? OnSuccess(CircuitPermit permit, bool attemptEnded = true)
-        {
-            if (!permit.IsProbe && IsUndisturbed)
-            {
-                return null;
-            }
-
-            CircuitState? changed = null;
-            lock (_gate)
-            {
-                if (permit.IsProbe)
-                {
-                    // A probe that answers after its probe timeout was already due to count as failed.
-                    ForfeitOverdueSlots(_clock.Now());
-                    if (attemptEnded)
-                    {
-                        FreeSlot(permit);
-                    }
-                }
-
-                if (IsCurrent(permit))
-                {
-                    if (permit.IsProbe)
-                    {
-                        if (++_probesSucceeded >= HalfOpenProbes)
-                        {
-                            Close();
-                            changed = CircuitState.Closed;
-                        }
-                    }
-                    else if (IsClosed)
-                    {
-                        _consecutiveFailures = 0;
-                        _window?.Add(_clock.Now(), 1, 0);
-                    }
-                }
-            }
-
-            _transitions.Deliver();
-            return changed;
-        }
-
-        /// <summary>
-        /// Records a failed attempt (one that says the dependency is unwell). Returns <see cref="CircuitState.Open"/> if this
-        /// failure opened the circuit. A failure from an earlier episode moves nothing.
-        /// </summary>
-        [EditorBrowsable(EditorBrowsableState.Never)]
-        public CircuitState? OnFailure(CircuitPermit permit, bool attemptEnded = true) => OnFailure(permit, attemptEnded, deliver: true);
-
-        /// <summary>
-        /// <see cref="OnFailure(CircuitPermit, bool)"/> (the public overload), reporting the state change it caused only when <paramref name="deliver"/>
-        /// is <c>true</c>; otherwise <see cref="DeliverTransitions"/> does, once the failure itself has been reported.
-        /// </summary>
-        internal CircuitState? OnFailure(CircuitPermit permit, bool attemptEnded, bool deliver)
-        {
-            CircuitState? changed = null;
-            lock (_gate)
-            {
-                MonotonicInstant now = _clock.Now();
-                if (permit.IsProbe)
-                {
-                    ForfeitOverdueSlots(now);
-                    if (attemptEnded)
-                    {
-                        FreeSlot(permit);
-                    }
-                }
-
-                if (IsCurrent(permit))
-                {
-                    bool open = permit.IsProbe;
-                    if (!permit.IsProbe && IsClosed)
-                    {
-                        open = FailureThreshold > 0 && ++_consecutiveFailures >= FailureThreshold;
-                        if (_window is not null)
-                        {
-                            _window.Add(now, 1, 1);
-                            (long attempts, long failures) = _window.Sum(now);
-
-                            // failures / attempts, not FailureRatio * attempts: 0.28 * 25 is 7.000000000000001 in doubles, so 7
-                            // of 25 would not reach a ratio of 0.28; the quotient of two integers is rounded like the ratio.
-                            open |= attempts >= MinimumThroughput && (double)failures / attempts >= FailureRatio;
-                        }
-                    }
-
-                    if (open)
-                    {
-                        Open(now, BreakDuration);
-                        changed = CircuitState.Open;
-                    }
-                }
-            }
-
-            if (deliver)
-            {
-                _transitions.Deliver();
-            }
-
-            return changed;
-        }
-
-        /// <summary>Reports the state changes not reported yet.</summary>
-        internal void DeliverTransitions() => _transitions.Deliver();
-
-        /// <summary>
-        /// Records an attempt whose outcome says nothing about the dependency's health (cancelled by the caller, refused
-        /// further in, an exception that is not the dependency's). A probe gives its slot back unless
-        /// <paramref name="attemptEnded"/> is <c>false</c>.
-        /// </summary>
-        [EditorBrowsable(EditorBrowsableState.Never)]
-        public void OnIgnored(CircuitPermit permit, bool attemptEnded = true)
-        {
-            if (!permit.IsProbe)
-            {
-                return;
-            }
-
-            lock (_gate)
-            {
-                ForfeitOverdueSlots(_clock.Now());
-                if (attemptEnded)
-                {
-                    FreeSlot(permit);
-                }
-            }
-
-            _transitions.Deliver();
-        }
-
-        /// <summary>Gives back the slot of a probe whose attempt was abandoned (timed out, cancelled) and has now really ended.</summary>
-        [EditorBrowsable(EditorBrowsableState.Never)]
-        public void ReleaseProbeSlot(CircuitPermit permit)
-        {
-            if (!permit.IsProbe)
-            {
-                return;
-            }
-
-            lock (_gate)
-            {
-                ForfeitOverdueSlots(_clock.Now());
-                FreeSlot(permit);
-            }
-
-            _transitions.Deliver();
-        }
-
-        /// <summary>
-        /// Closes the circuit and forgets past failures (for operators and tests). Probes still running count for nothing
-        /// and give up their slots. Observers and telemetry hear the change.
-        /// </summary>
-        public void Reset()
-        {
-            lock (_gate)
-            {
-                ForfeitSlots();
-                if (!IsClosed)
-                {
-                    Close();
-                }
-                else
-                {
-                    _consecutiveFailures = 0;
-                    _window?.Clear();
-                }
-            }
-
-            _transitions.Deliver();
-        }
-
-        /// <summary>
-        /// Opens the circuit by hand (isolates the dependency): every call fails fast until <see cref="Reset"/>, or until
-        /// <paramref name="duration"/> has passed when one is given (then probes follow as usual). Observers and telemetry
-        /// hear the change.
-        /// </summary>
-        public void Isolate(TimeSpan? duration = null)
-        {
-            TimeSpan openFor = duration is TimeSpan d ? NotNegative(d, nameof(duration)) : TimeSpan.MaxValue;
-            lock (_gate)
-            {
-                Open(_clock.Now(), openFor);
-            }
-
-            _transitions.Deliver();
-        }
-
-        /// <summary>Observers watching this circuit now.</summary>
-        internal int WatcherCount => _transitions.WatcherCount;
-
-        private bool IsCurrent(CircuitPermit permit)
-        {
-            int status = _status;
-            if (permit.IsProbe)
-            {
-                return (status & StateMask) == (int)CircuitState.HalfOpen && permit.Episode == status >> StateBits;
-            }
-
-            // A permit nobody admitted (the policy had no breaker when the attempt started) counts as current.
-            return !permit.IsAdmitted || permit.Episode == status >> StateBits;
-        }
-
-        private void FreeSlot(CircuitPermit probe)
-        {
-            if (probe.SlotEpoch == _slotEpoch && _slotsHeld > 0)
-            {
-                _slotsHeld--;
-                if (_episodeSlots > 0 && IsCurrent(probe))
-                {
-                    _episodeSlots--;
-                }
-            }
-        }
-
-        // A probe out for longer than ProbeTimeout counts as failed: the circuit opens again (if it is still half-open) and
-        // the slots held are given up, so a dependency that hangs cannot keep the circuit half-open for good.
-        private void ForfeitOverdueSlots(MonotonicInstant now)
-        {
-            if (_slotsHeld == 0 || now.Since(_slotsSince) < ProbeTimeout)
-            {
-                return;
-            }
-
-            // Only this episode's own probes can fail it: slots left over from earlier episodes are simply given up.
-            bool ownProbesOut = State == CircuitState.HalfOpen && _episodeSlots > 0;
-            ForfeitSlots();
-            if (ownProbesOut)
-            {
-                Open(now, BreakDuration);
-            }
-        }
-
-        private void ForfeitSlots()
-        {
-            _slotsHeld = 0;
-            _episodeSlots = 0;
-            _slotEpoch++;
-        }
-
-        private TimeSpan Remaining(MonotonicInstant now)
-        {
-            TimeSpan elapsed = now.Since(_openedAt);
-            return elapsed >= _openFor ? TimeSpan.Zero : _openFor - elapsed;
-        }
-
-        private void Close()
-        {
-            Enter(CircuitState.Closed);
-            _consecutiveFailures = 0;
-            _probesSucceeded = 0;
-            _window?.Clear();
-        }
-
-        private void Open(MonotonicInstant now, TimeSpan openFor)
-        {
-            bool wasOpen = State == CircuitState.Open;
-            _episodeSlots = 0;
-            _status = ((_status >> StateBits) + 1) << StateBits | (int)CircuitState.Open;
-            if (!wasOpen)
-            {
-                _transitions.Enqueue(CircuitState.Open);
-            }
-
-            _consecutiveFailures = 0;
-            _probesSucceeded = 0;
-            _openedAt = now;
-            _openFor = openFor;
-            _window?.Clear();
-        }
-
-        // A new episode in the given state, reported once the lock is released.
-        private void Enter(CircuitState state)
-        {
-            _episodeSlots = 0;
-            _status = ((_status >> StateBits) + 1) << StateBits | (int)state;
-            _transitions.Enqueue(state);
-        }
-
-        private static int Positive(int value, string name)
-            => value >= 1 ? value : throw new ArgumentOutOfRangeException(name, value, "Must be at least 1.");
-
-        private static TimeSpan Positive(TimeSpan value, string name)
-            => value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, "Must be positive.");
-
-        private static TimeSpan NotNegative(TimeSpan value, string name)
-            => value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, "Must be zero or positive.");
     }
 }

@@ -10,51 +10,63 @@ namespace Sidecar
     [EditorBrowsable(EditorBrowsableState.Never)]
     public readonly struct CircuitPermit
     {
-        private const byte AdmittedFlag = 1;
-        private const byte ProbeFlag = 2;
-        private const byte SlotFlag = 4;
-        private const byte RetryFlag = 8;
+        private const ulong AdmittedFlag = 1;
+        private const ulong ProbeFlag = 2;
+        private const ulong SlotFlag = 4;
+        private const ulong RetryFlag = 8;
+        private const ulong BlockedFlag = 16;
+        private const ulong Flags = 31;
+        private const int EpisodeShift = 5;
+        private const int SlotEpochShift = 34;
 
-        private readonly int _episode;
-        private readonly int _slotEpoch;
-        private readonly byte _flags;
+        /// <summary>The 29 bits an episode or a slot epoch is kept in (they wrap round; only equality is asked).</summary>
+        internal const int EpochMask = (1 << 29) - 1;
 
-        private CircuitPermit(byte flags, int episode, int slotEpoch)
-        {
-            _flags = flags;
-            _episode = episode;
-            _slotEpoch = slotEpoch;
-        }
+        // One word, so that the permit travels in a register on the happy path: flags, episode, slot epoch.
+        private readonly ulong _bits;
+
+        private CircuitPermit(ulong bits) => _bits = bits;
+
+        private CircuitPermit(ulong flags, int episode, int slotEpoch)
+            => _bits = flags | ((ulong)(uint)(episode & EpochMask) << EpisodeShift) | ((ulong)(uint)(slotEpoch & EpochMask) << SlotEpochShift);
+
+        /// <summary>
+        /// Whether the attempt may not start on the fast path (the circuit is not closed, or the bulkhead is full): the call
+        /// must go through the refusal check and the retry loop. See <see cref="SidecarPipeline.Start"/>.
+        /// </summary>
+        public bool IsBlocked => (_bits & BlockedFlag) != 0;
 
         /// <summary>Whether this attempt holds a half-open probe slot.</summary>
-        public bool IsProbe => (_flags & ProbeFlag) != 0;
+        public bool IsProbe => (_bits & ProbeFlag) != 0;
 
         /// <summary>Whether this attempt holds a bulkhead slot.</summary>
-        public bool HoldsBulkheadSlot => (_flags & SlotFlag) != 0;
+        public bool HoldsBulkheadSlot => (_bits & SlotFlag) != 0;
 
         /// <summary>Whether this attempt is a retry (tracked only for a retry budget).</summary>
-        public bool IsRetry => (_flags & RetryFlag) != 0;
+        public bool IsRetry => (_bits & RetryFlag) != 0;
 
         /// <summary>Whether the permit holds nothing to give back (an ordinary pass through a closed circuit, or nothing at all).</summary>
-        internal bool IsEmpty => (_flags & ~AdmittedFlag) == 0;
+        internal bool IsEmpty => (_bits & (Flags & ~AdmittedFlag)) == 0;
 
         /// <summary>Whether a circuit breaker admitted the attempt (and <see cref="Episode"/> is meaningful).</summary>
-        internal bool IsAdmitted => (_flags & AdmittedFlag) != 0;
+        internal bool IsAdmitted => (_bits & AdmittedFlag) != 0;
 
         /// <summary>The circuit episode (one per state entered) the attempt was admitted in.</summary>
-        internal int Episode => _episode;
+        internal int Episode => (int)((_bits >> EpisodeShift) & EpochMask);
 
         /// <summary>For a probe: the generation of probe slots it holds one of (slots are forfeited after the probe timeout).</summary>
-        internal int SlotEpoch => _slotEpoch;
+        internal int SlotEpoch => (int)((_bits >> SlotEpochShift) & EpochMask);
 
         internal static CircuitPermit Closed(int episode) => new(AdmittedFlag, episode, 0);
 
+        internal static CircuitPermit Blocked => new(BlockedFlag);
+
         internal static CircuitPermit Probe(int episode, int slotEpoch) => new(AdmittedFlag | ProbeFlag, episode, slotEpoch);
 
-        internal CircuitPermit WithSlot() => new((byte)(_flags | SlotFlag), _episode, _slotEpoch);
+        internal CircuitPermit WithSlot() => new(_bits | SlotFlag);
 
-        internal CircuitPermit WithoutSlot() => new((byte)(_flags & ~SlotFlag), _episode, _slotEpoch);
+        internal CircuitPermit WithoutSlot() => new(_bits & ~SlotFlag);
 
-        internal CircuitPermit AsRetry() => new((byte)(_flags | RetryFlag), _episode, _slotEpoch);
+        internal CircuitPermit AsRetry() => new(_bits | RetryFlag);
     }
 }

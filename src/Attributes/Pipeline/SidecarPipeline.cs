@@ -110,6 +110,36 @@ namespace Sidecar
             => OverrideResolver.Check(service, options, members, ownCircuits);
 
         /// <summary>
+        /// Starts the first attempt of an asynchronous call on its fast path: the attempt's permit when the circuit is closed
+        /// and the bulkhead, if any, had a free slot (the permit then holds it); a permit that <see cref="CircuitPermit.IsBlocked"/>,
+        /// having taken nothing, when the call must go through <see cref="Refusal"/> and the retry loop. Returned by value, so
+        /// that on the happy path it stays in a register.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public CircuitPermit Start()
+        {
+            CircuitPermit permit = default;
+            CircuitBreaker? breaker = _breaker;
+            if (breaker is not null)
+            {
+                int status = breaker.Status;
+                if (!CircuitBreaker.IsClosedStatus(status))
+                {
+                    return CircuitPermit.Blocked;
+                }
+
+                permit = CircuitPermit.Closed(CircuitBreaker.EpisodeOf(status));
+            }
+
+            if (_bulkhead is not null)
+            {
+                return _bulkhead.TryEnter() ? permit.WithSlot() : CircuitPermit.Blocked;
+            }
+
+            return permit;
+        }
+
+        /// <summary>
         /// Starts the first attempt of an asynchronous call on its fast path: <c>true</c> with the attempt's permit when the
         /// circuit is closed and the bulkhead, if any, had a free slot (the permit then holds it); <c>false</c>, having
         /// taken nothing, when the call must go through <see cref="Refusal"/> and the retry loop.

@@ -357,7 +357,8 @@ namespace Sidecar.Generators.Emitting
 
                 // The first attempt's permit tells the circuit episode it was admitted in (a verdict from an earlier one moves
                 // nothing) and holds the bulkhead slot, if there is a bulkhead.
-                w.Open("if (!" + pipeline + ".TryStart(out global::Sidecar.CircuitPermit " + locals.Permit + "))");
+                w.Line("global::Sidecar.CircuitPermit " + locals.Permit + " = " + pipeline + ".Start();");
+                w.Open("if (" + locals.Permit + ".IsBlocked)");
                 if (m.Fallback is null)
                 {
                     // Refused: handed back in a faulted task, so it is thrown once, at the caller's await.

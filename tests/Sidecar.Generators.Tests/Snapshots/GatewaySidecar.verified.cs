@@ -66,7 +66,8 @@ namespace Payments
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<string> ChargeAsync(decimal amount, global::System.Threading.CancellationToken cancellationToken)
         {
-            if (!_pipeline0.TryStart(out global::Sidecar.CircuitPermit permit))
+            global::Sidecar.CircuitPermit permit = _pipeline0.Start();
+            if (permit.IsBlocked)
             {
                 if (_pipeline0.Refusal("ChargeAsync") is { } refused)
                 {

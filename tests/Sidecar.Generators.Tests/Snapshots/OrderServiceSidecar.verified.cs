@@ -39,7 +39,8 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<global::Shop.Order> GetAsync(int id, global::System.Threading.CancellationToken ct = default)
         {
-            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+            global::Sidecar.CircuitPermit permit = _pipeline.Start();
+            if (permit.IsBlocked)
             {
                 if (_pipeline.Refusal("GetAsync") is { } refused)
                 {
@@ -109,7 +110,8 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task SaveAsync(global::Shop.Order order, global::System.Threading.CancellationToken ct = default)
         {
-            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+            global::Sidecar.CircuitPermit permit = _pipeline.Start();
+            if (permit.IsBlocked)
             {
                 if (_pipeline.Refusal("SaveAsync") is { } refused)
                 {
@@ -179,7 +181,8 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.ValueTask<int> CountAsync()
         {
-            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+            global::Sidecar.CircuitPermit permit = _pipeline.Start();
+            if (permit.IsBlocked)
             {
                 if (_pipeline.Refusal("CountAsync") is { } refused)
                 {
@@ -249,7 +252,8 @@ namespace Shop
         /// <inheritdoc/>
         public global::System.Threading.Tasks.ValueTask PingAsync()
         {
-            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+            global::Sidecar.CircuitPermit permit = _pipeline.Start();
+            if (permit.IsBlocked)
             {
                 if (_pipeline.Refusal("PingAsync") is { } refused)
                 {

@@ -41,7 +41,8 @@ namespace Data
         /// <inheritdoc/>
         public global::System.Threading.Tasks.Task<T?> FindAsync(TKey key)
         {
-            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+            global::Sidecar.CircuitPermit permit = _pipeline.Start();
+            if (permit.IsBlocked)
             {
                 if (_pipeline.Refusal("FindAsync") is { } refused)
                 {
@@ -112,7 +113,8 @@ namespace Data
         public global::System.Threading.Tasks.Task<TResult> QueryAsync<TResult>(global::System.Func<T, TResult> map)
             where TResult : struct
         {
-            if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+            global::Sidecar.CircuitPermit permit = _pipeline.Start();
+            if (permit.IsBlocked)
             {
                 if (_pipeline.Refusal("QueryAsync") is { } refused)
                 {

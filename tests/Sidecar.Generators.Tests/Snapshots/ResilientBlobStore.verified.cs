@@ -41,7 +41,8 @@ namespace Cloud
             /// <inheritdoc/>
             public global::System.Threading.Tasks.Task<byte[]> ReadAsync(string key)
             {
-                if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+                global::Sidecar.CircuitPermit permit = _pipeline.Start();
+                if (permit.IsBlocked)
                 {
                     if (_pipeline.Refusal("ReadAsync") is { } refused)
                     {
@@ -111,7 +112,8 @@ namespace Cloud
             /// <inheritdoc/>
             public global::System.Threading.Tasks.Task WriteAsync(string key, byte[] data)
             {
-                if (!_pipeline.TryStart(out global::Sidecar.CircuitPermit permit))
+                global::Sidecar.CircuitPermit permit = _pipeline.Start();
+                if (permit.IsBlocked)
                 {
                     if (_pipeline.Refusal("WriteAsync") is { } refused)
                     {

@@ -1,0 +1,161 @@
+using System;
+using System.ComponentModel;
+
+namespace Sidecar
+{
+    // The outcomes of attempts: what a success, a failure or a verdict that says nothing does to the circuit.
+    public sealed partial class CircuitBreaker
+    {
+        /// <summary>
+        /// Records a successful attempt. Returns the new state if the success closed the circuit. A probe gives its slot
+        /// back unless <paramref name="attemptEnded"/> is <c>false</c> (then <see cref="ReleaseProbeSlot"/> does, later).
+        /// </summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public CircuitState? OnSuccess(CircuitPermit permit, bool attemptEnded = true)
+        {
+            if (!permit.IsProbe && IsUndisturbed)
+            {
+                return null;
+            }
+
+            CircuitState? changed = null;
+            lock (_gate)
+            {
+                if (permit.IsProbe)
+                {
+                    // A probe that answers after its probe timeout was already due to count as failed.
+                    ForfeitOverdueSlots(_clock.Now());
+                    if (attemptEnded)
+                    {
+                        FreeSlot(permit);
+                    }
+                }
+
+                if (IsCurrent(permit))
+                {
+                    if (permit.IsProbe)
+                    {
+                        if (++_probesSucceeded >= HalfOpenProbes)
+                        {
+                            Close();
+                            changed = CircuitState.Closed;
+                        }
+                    }
+                    else if (IsClosed)
+                    {
+                        _consecutiveFailures = 0;
+                        _window?.Add(_clock.Now(), 1, 0);
+                    }
+                }
+            }
+
+            _transitions.Deliver();
+            return changed;
+        }
+
+        /// <summary>
+        /// Records a failed attempt (one that says the dependency is unwell). Returns <see cref="CircuitState.Open"/> if this
+        /// failure opened the circuit. A failure from an earlier episode moves nothing.
+        /// </summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public CircuitState? OnFailure(CircuitPermit permit, bool attemptEnded = true) => OnFailure(permit, attemptEnded, deliver: true);
+
+        /// <summary>
+        /// <see cref="OnFailure(CircuitPermit, bool)"/> (the public overload), reporting the state change it caused only when <paramref name="deliver"/>
+        /// is <c>true</c>; otherwise <see cref="DeliverTransitions"/> does, once the failure itself has been reported.
+        /// </summary>
+        internal CircuitState? OnFailure(CircuitPermit permit, bool attemptEnded, bool deliver)
+        {
+            CircuitState? changed = null;
+            lock (_gate)
+            {
+                MonotonicInstant now = _clock.Now();
+                if (permit.IsProbe)
+                {
+                    ForfeitOverdueSlots(now);
+                    if (attemptEnded)
+                    {
+                        FreeSlot(permit);
+                    }
+                }
+
+                if (IsCurrent(permit))
+                {
+                    bool open = permit.IsProbe;
+                    if (!permit.IsProbe && IsClosed)
+                    {
+                        open = FailureThreshold > 0 && ++_consecutiveFailures >= FailureThreshold;
+                        if (_window is not null)
+                        {
+                            _window.Add(now, 1, 1);
+                            (long attempts, long failures) = _window.Sum(now);
+
+                            // failures / attempts, not FailureRatio * attempts: 0.28 * 25 is 7.000000000000001 in doubles, so 7
+                            // of 25 would not reach a ratio of 0.28; the quotient of two integers is rounded like the ratio.
+                            open |= attempts >= MinimumThroughput && (double)failures / attempts >= FailureRatio;
+                        }
+                    }
+
+                    if (open)
+                    {
+                        Open(now, BreakDuration);
+                        changed = CircuitState.Open;
+                    }
+                }
+            }
+
+            if (deliver)
+            {
+                _transitions.Deliver();
+            }
+
+            return changed;
+        }
+
+        /// <summary>Reports the state changes not reported yet.</summary>
+        internal void DeliverTransitions() => _transitions.Deliver();
+
+        /// <summary>
+        /// Records an attempt whose outcome says nothing about the dependency's health (cancelled by the caller, refused
+        /// further in, an exception that is not the dependency's). A probe gives its slot back unless
+        /// <paramref name="attemptEnded"/> is <c>false</c>.
+        /// </summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public void OnIgnored(CircuitPermit permit, bool attemptEnded = true)
+        {
+            if (!permit.IsProbe)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                ForfeitOverdueSlots(_clock.Now());
+                if (attemptEnded)
+                {
+                    FreeSlot(permit);
+                }
+            }
+
+            _transitions.Deliver();
+        }
+
+        /// <summary>Gives back the slot of a probe whose attempt was abandoned (timed out, cancelled) and has now really ended.</summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public void ReleaseProbeSlot(CircuitPermit permit)
+        {
+            if (!permit.IsProbe)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                ForfeitOverdueSlots(_clock.Now());
+                FreeSlot(permit);
+            }
+
+            _transitions.Deliver();
+        }
+    }
+}
