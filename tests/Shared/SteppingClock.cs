@@ -16,6 +16,7 @@ namespace Sidecar.Testing
         private long _wallOffsetTicks;
         private int _timersCreated;
         private int _timersDisposed;
+        private int _timersPending;
 
         public SteppingClock()
             : this(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero))
@@ -27,6 +28,9 @@ namespace Sidecar.Testing
         public int TimersCreated => Volatile.Read(ref _timersCreated);
 
         public int TimersDisposed => Volatile.Read(ref _timersDisposed);
+
+        /// <summary>Timers armed that have neither fired (one-shot) nor been disposed.</summary>
+        public int PendingTimers => Volatile.Read(ref _timersPending);
 
         public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 
@@ -61,31 +65,79 @@ namespace Sidecar.Testing
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
             Interlocked.Increment(ref _timersCreated);
-            return new CountedTimer(this, _fake.CreateTimer(callback, state, dueTime, period));
+            var counted = new CountedTimer(this, callback);
+            counted.Start(_fake, state, dueTime, period);
+            return counted;
         }
 
         private sealed class CountedTimer : ITimer
         {
             private readonly SteppingClock _owner;
-            private readonly ITimer _timer;
+            private readonly TimerCallback _callback;
+            private ITimer? _timer;
             private int _disposed;
+            private int _armed;
+            private bool _periodic;
 
-            public CountedTimer(SteppingClock owner, ITimer timer)
+            public CountedTimer(SteppingClock owner, TimerCallback callback)
             {
                 _owner = owner;
-                _timer = timer;
+                _callback = callback;
             }
 
-            public bool Change(TimeSpan dueTime, TimeSpan period) => _timer.Change(dueTime, period);
+            public void Start(FakeTimeProvider fake, object? state, TimeSpan dueTime, TimeSpan period)
+            {
+                Arm(dueTime, period);
+                _timer = fake.CreateTimer(Fire, state, dueTime, period);
+            }
+
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                Arm(dueTime, period);
+                return _timer!.Change(dueTime, period);
+            }
 
             public void Dispose()
             {
                 if (Interlocked.Exchange(ref _disposed, 1) == 0)
                 {
                     Interlocked.Increment(ref _owner._timersDisposed);
+                    Disarm();
                 }
 
-                _timer.Dispose();
+                _timer?.Dispose();
+            }
+
+            private void Fire(object? state)
+            {
+                if (!_periodic)
+                {
+                    Disarm();
+                }
+
+                _callback(state);
+            }
+
+            private void Arm(TimeSpan dueTime, TimeSpan period)
+            {
+                _periodic = period > TimeSpan.Zero && period != Timeout.InfiniteTimeSpan;
+                bool armed = dueTime != Timeout.InfiniteTimeSpan;
+                if (armed && Interlocked.Exchange(ref _armed, 1) == 0)
+                {
+                    Interlocked.Increment(ref _owner._timersPending);
+                }
+                else if (!armed)
+                {
+                    Disarm();
+                }
+            }
+
+            private void Disarm()
+            {
+                if (Interlocked.Exchange(ref _armed, 0) == 1)
+                {
+                    Interlocked.Decrement(ref _owner._timersPending);
+                }
             }
 
             public ValueTask DisposeAsync()

@@ -1,4 +1,5 @@
 using System;
+using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Runtime.Tests
@@ -8,7 +9,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void Carries_the_circuit_and_when_it_will_be_tried_again()
         {
-            DateTimeOffset at = ManualTimeProvider.DefaultStart.AddSeconds(30);
+            DateTimeOffset at = TimedCalls.T0.AddSeconds(30);
 
             var ex = new BrokenCircuitException("IOrderService", at, TimeSpan.FromMilliseconds(1_500));
 
@@ -23,7 +24,7 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void A_moment_already_passed_reads_as_zero()
         {
-            var ex = new BrokenCircuitException("IOrderService", ManualTimeProvider.DefaultStart, TimeSpan.FromSeconds(-2));
+            var ex = new BrokenCircuitException("IOrderService", TimedCalls.T0, TimeSpan.FromSeconds(-2));
 
             Assert.Equal(TimeSpan.Zero, ex.RetryAfter);
             Assert.Contains("(in 0 ms)", ex.Message, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Threading;
+using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Runtime.Tests
@@ -11,7 +12,7 @@ namespace Sidecar.Runtime.Tests
         private const string Member = "GetAsync";
         private static readonly TimeSpan Break = TimeSpan.FromSeconds(5);
 
-        private readonly ManualTimeProvider _time = new();
+        private readonly SteppingClock _time = new();
         private readonly CircuitBreakerRegistry _registry = new();
         private readonly RecordingObserver _observer = new();
 

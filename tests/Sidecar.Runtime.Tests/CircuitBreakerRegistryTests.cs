@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Runtime.Tests
@@ -28,7 +29,7 @@ namespace Sidecar.Runtime.Tests
 
             CircuitBreaker orders = registry.GetOrAdd("orders", 1, Break);
             CircuitBreaker stock = registry.GetOrAdd("stock", 1, Break);
-            orders.OnFailure(default, ManualTimeProvider.DefaultStart);
+            orders.OnFailure(default, TimedCalls.T0);
 
             Assert.NotSame(orders, stock);
             Assert.Equal("stock", stock.Name);
@@ -52,7 +53,7 @@ namespace Sidecar.Runtime.Tests
 
             CircuitBreaker inA = a.GetOrAdd("orders", 1, Break);
             CircuitBreaker inB = b.GetOrAdd("orders", 1, Break);
-            inA.OnFailure(default, ManualTimeProvider.DefaultStart);
+            inA.OnFailure(default, TimedCalls.T0);
 
             Assert.NotSame(inA, inB);
             Assert.Equal(CircuitState.Open, inA.State);
@@ -90,8 +91,8 @@ namespace Sidecar.Runtime.Tests
             var registry = new CircuitBreakerRegistry();
             CircuitBreaker orders = registry.GetOrAdd("orders", 1, Break);
             CircuitBreaker stock = registry.GetOrAdd("stock", 1, Break);
-            orders.OnFailure(default, ManualTimeProvider.DefaultStart);
-            stock.OnFailure(default, ManualTimeProvider.DefaultStart);
+            orders.OnFailure(default, TimedCalls.T0);
+            stock.OnFailure(default, TimedCalls.T0);
 
             registry.ResetAll();
 

@@ -1,12 +1,13 @@
 using System;
 using System.Threading;
+using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Runtime.Tests
 {
     public sealed class CircuitBreakerTests
     {
-        private static readonly DateTimeOffset T0 = ManualTimeProvider.DefaultStart;
+        private static readonly DateTimeOffset T0 = TimedCalls.T0;
         private static readonly TimeSpan Break = TimeSpan.FromSeconds(5);
 
         [Fact]

@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Runtime.Tests
@@ -11,7 +12,7 @@ namespace Sidecar.Runtime.Tests
         private const string Get = "GetAsync";
         private const string List = "ListAsync";
 
-        private readonly ManualTimeProvider _time = new();
+        private readonly SteppingClock _time = new();
         private readonly CircuitBreakerRegistry _registry = new();
         private readonly SidecarOptions _options;
 

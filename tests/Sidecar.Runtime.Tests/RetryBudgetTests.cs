@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Threading;
+using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Runtime.Tests
@@ -9,10 +10,10 @@ namespace Sidecar.Runtime.Tests
     {
         private const string Service = "IOrderService";
         private const string Member = "GetAsync";
-        private static readonly DateTimeOffset T0 = ManualTimeProvider.DefaultStart;
+        private static readonly DateTimeOffset T0 = TimedCalls.T0;
         private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
 
-        private readonly ManualTimeProvider _time = new();
+        private readonly SteppingClock _time = new();
         private readonly CircuitBreakerRegistry _registry = new();
         private readonly RecordingObserver _observer = new();
 

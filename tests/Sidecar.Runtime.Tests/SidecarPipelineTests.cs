@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Runtime.Tests
@@ -13,7 +14,7 @@ namespace Sidecar.Runtime.Tests
         private const string Member = "GetAsync";
         private static readonly TimeSpan Break = TimeSpan.FromSeconds(5);
 
-        private readonly ManualTimeProvider _time = new();
+        private readonly SteppingClock _time = new();
         private readonly CircuitBreakerRegistry _registry = new();
         private readonly RecordingObserver _observer = new();
 

@@ -5,6 +5,7 @@ using System.Diagnostics.Metrics;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Runtime.Tests
@@ -19,7 +20,7 @@ namespace Sidecar.Runtime.Tests
         private const string Member = "GetAsync";
         private static readonly TimeSpan Break = TimeSpan.FromSeconds(5);
 
-        private readonly ManualTimeProvider _time = new();
+        private readonly SteppingClock _time = new();
         private readonly CircuitBreakerRegistry _registry = new();
 
         /// <summary>The service and circuit name of this test.</summary>
