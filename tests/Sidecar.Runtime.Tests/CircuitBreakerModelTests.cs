@@ -265,14 +265,7 @@ namespace Sidecar.Runtime.Tests
 
             public void Success(long now, Permit permit, bool ended)
             {
-                if (permit.IsProbe)
-                {
-                    ForfeitOverdue(now);
-                    if (ended)
-                    {
-                        _held.Remove(permit);
-                    }
-                }
+                HandBack(now, permit, ended);
 
                 if (!IsCurrent(permit))
                 {
@@ -294,14 +287,7 @@ namespace Sidecar.Runtime.Tests
 
             public void Failure(long now, Permit permit, bool ended)
             {
-                if (permit.IsProbe)
-                {
-                    ForfeitOverdue(now);
-                    if (ended)
-                    {
-                        _held.Remove(permit);
-                    }
-                }
+                HandBack(now, permit, ended);
 
                 if (!IsCurrent(permit))
                 {
@@ -314,7 +300,10 @@ namespace Sidecar.Runtime.Tests
                 }
             }
 
-            public void Ignored(long now, Permit permit, bool ended)
+            public void Ignored(long now, Permit permit, bool ended) => HandBack(now, permit, ended);
+
+            // Any word from a probe first applies an overdue probe timeout, then gives back its slot if its attempt ended.
+            private void HandBack(long now, Permit permit, bool ended)
             {
                 if (permit.IsProbe)
                 {

@@ -65,8 +65,6 @@ namespace Sidecar
 
         internal CircuitPermit WithSlot() => new(_bits | SlotFlag);
 
-        internal CircuitPermit WithoutSlot() => new(_bits & ~SlotFlag);
-
         internal CircuitPermit AsRetry() => new(_bits | RetryFlag);
     }
 }

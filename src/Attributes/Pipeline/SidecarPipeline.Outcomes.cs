@@ -12,7 +12,7 @@ namespace Sidecar
 
         /// <summary>Records a successful attempt of <paramref name="member"/>, which ends the call (closes a half-open circuit).</summary>
         /// <param name="member">The member called.</param>
-        /// <param name="permit">The permit <see cref="Enter(string, int)"/> or <see cref="TryStart"/> gave the attempt.</param>
+        /// <param name="permit">The permit <see cref="Enter(string, int)"/> or <see cref="Start"/> gave the attempt.</param>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void OnSuccess(string member, CircuitPermit permit = default) => OnSuccessCore(member, permit);
 

@@ -139,35 +139,6 @@ namespace Sidecar
             return permit;
         }
 
-        /// <summary>
-        /// Starts the first attempt of an asynchronous call on its fast path: <c>true</c> with the attempt's permit when the
-        /// circuit is closed and the bulkhead, if any, had a free slot (the permit then holds it); <c>false</c>, having
-        /// taken nothing, when the call must go through <see cref="Refusal"/> and the retry loop.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public bool TryStart(out CircuitPermit permit)
-        {
-            permit = default;
-            if (_breaker is not null && !_breaker.TryPass(out permit))
-            {
-                return false;
-            }
-
-            return _bulkhead is null || TryTakeSlot(ref permit);
-        }
-
-        private bool TryTakeSlot(ref CircuitPermit permit)
-        {
-            if (_bulkhead!.TryEnter())
-            {
-                permit = permit.WithSlot();
-                return true;
-            }
-
-            permit = default;
-            return false;
-        }
-
         /// <summary>Starts the first attempt of a call; see <see cref="Enter(string, int)"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public CircuitPermit Enter(string member) => Enter(member, 0);
