@@ -1,8 +1,9 @@
 using System;
-using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Sidecar.Generators.Tests.Infrastructure;
 using Xunit;
 
@@ -73,7 +74,7 @@ namespace Sidecar.Generators.Tests.Behaviour
         [Fact]
         public void Retries_and_circuit_changes_are_logged_with_structured_fields_and_no_argument_values()
         {
-            var logs = new CapturingLoggerProvider();
+            using var logs = new FakeLoggerProvider();
             var inner = new FlakyService(failures: 100) { Failure = () => new ConnectionError("secret-customer-42 unreachable") };
             ServiceCollection services = Services();
             services.AddLogging(builder => builder.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
@@ -90,19 +91,20 @@ namespace Sidecar.Generators.Tests.Behaviour
 
             Assert.Throws<BrokenCircuitException>(() => breaker.Call());
 
-            var retry = logs.Entries.First(e => e.EventName == "SidecarRetry");
+            IReadOnlyList<FakeLogRecord> entries = logs.Collector.GetSnapshot();
+            FakeLogRecord retry = entries.First(e => e.Id.Name == "SidecarRetry");
             Assert.Equal(LogLevel.Warning, retry.Level);
             Assert.Equal("Sidecar", retry.Category);
-            Assert.Equal("Sidecar.Generators.Tests.Behaviour.IFlakyService", retry.State["Service"]);
-            Assert.Equal("Get", retry.State["Method"]);
-            Assert.Equal(1, retry.State["Attempt"]);
-            Assert.Equal(100d, retry.State["DelayMs"]);
-            Assert.Equal(typeof(ConnectionError).FullName, retry.State["ExceptionType"]);
-            Assert.Equal(3, logs.Entries.Count(e => e.EventName == "SidecarRetry" && (string)e.State["Method"]! == "Get"));
-            Assert.Single(logs.Entries, e => e.EventName == "SidecarGaveUp" && e.Level == LogLevel.Error && (string)e.State["Method"]! == "Get");
-            Assert.Single(logs.Entries, e => e.EventName == "SidecarCircuit" && e.Level == LogLevel.Warning && (string)e.State["CircuitState"]! == "Open");
-            Assert.Single(logs.Entries, e => e.EventName == "SidecarRejected" && e.Level == LogLevel.Debug);
-            Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("12345") || e.State.Values.Any(v => v is int n && n == 12345));
+            Assert.Equal("Sidecar.Generators.Tests.Behaviour.IFlakyService", retry.GetStructuredStateValue("Service"));
+            Assert.Equal("Get", retry.GetStructuredStateValue("Method"));
+            Assert.Equal("1", retry.GetStructuredStateValue("Attempt"));
+            Assert.Equal("100", retry.GetStructuredStateValue("DelayMs"));
+            Assert.Equal(typeof(ConnectionError).FullName, retry.GetStructuredStateValue("ExceptionType"));
+            Assert.Equal(3, entries.Count(e => e.Id.Name == "SidecarRetry" && e.GetStructuredStateValue("Method") == "Get"));
+            Assert.Single(entries, e => e.Id.Name == "SidecarGaveUp" && e.Level == LogLevel.Error && e.GetStructuredStateValue("Method") == "Get");
+            Assert.Single(entries, e => e.Id.Name == "SidecarCircuit" && e.Level == LogLevel.Warning && e.GetStructuredStateValue("CircuitState") == "Open");
+            Assert.Single(entries, e => e.Id.Name == "SidecarRejected" && e.Level == LogLevel.Debug);
+            Assert.DoesNotContain(entries, e => e.Message.Contains("12345") || (e.StructuredState ?? Array.Empty<KeyValuePair<string, string?>>()).Any(v => v.Value == "12345"));
         }
 
         [Fact]
@@ -118,43 +120,6 @@ namespace Sidecar.Generators.Tests.Behaviour
             provider.GetRequiredService<IFlakyService>().Get(1);
 
             Assert.Single(observer.Failures);
-        }
-
-        private sealed class CapturingLoggerProvider : ILoggerProvider
-        {
-            public ConcurrentQueue<Entry> Entries { get; } = new();
-
-            public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-            public void Dispose()
-            {
-            }
-
-            public sealed record Entry(string Category, LogLevel Level, string? EventName, string Message, System.Collections.Generic.Dictionary<string, object?> State);
-
-            private sealed class Logger : ILogger
-            {
-                private readonly CapturingLoggerProvider _owner;
-                private readonly string _category;
-
-                public Logger(CapturingLoggerProvider owner, string category)
-                {
-                    _owner = owner;
-                    _category = category;
-                }
-
-                public IDisposable? BeginScope<TState>(TState state)
-                    where TState : notnull => null;
-
-                public bool IsEnabled(LogLevel logLevel) => true;
-
-                public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-                {
-                    var fields = (state as System.Collections.Generic.IEnumerable<System.Collections.Generic.KeyValuePair<string, object?>>)?
-                        .ToDictionary(p => p.Key, p => p.Value) ?? new System.Collections.Generic.Dictionary<string, object?>();
-                    _owner.Entries.Enqueue(new Entry(_category, logLevel, eventId.Name, formatter(state, exception), fields));
-                }
-            }
         }
     }
 }
