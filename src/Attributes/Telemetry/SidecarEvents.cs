@@ -24,8 +24,8 @@ namespace Sidecar
 
         public SidecarObserver? Observer => _observer;
 
-        /// <summary>A call that succeeded (<paramref name="member"/> <c>null</c> when the caller did not say which).</summary>
-        public void Succeeded(string? member) => SidecarTelemetry.CallSucceeded(Service, member);
+        /// <summary>A call that succeeded.</summary>
+        public void Succeeded(string member) => SidecarTelemetry.CallSucceeded(Service, member);
 
         /// <summary>A call refused by this sidecar's circuit.</summary>
         public void Rejected(string member, BrokenCircuitException rejected, CircuitState state)
