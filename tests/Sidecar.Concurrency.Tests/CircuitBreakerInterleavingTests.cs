@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -178,11 +177,5 @@ namespace Sidecar.Concurrency.Tests
             });
         }
 
-        private sealed class StateLog : SidecarObserver
-        {
-            public ConcurrentQueue<CircuitState> States { get; } = new();
-
-            public override void OnCircuitStateChanged(string circuitName, CircuitState state) => States.Enqueue(state);
-        }
     }
 }

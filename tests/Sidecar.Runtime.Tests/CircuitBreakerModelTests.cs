@@ -166,12 +166,6 @@ namespace Sidecar.Runtime.Tests
             }
         }
 
-        private sealed class StateLog : SidecarObserver
-        {
-            public List<CircuitState> States { get; } = new();
-
-            public override void OnCircuitStateChanged(string circuitName, CircuitState state) => States.Add(state);
-        }
 
         /// <summary>The state machine's rules, one by one, with every outstanding probe kept by name rather than counted.</summary>
         private sealed class Model

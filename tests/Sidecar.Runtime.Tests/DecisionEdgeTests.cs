@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using Sidecar.Testing;
 using Xunit;
 using static Sidecar.Runtime.Tests.TimedCalls;
@@ -199,11 +198,5 @@ namespace Sidecar.Runtime.Tests
             public override DateTimeOffset GetUtcNow() => new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         }
 
-        private sealed class StateLog : SidecarObserver
-        {
-            public List<CircuitState> States { get; } = new();
-
-            public override void OnCircuitStateChanged(string circuitName, CircuitState state) => States.Add(state);
-        }
     }
 }

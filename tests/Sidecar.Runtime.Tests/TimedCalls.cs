@@ -87,15 +87,8 @@ namespace Sidecar.Runtime.Tests
 
         private static void MoveTo(TimeProvider time, DateTimeOffset now)
         {
-            switch (time)
-            {
-                case SteppingClock stepping:
-                    stepping.MoveTo(now);
-                    break;
-
-                default:
-                    throw new InvalidOperationException("Give the breaker a test clock to call it at an instant.");
-            }
+            SteppingClock clock = time as SteppingClock ?? throw new InvalidOperationException("Give the breaker a test clock to call it at an instant.");
+            clock.MoveTo(now);
         }
     }
 }

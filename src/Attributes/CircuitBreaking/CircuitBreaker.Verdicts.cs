@@ -21,15 +21,7 @@ namespace Sidecar
             CircuitState? changed = null;
             lock (_gate)
             {
-                if (permit.IsProbe)
-                {
-                    // A probe that answers after its probe timeout was already due to count as failed.
-                    ForfeitOverdueSlots(_clock.Now());
-                    if (attemptEnded)
-                    {
-                        FreeSlot(permit);
-                    }
-                }
+                HandBack(permit, attemptEnded, _clock.Now());
 
                 if (IsCurrent(permit))
                 {
@@ -70,14 +62,7 @@ namespace Sidecar
             lock (_gate)
             {
                 MonotonicInstant now = _clock.Now();
-                if (permit.IsProbe)
-                {
-                    ForfeitOverdueSlots(now);
-                    if (attemptEnded)
-                    {
-                        FreeSlot(permit);
-                    }
-                }
+                HandBack(permit, attemptEnded, now);
 
                 if (IsCurrent(permit))
                 {
@@ -130,11 +115,7 @@ namespace Sidecar
 
             lock (_gate)
             {
-                ForfeitOverdueSlots(_clock.Now());
-                if (attemptEnded)
-                {
-                    FreeSlot(permit);
-                }
+                HandBack(permit, attemptEnded, _clock.Now());
             }
 
             _transitions.Deliver();
@@ -142,20 +123,22 @@ namespace Sidecar
 
         /// <summary>Gives back the slot of a probe whose attempt was abandoned (timed out, cancelled) and has now really ended.</summary>
         [EditorBrowsable(EditorBrowsableState.Never)]
-        public void ReleaseProbeSlot(CircuitPermit permit)
+        public void ReleaseProbeSlot(CircuitPermit permit) => OnIgnored(permit, attemptEnded: true);
+
+        // Under the lock. Any word from a probe first applies an overdue probe timeout (a probe that answers after it was
+        // already due to count as failed), then gives its slot back if its attempt has ended.
+        private void HandBack(CircuitPermit permit, bool attemptEnded, MonotonicInstant now)
         {
             if (!permit.IsProbe)
             {
                 return;
             }
 
-            lock (_gate)
+            ForfeitOverdueSlots(now);
+            if (attemptEnded)
             {
-                ForfeitOverdueSlots(_clock.Now());
                 FreeSlot(permit);
             }
-
-            _transitions.Deliver();
         }
     }
 }

@@ -171,23 +171,11 @@ namespace Sidecar
         /// not closed (then <see cref="TryEnter(out CircuitPermit, out TimeSpan)"/> decides).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal bool TryPass(out CircuitPermit permit)
+        internal CircuitPermit Pass()
         {
             int status = _status;
-            permit = CircuitPermit.Closed(EpisodeOf(status));
-            return (status & StateMask) == (int)CircuitState.Closed;
+            return (status & StateMask) == (int)CircuitState.Closed ? CircuitPermit.Closed(EpisodeOf(status)) : CircuitPermit.Blocked;
         }
-
-        /// <summary>The state and episode in one word, read without a lock (see <see cref="TryPass"/>).</summary>
-        internal int Status
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => _status;
-        }
-
-        /// <summary>Whether a status word says closed.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static bool IsClosedStatus(int status) => (status & StateMask) == (int)CircuitState.Closed;
 
         /// <summary>Lets <paramref name="observer"/> hear this circuit's state changes while it is alive (once, however often asked).</summary>
         public void Watch(SidecarObserver? observer) => _transitions.Watch(observer);
@@ -207,7 +195,8 @@ namespace Sidecar
         {
             retryAfter = TimeSpan.Zero;
             transition = null;
-            if (TryPass(out permit))
+            permit = Pass();
+            if (!permit.IsBlocked)
             {
                 return true;
             }

@@ -9,6 +9,7 @@ namespace Sidecar
     public sealed class SidecarPolicy
     {
         private readonly Func<Exception, bool>? _isTransient;
+        private readonly int _probeTimeout; // 0: derived from the defaults and Timeout
 
         /// <summary>Creates a policy. Generated code calls this; values were validated at compile time.</summary>
         /// <param name="circuitName">Name of the circuit breaker this policy uses (shared by every decorator of the same service).</param>
@@ -75,8 +76,6 @@ namespace Sidecar
             MinRetriesPerSecond = NotNegative(minRetriesPerSecond, nameof(minRetriesPerSecond));
             _probeTimeout = NotNegative(probeTimeout, nameof(probeTimeout));
         }
-
-        private readonly int _probeTimeout;
 
         /// <summary>
         /// The longest a half-open probe may hold its slot before it counts as failed: the <c>probeTimeout</c> given, else

@@ -118,17 +118,10 @@ namespace Sidecar
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public CircuitPermit Start()
         {
-            CircuitPermit permit = default;
-            CircuitBreaker? breaker = _breaker;
-            if (breaker is not null)
+            CircuitPermit permit = _breaker is null ? default : _breaker.Pass();
+            if (permit.IsBlocked)
             {
-                int status = breaker.Status;
-                if (!CircuitBreaker.IsClosedStatus(status))
-                {
-                    return CircuitPermit.Blocked;
-                }
-
-                permit = CircuitPermit.Closed(CircuitBreaker.EpisodeOf(status));
+                return permit;
             }
 
             if (_bulkhead is not null)
@@ -160,7 +153,8 @@ namespace Sidecar
                     return default;
                 }
 
-                if (_breaker.TryPass(out CircuitPermit permit))
+                CircuitPermit permit = _breaker.Pass();
+                if (!permit.IsBlocked)
                 {
                     return permit;
                 }
@@ -173,7 +167,7 @@ namespace Sidecar
         {
             CircuitPermit permit = default;
             CircuitBreaker? breaker = _breaker;
-            if (breaker is not null && !breaker.TryPass(out permit) && !breaker.TryEnter(out permit, out TimeSpan retryAfter))
+            if (breaker is not null && !breaker.TryEnter(out permit, out TimeSpan retryAfter))
             {
                 throw Reject(member, breaker, retryAfter);
             }

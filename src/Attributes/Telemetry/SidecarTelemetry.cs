@@ -377,19 +377,7 @@ namespace Sidecar
             var measurements = new List<Measurement<int>>();
             try
             {
-                var registries = new List<CircuitBreakerRegistry>();
-                lock (s_registriesGate)
-                {
-                    foreach (WeakReference<CircuitBreakerRegistry> reference in s_registries)
-                    {
-                        if (reference.TryGetTarget(out CircuitBreakerRegistry? registry))
-                        {
-                            registries.Add(registry);
-                        }
-                    }
-                }
-
-                foreach (CircuitBreakerRegistry registry in registries)
+                foreach (CircuitBreakerRegistry registry in LiveRegistries())
                 {
                     foreach (CircuitBreaker breaker in registry.Breakers)
                     {

@@ -258,10 +258,10 @@ namespace Sidecar.Generators.Emitting
         /// The call to the inner instance of an asynchronous member; a <c>Task</c> that is <c>null</c> (a bug in the inner
         /// instance) becomes an <see cref="InvalidOperationException"/>, one failed attempt like any other, whatever the policy.
         /// </summary>
-        private static string GuardedCall(MemberModel m)
+        private static string GuardedCall(MemberModel m, string? token = null)
             => m.ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT
-                ? Call(m) + " ?? throw new global::System.InvalidOperationException(" + Literal(m.DisplayName + " returned null instead of a task.") + ")"
-                : Call(m);
+                ? Call(m, token) + " ?? throw new global::System.InvalidOperationException(" + Literal(m.DisplayName + " returned null instead of a task.") + ")"
+                : Call(m, token);
 
         private static void Header(SourceWriter w, MemberModel m)
         {
@@ -418,8 +418,8 @@ namespace Sidecar.Generators.Emitting
                 // The attempt's timer is disposed by Watch, so the inner call's own failure, thrown before it returned a
                 // task, is handed to Watch as a faulted task rather than skipping it.
                 string attemptType = hasResult ? Tasks + "Task<" + m.ResultType + ">" : Tasks + "Task";
-                string call = Call(m, m.CancellationToken is null ? null : locals.Timeout + ".Token");
-                call = isValueTask ? call + ".AsTask()" : call + " ?? throw new global::System.InvalidOperationException(" + Literal(m.DisplayName + " returned null instead of a task.") + ")";
+                string? attemptToken = m.CancellationToken is null ? null : locals.Timeout + ".Token";
+                string call = isValueTask ? Call(m, attemptToken) + ".AsTask()" : GuardedCall(m, attemptToken);
                 w.Line(attemptType + " " + locals.Inner + ";");
                 w.Open("try");
                 w.Line(locals.Inner + " = " + call + ";");
