@@ -60,7 +60,7 @@ namespace Sidecar
         }
 
         // The episode in a status word, in the bits a permit keeps of it, compared for equality only.
-        private static int EpisodeOf(int status) => (int)((uint)status >> StateBits) & CircuitPermit.EpochMask;
+        internal static int EpisodeOf(int status) => (int)((uint)status >> StateBits) & CircuitPermit.EpochMask;
 
         private void FreeSlot(CircuitPermit probe)
         {

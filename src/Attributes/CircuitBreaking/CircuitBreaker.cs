@@ -174,8 +174,19 @@ namespace Sidecar
         internal CircuitPermit Pass()
         {
             int status = _status;
-            return (status & StateMask) == (int)CircuitState.Closed ? CircuitPermit.Closed(EpisodeOf(status)) : CircuitPermit.Blocked;
+            return IsClosedStatus(status) ? CircuitPermit.Closed(EpisodeOf(status)) : CircuitPermit.Blocked;
         }
+
+        /// <summary>The state and episode in one word, read without a lock (the pipeline's fast path decodes it itself).</summary>
+        internal int Status
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => _status;
+        }
+
+        /// <summary>Whether a status word says closed.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static bool IsClosedStatus(int status) => (status & StateMask) == (int)CircuitState.Closed;
 
         /// <summary>Lets <paramref name="observer"/> hear this circuit's state changes while it is alive (once, however often asked).</summary>
         public void Watch(SidecarObserver? observer) => _transitions.Watch(observer);

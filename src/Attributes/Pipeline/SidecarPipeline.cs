@@ -118,10 +118,19 @@ namespace Sidecar
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public CircuitPermit Start()
         {
-            CircuitPermit permit = _breaker is null ? default : _breaker.Pass();
-            if (permit.IsBlocked)
+            // The status word is decoded here rather than through CircuitBreaker.Pass: measured, the extra call and test
+            // cost the completed-task paths about 1 ns (benchmarks/README.md, run 13).
+            CircuitPermit permit = default;
+            CircuitBreaker? breaker = _breaker;
+            if (breaker is not null)
             {
-                return permit;
+                int status = breaker.Status;
+                if (!CircuitBreaker.IsClosedStatus(status))
+                {
+                    return CircuitPermit.Blocked;
+                }
+
+                permit = CircuitPermit.Closed(CircuitBreaker.EpisodeOf(status));
             }
 
             if (_bulkhead is not null)
