@@ -8,8 +8,14 @@ namespace Sidecar.Testing
     /// <summary>
     /// A <see cref="FakeTimeProvider"/> whose wall clock can also step on its own, back or ahead, as a real machine's does
     /// (NTP corrections, a resumed VM), while its monotonic timestamp only moves with <see cref="Advance"/>. Counts the
-    /// timers created through it and those disposed, so a test can prove none is left behind.
+    /// timers created through it and those disposed, so a test can prove none is left behind, and keeps the due time of
+    /// every timer armed, so a test can read the delays a sidecar asked for.
     /// </summary>
+    /// <remarks>
+    /// With <see cref="AutoAdvance"/> a timer fires soon after it is armed, time moving forward by its due time: retries
+    /// then run at once while the clock still tells how long they waited. Timeouts fire the same way, so a test that
+    /// auto-advances has no per-attempt timeout.
+    /// </remarks>
     internal sealed class SteppingClock : TimeProvider
     {
         private readonly FakeTimeProvider _fake;
@@ -17,6 +23,7 @@ namespace Sidecar.Testing
         private int _timersCreated;
         private int _timersDisposed;
         private int _timersPending;
+        private readonly System.Collections.Generic.List<TimeSpan> _requestedDelays = new();
 
         public SteppingClock()
             : this(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero))
@@ -31,6 +38,21 @@ namespace Sidecar.Testing
 
         /// <summary>Timers armed that have neither fired (one-shot) nor been disposed.</summary>
         public int PendingTimers => Volatile.Read(ref _timersPending);
+
+        /// <summary>Fires every timer once it is armed, moving time forward by its due time (on a thread-pool thread).</summary>
+        public bool AutoAdvance { get; set; }
+
+        /// <summary>The due time of every timer armed through this clock, in the order they were armed.</summary>
+        public System.Collections.Generic.IReadOnlyList<TimeSpan> RequestedDelays
+        {
+            get
+            {
+                lock (_requestedDelays)
+                {
+                    return _requestedDelays.ToArray();
+                }
+            }
+        }
 
         public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 
@@ -70,6 +92,26 @@ namespace Sidecar.Testing
             return counted;
         }
 
+        private void Armed(TimeSpan dueTime)
+        {
+            if (dueTime == Timeout.InfiniteTimeSpan)
+            {
+                return;
+            }
+
+            lock (_requestedDelays)
+            {
+                _requestedDelays.Add(dueTime);
+            }
+
+            if (AutoAdvance)
+            {
+                // The timer is armed: move time to when it is due, which fires it, after the caller has finished wiring it up.
+                DateTimeOffset due = _fake.GetUtcNow() + dueTime;
+                ThreadPool.UnsafeQueueUserWorkItem(_ => MoveTo(due), null);
+            }
+        }
+
         private sealed class CountedTimer : ITimer
         {
             private readonly SteppingClock _owner;
@@ -89,12 +131,15 @@ namespace Sidecar.Testing
             {
                 Arm(dueTime, period);
                 _timer = fake.CreateTimer(Fire, state, dueTime, period);
+                _owner.Armed(dueTime);
             }
 
             public bool Change(TimeSpan dueTime, TimeSpan period)
             {
                 Arm(dueTime, period);
-                return _timer!.Change(dueTime, period);
+                bool changed = _timer!.Change(dueTime, period);
+                _owner.Armed(dueTime);
+                return changed;
             }
 
             public void Dispose()
@@ -120,6 +165,7 @@ namespace Sidecar.Testing
 
             private void Arm(TimeSpan dueTime, TimeSpan period)
             {
+
                 _periodic = period > TimeSpan.Zero && period != Timeout.InfiniteTimeSpan;
                 bool armed = dueTime != Timeout.InfiniteTimeSpan;
                 if (armed && Interlocked.Exchange(ref _armed, 1) == 0)

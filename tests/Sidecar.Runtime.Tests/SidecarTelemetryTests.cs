@@ -45,7 +45,18 @@ namespace Sidecar.Runtime.Tests
             };
             ActivitySource.AddActivityListener(activities);
 
-            using var recorder = new MeasurementRecorder();
+            var published = new List<Instrument>();
+            using var instruments = new MeterListener
+            {
+                InstrumentPublished = (instrument, _) =>
+                {
+                    if (instrument.Meter.Name == SidecarTelemetry.MeterName)
+                    {
+                        published.Add(instrument);
+                    }
+                },
+            };
+            instruments.Start();
 
             Assert.Equal("Sidecar", SidecarTelemetry.MeterName);
             Assert.Equal("Sidecar", SidecarTelemetry.ActivitySourceName);
@@ -61,15 +72,15 @@ namespace Sidecar.Runtime.Tests
                     "sidecar.retries.denied {retry} Counter`1",
                     "sidecar.retry.delay ms Histogram`1",
                 },
-                recorder.Published.Select(i => i.Name + " " + i.Unit + " " + i.GetType().Name).OrderBy(n => n, StringComparer.Ordinal));
-            Assert.All(recorder.Published, i => Assert.Equal(version, i.Meter.Version));
-            Assert.All(recorder.Published, i => Assert.False(string.IsNullOrEmpty(i.Description)));
+                published.Select(i => i.Name + " " + i.Unit + " " + i.GetType().Name).OrderBy(n => n, StringComparer.Ordinal));
+            Assert.All(published, i => Assert.Equal(version, i.Meter.Version));
+            Assert.All(published, i => Assert.False(string.IsNullOrEmpty(i.Description)));
         }
 
         [Fact]
         public void A_successful_call_is_counted_once_as_success()
         {
-            using var recorder = new MeasurementRecorder();
+            using var metrics = new SidecarMetrics();
             SidecarPipeline pipeline = Pipeline();
 
             pipeline.OnSuccess(Member);
@@ -78,16 +89,16 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(
                 new[]
                 {
-                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=success",
-                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=success",
+                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=success, sidecar.service={S}",
+                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=success, sidecar.service={S}",
                 },
-                recorder.For(S));
+                metrics.For(S));
         }
 
         [Fact]
         public void A_retry_is_counted_with_the_exception_type_and_its_delay_is_recorded()
         {
-            using var recorder = new MeasurementRecorder();
+            using var metrics = new SidecarMetrics();
             SidecarPipeline pipeline = Pipeline(retries: 3, delay: 100, backoff: Backoff.Linear);
 
             Assert.True(ShouldRetry(pipeline, new TimeoutException(), 0));
@@ -97,19 +108,19 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(
                 new[]
                 {
-                    $"sidecar.retries 1 sidecar.service={S}, sidecar.method=GetAsync, exception.type=System.TimeoutException",
-                    $"sidecar.retry.delay 100 sidecar.service={S}, sidecar.method=GetAsync",
-                    $"sidecar.retries 1 sidecar.service={S}, sidecar.method=GetAsync, exception.type=System.InvalidOperationException",
-                    $"sidecar.retry.delay 200 sidecar.service={S}, sidecar.method=GetAsync",
-                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=success",
+                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=success, sidecar.service={S}",
+                    $"sidecar.retries 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.service={S}",
+                    $"sidecar.retries 1 exception.type=System.InvalidOperationException, sidecar.method=GetAsync, sidecar.service={S}",
+                    $"sidecar.retry.delay 100 sidecar.method=GetAsync, sidecar.service={S}",
+                    $"sidecar.retry.delay 200 sidecar.method=GetAsync, sidecar.service={S}",
                 },
-                recorder.For(S));
+                metrics.For(S));
         }
 
         [Fact]
         public void A_call_whose_last_attempt_fails_is_counted_once_as_failure()
         {
-            using var recorder = new MeasurementRecorder();
+            using var metrics = new SidecarMetrics();
             SidecarPipeline pipeline = Pipeline(retries: 1, delay: 50);
 
             Assert.True(ShouldRetry(pipeline, new TimeoutException(), 0));
@@ -118,30 +129,30 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(
                 new[]
                 {
-                    $"sidecar.retries 1 sidecar.service={S}, sidecar.method=GetAsync, exception.type=System.TimeoutException",
-                    $"sidecar.retry.delay 50 sidecar.service={S}, sidecar.method=GetAsync",
-                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=failure, exception.type=System.TimeoutException",
+                    $"sidecar.calls 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={S}",
+                    $"sidecar.retries 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.service={S}",
+                    $"sidecar.retry.delay 50 sidecar.method=GetAsync, sidecar.service={S}",
                 },
-                recorder.For(S));
+                metrics.For(S));
         }
 
         [Fact]
         public void A_failure_that_is_not_retried_is_counted_as_failure_without_retries()
         {
-            using var recorder = new MeasurementRecorder();
+            using var metrics = new SidecarMetrics();
             SidecarPipeline pipeline = Pipeline(retries: 3, isTransient: e => e is TimeoutException);
 
             Assert.False(ShouldRetry(pipeline, new ArgumentException(), 0));
 
             Assert.Equal(
-                new[] { $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=failure, exception.type=System.ArgumentException" },
-                recorder.For(S));
+                new[] { $"sidecar.calls 1 exception.type=System.ArgumentException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={S}" },
+                metrics.For(S));
         }
 
         [Fact]
         public void A_call_cancelled_by_the_caller_is_counted_as_canceled()
         {
-            using var recorder = new MeasurementRecorder();
+            using var metrics = new SidecarMetrics();
             SidecarPipeline pipeline = Pipeline(retries: 3);
             using var cts = new CancellationTokenSource();
             cts.Cancel();
@@ -149,14 +160,14 @@ namespace Sidecar.Runtime.Tests
             Assert.False(pipeline.ShouldRetry(Member, new OperationCanceledException(cts.Token), 0, default, cts.Token, out _));
 
             Assert.Equal(
-                new[] { $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=canceled" },
-                recorder.For(S));
+                new[] { $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=canceled, sidecar.service={S}" },
+                metrics.For(S));
         }
 
         [Fact]
         public void A_refused_call_is_counted_once_as_rejected()
         {
-            using var recorder = new MeasurementRecorder();
+            using var metrics = new SidecarMetrics();
             SidecarPipeline pipeline = Pipeline(failureThreshold: 1);
             Assert.False(ShouldRetry(pipeline, new TimeoutException(), 0, pipeline.Enter(Member)));
 
@@ -167,31 +178,31 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(
                 new[]
                 {
-                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=failure, exception.type=System.TimeoutException",
+                    $"sidecar.calls 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={S}",
+                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=rejected, sidecar.service={S}",
                     $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=open",
-                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=rejected",
                 },
-                recorder.For(S));
+                metrics.For(S));
         }
 
         [Fact]
         public void A_refusal_by_a_sidecar_further_in_is_a_failure_of_this_one()
         {
-            using var recorder = new MeasurementRecorder();
+            using var metrics = new SidecarMetrics();
             SidecarPipeline pipeline = Pipeline(retries: 3);
             var refusedInside = new BrokenCircuitException("Shop.IStock", _time.GetUtcNow(), Break);
 
             Assert.False(ShouldRetry(pipeline, refusedInside, 0));
 
             Assert.Equal(
-                new[] { $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=failure, exception.type=Sidecar.BrokenCircuitException" },
-                recorder.For(S));
+                new[] { $"sidecar.calls 1 exception.type=Sidecar.BrokenCircuitException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={S}" },
+                metrics.For(S));
         }
 
         [Fact]
         public void With_a_fallback_a_failed_or_refused_call_is_counted_once_as_fallback()
         {
-            using var recorder = new MeasurementRecorder();
+            using var metrics = new SidecarMetrics();
             SidecarPipeline pipeline = Pipeline(retries: 1, delay: 10, failureThreshold: 2, fallback: true);
 
             // First call: both attempts fail (the second opens the circuit), the fallback answers.
@@ -210,19 +221,19 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(
                 new[]
                 {
-                    $"sidecar.retries 1 sidecar.service={S}, sidecar.method=GetAsync, exception.type=System.TimeoutException",
-                    $"sidecar.retry.delay 10 sidecar.service={S}, sidecar.method=GetAsync",
+                    $"sidecar.calls 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.outcome=fallback, sidecar.service={S}",
+                    $"sidecar.calls 1 exception.type=Sidecar.BrokenCircuitException, sidecar.method=GetAsync, sidecar.outcome=fallback, sidecar.service={S}",
+                    $"sidecar.retries 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.service={S}",
+                    $"sidecar.retry.delay 10 sidecar.method=GetAsync, sidecar.service={S}",
                     $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=open",
-                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=fallback, exception.type=System.TimeoutException",
-                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=fallback, exception.type=Sidecar.BrokenCircuitException",
                 },
-                recorder.For(S));
+                metrics.For(S));
         }
 
         [Fact]
         public void With_a_fallback_a_cancelled_call_is_still_counted_as_canceled()
         {
-            using var recorder = new MeasurementRecorder();
+            using var metrics = new SidecarMetrics();
             SidecarPipeline pipeline = Pipeline(retries: 3, fallback: true);
             using var cts = new CancellationTokenSource();
             cts.Cancel();
@@ -232,70 +243,70 @@ namespace Sidecar.Runtime.Tests
             Assert.False(pipeline.ShouldFallBack(cancelled, cts.Token));
 
             Assert.Equal(
-                new[] { $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=canceled" },
-                recorder.For(S));
+                new[] { $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=canceled, sidecar.service={S}" },
+                metrics.For(S));
         }
 
         [Fact]
         public void Circuit_transitions_are_counted_and_the_gauge_reports_the_state()
         {
-            using var recorder = new MeasurementRecorder();
+            using var metrics = new SidecarMetrics();
             SidecarPipeline pipeline = Pipeline(failureThreshold: 1);
 
-            recorder.Observe();
+            metrics.Observe();
             Assert.False(ShouldRetry(pipeline, new TimeoutException(), 0, pipeline.Enter(Member)));
-            recorder.Observe();
+            metrics.Observe();
             _time.Advance(Break);
             CircuitPermit probe = pipeline.Enter(Member);
-            recorder.Observe();
+            metrics.Observe();
             pipeline.OnSuccess(Member, probe);
-            recorder.Observe();
+            metrics.Observe();
 
             Assert.Equal(
                 new[]
                 {
-                    $"sidecar.circuit.state 0 sidecar.circuit={S}",
-                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=failure, exception.type=System.TimeoutException",
+                    $"sidecar.calls 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={S}",
+                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=success, sidecar.service={S}",
                     $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=open",
-                    $"sidecar.circuit.state 1 sidecar.circuit={S}",
                     $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=half_open",
-                    $"sidecar.circuit.state 2 sidecar.circuit={S}",
                     $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=closed",
-                    $"sidecar.calls 1 sidecar.service={S}, sidecar.method=GetAsync, sidecar.outcome=success",
+                    $"sidecar.circuit.state 0 sidecar.circuit={S}",
+                    $"sidecar.circuit.state 1 sidecar.circuit={S}",
+                    $"sidecar.circuit.state 2 sidecar.circuit={S}",
                     $"sidecar.circuit.state 0 sidecar.circuit={S}",
                 },
-                recorder.For(S));
+                metrics.For(S));
         }
 
         [Fact]
         public void The_bulkhead_gauge_reports_the_attempts_running()
         {
-            using var recorder = new MeasurementRecorder();
+            using var metrics = new SidecarMetrics();
             SidecarPipeline pipeline = new(S, new SidecarPolicy(S, maxConcurrency: 2), new SidecarOptions { TimeProvider = _time, CircuitBreakers = new CircuitBreakerRegistry() });
 
-            recorder.Observe();
+            metrics.Observe();
             CircuitPermit first = pipeline.Enter(Member);
             CircuitPermit second = pipeline.Enter(Member);
-            recorder.Observe();
+            metrics.Observe();
             pipeline.OnSuccess(Member, first);
             pipeline.OnSuccess(Member, second);
-            recorder.Observe();
+            metrics.Observe();
 
             Assert.Equal(
                 new[] { $"sidecar.bulkhead.running 0 sidecar.bulkhead={S}", $"sidecar.bulkhead.running 2 sidecar.bulkhead={S}", $"sidecar.bulkhead.running 0 sidecar.bulkhead={S}" },
-                recorder.For(S).Where(m => m.StartsWith("sidecar.bulkhead", StringComparison.Ordinal)));
+                metrics.For(S).Where(m => m.StartsWith("sidecar.bulkhead", StringComparison.Ordinal)));
         }
 
         [Fact]
         public void The_gauge_reports_the_circuits_of_the_shared_registry()
         {
-            using var recorder = new MeasurementRecorder();
+            using var metrics = new SidecarMetrics();
             var pipeline = new SidecarPipeline(S, new SidecarPolicy(S, failureThreshold: 1), null);
 
-            recorder.Observe();
+            metrics.Observe();
 
             Assert.Same(CircuitBreakerRegistry.Shared.Breakers.Single(b => b.Name == S), pipeline.CircuitBreaker);
-            Assert.Equal(new[] { $"sidecar.circuit.state 0 sidecar.circuit={S}" }, recorder.For(S));
+            Assert.Equal(new[] { $"sidecar.circuit.state 0 sidecar.circuit={S}" }, metrics.For(S));
         }
 
         [Fact]
@@ -306,11 +317,11 @@ namespace Sidecar.Runtime.Tests
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
-            using var recorder = new MeasurementRecorder();
-            recorder.Observe();
+            using var metrics = new SidecarMetrics();
+            metrics.Observe();
 
             Assert.False(registry.IsAlive, "the telemetry kept a registry alive");
-            Assert.Empty(recorder.For(S));
+            Assert.Empty(metrics.For(S));
         }
 
         [Fact]

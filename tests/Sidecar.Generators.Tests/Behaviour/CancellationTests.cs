@@ -1,14 +1,14 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using Sidecar.Generators.Tests.Infrastructure;
+using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Generators.Tests.Behaviour
 {
     public class CancellationTests
     {
-        private readonly ManualTimeProvider _time = new();
+        private readonly SteppingClock _time = new();
 
         private SidecarOptions Options => new() { TimeProvider = _time, CircuitBreakers = new CircuitBreakerRegistry() };
 
@@ -62,7 +62,7 @@ namespace Sidecar.Generators.Tests.Behaviour
         public async Task A_timeout_that_is_not_the_callers_cancellation_is_retried()
         {
             var inner = new FlakyService(failures: 1) { Failure = () => new TaskCanceledException("HttpClient timed out") };
-            var sidecar = new FlakyServiceSidecar(inner, new SidecarOptions { TimeProvider = new ManualTimeProvider { AutoAdvance = true } });
+            var sidecar = new FlakyServiceSidecar(inner, new SidecarOptions { TimeProvider = new SteppingClock { AutoAdvance = true } });
 
             Assert.Equal(4, await sidecar.GetAsync(4, CancellationToken.None));
             Assert.Equal(2, inner.Calls);

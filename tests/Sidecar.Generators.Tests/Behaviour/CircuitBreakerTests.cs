@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Sidecar.Generators.Tests.Infrastructure;
+using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Generators.Tests.Behaviour
@@ -10,7 +10,7 @@ namespace Sidecar.Generators.Tests.Behaviour
     /// <summary>A generated sidecar opens, half-opens and closes its circuit.</summary>
     public class CircuitBreakerTests
     {
-        private readonly ManualTimeProvider _time = new();
+        private readonly SteppingClock _time = new();
         private readonly CircuitBreakerRegistry _registry = new();
         private readonly RecordingObserver _observer = new();
 

@@ -1,6 +1,6 @@
 using System.Threading;
 using System.Threading.Tasks;
-using Sidecar.Generators.Tests.Infrastructure;
+using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Generators.Tests.Behaviour
@@ -13,7 +13,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             var inner = new ParityService();
             var sidecar = new FlakyServiceSidecar(inner, new SidecarOptions
             {
-                TimeProvider = new ManualTimeProvider { AutoAdvance = true },
+                TimeProvider = new SteppingClock { AutoAdvance = true },
                 CircuitBreakers = new CircuitBreakerRegistry(),
             });
 

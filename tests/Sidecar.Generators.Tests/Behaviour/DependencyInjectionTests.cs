@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Sidecar.Generators.Tests.Infrastructure;
+using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Generators.Tests.Behaviour
@@ -12,10 +13,10 @@ namespace Sidecar.Generators.Tests.Behaviour
     /// <summary>The generated AddXxxSidecar() extensions, with the real Microsoft.Extensions.DependencyInjection container.</summary>
     public class DependencyInjectionTests
     {
-        private static ServiceCollection Services(ManualTimeProvider? time = null)
+        private static ServiceCollection Services(SteppingClock? time = null)
         {
             var services = new ServiceCollection();
-            services.AddSingleton<TimeProvider>(time ?? new ManualTimeProvider { AutoAdvance = true });
+            services.AddSingleton<TimeProvider>(time ?? new SteppingClock { AutoAdvance = true });
             services.AddSingleton(new CircuitBreakerRegistry());
             return services;
         }
@@ -40,7 +41,7 @@ namespace Sidecar.Generators.Tests.Behaviour
         [Fact]
         public void The_decorated_instance_retries_with_the_clock_from_the_container()
         {
-            var time = new ManualTimeProvider { AutoAdvance = true };
+            var time = new SteppingClock { AutoAdvance = true };
             var inner = new FlakyService(failures: 2);
             ServiceCollection services = Services(time);
             services.AddSingleton<IFlakyService>(inner).AddFlakyServiceSidecar();

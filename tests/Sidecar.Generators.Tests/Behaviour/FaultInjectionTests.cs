@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Sidecar.Generators.Tests.Infrastructure;
+using Sidecar.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -261,7 +261,7 @@ namespace Sidecar.Generators.Tests.Behaviour
         [Fact]
         public void Under_contention_the_circuit_opens_once_and_then_the_inner_is_never_called()
         {
-            var time = new ManualTimeProvider(); // never moves in this test
+            var time = new SteppingClock(); // never moves in this test
             var registry = new CircuitBreakerRegistry();
             var observer = new CountingObserver();
             var inner = new ScriptedBreakerInner();
@@ -307,7 +307,7 @@ namespace Sidecar.Generators.Tests.Behaviour
         public void Racing_on_a_half_open_circuit_exactly_one_probe_reaches_the_inner()
         {
             const int roundsPerOutcome = 200;
-            var time = new ManualTimeProvider();
+            var time = new SteppingClock();
             var registry = new CircuitBreakerRegistry();
             var observer = new CountingObserver();
             var inner = new ScriptedBreakerInner();

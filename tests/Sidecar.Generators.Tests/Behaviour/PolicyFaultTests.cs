@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Sidecar.Generators.Tests.Infrastructure;
+using Sidecar.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -28,7 +28,7 @@ namespace Sidecar.Generators.Tests.Behaviour
         {
             const int rounds = 300;
             const int probes = 3;
-            var time = new ManualTimeProvider();
+            var time = new SteppingClock();
             var registry = new CircuitBreakerRegistry();
             var observer = new RecordingObserver();
             var inner = new ScriptedInner();
@@ -182,7 +182,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             // 10 simulated seconds per phase, 3 phases: the window (10 s) holds exactly one phase at a time.
             const int callsPerPhase = 60_000;
             const int phases = 3;
-            var time = new ManualTimeProvider();
+            var time = new SteppingClock();
             var registry = new CircuitBreakerRegistry();
             var inner = new ScriptedInner { Succeed = false };
             var sidecar = new BudgetedServiceSidecar(inner, new SidecarOptions { TimeProvider = time, CircuitBreakers = registry });
@@ -249,7 +249,7 @@ namespace Sidecar.Generators.Tests.Behaviour
                 for (int i = 0; i < 3 * callsPerCase; i++)
                 {
                     int scenario = i % 3;
-                    var time = new ManualTimeProvider();
+                    var time = new SteppingClock();
                     var registry = new CircuitBreakerRegistry();
                     var inner = new CancellableInner();
                     var sidecar = new CancellableSidecar(inner, new SidecarOptions { TimeProvider = time, CircuitBreakers = registry });

@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Sidecar.Generators.Tests.Infrastructure;
+using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Generators.Tests.Behaviour
@@ -10,7 +10,7 @@ namespace Sidecar.Generators.Tests.Behaviour
     /// <summary>Generated sidecars, compiled with this project, really retry.</summary>
     public class RetryTests
     {
-        private readonly ManualTimeProvider _time = new() { AutoAdvance = true };
+        private readonly SteppingClock _time = new() { AutoAdvance = true };
         private readonly RecordingObserver _observer = new();
 
         private SidecarOptions Options => new() { TimeProvider = _time, CircuitBreakers = new CircuitBreakerRegistry(), Observer = _observer };

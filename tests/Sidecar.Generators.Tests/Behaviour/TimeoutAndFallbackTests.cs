@@ -2,14 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
-using Sidecar.Generators.Tests.Infrastructure;
+using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Generators.Tests.Behaviour
 {
     public class TimeoutAndFallbackTests
     {
-        private readonly ManualTimeProvider _time = new();
+        private readonly SteppingClock _time = new();
 
         private SidecarOptions Options => new() { TimeProvider = _time, CircuitBreakers = new CircuitBreakerRegistry() };
 
