@@ -1,7 +1,17 @@
+// Compiled into the runtime and, linked, into the generator and the code fixes (internal there), beside the knob catalogue.
+#if SIDECAR_ANALYZER
+namespace Sidecar.Generators.Catalogue
+#else
 namespace Sidecar
+#endif
 {
     /// <summary>How the delay before a retry grows with the retry number.</summary>
-    public enum Backoff
+#if SIDECAR_ANALYZER
+    internal
+#else
+    public
+#endif
+    enum Backoff
     {
         /// <summary>Every retry waits <c>Delay</c>.</summary>
         Constant = 0,

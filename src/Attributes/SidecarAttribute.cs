@@ -69,6 +69,13 @@ namespace Sidecar
         public int HalfOpenProbes { get; set; } = SidecarDefaults.HalfOpenProbes;
 
         /// <summary>
+        /// Milliseconds a half-open probe may hold its slot before it counts as failed and the circuit opens again (a probe
+        /// the dependency never answers cannot keep the circuit half-open). 0 means <see cref="SidecarDefaults.ProbeTimeout"/>
+        /// (60 s), or <see cref="Timeout"/> when that is longer. Default 0.
+        /// </summary>
+        public int ProbeTimeout { get; set; }
+
+        /// <summary>
         /// Bulkhead: attempts of this service that may run at once (shared by every decorator of the service). One more
         /// is refused at once with <see cref="BulkheadRejectedException"/>. 0 means no limit. Default 0.
         /// </summary>

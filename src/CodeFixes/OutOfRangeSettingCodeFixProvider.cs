@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Composition;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
@@ -6,21 +8,19 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Sidecar.Generators.Catalogue;
 using Sidecar.Generators.CodeFixes.Editing;
 
 namespace Sidecar.Generators.CodeFixes
 {
     /// <summary>
-    /// SIDECAR008: for a negative <c>Retries</c>, <c>Delay</c>, <c>MaxDelay</c>, <c>FailureThreshold</c>,
-    /// <c>BreakDuration</c> or <c>Timeout</c>, "Set Retries to 0" and "Remove Retries" (back to the default);
-    /// for an undefined <c>Backoff</c>, "Remove Backoff".
+    /// SIDECAR008: for a number out of its knob's range (the knob catalogue's), "Set Retries to 0" (the nearest valid
+    /// value: <c>HalfOpenProbes = 0</c> becomes 1, <c>FailureRatio = 1.5</c> becomes 1) and "Remove Retries" (back to the
+    /// default); for an undefined <c>Backoff</c>, "Remove Backoff".
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(OutOfRangeSettingCodeFixProvider)), Shared]
     public sealed class OutOfRangeSettingCodeFixProvider : CodeFixProvider
     {
-        private static readonly ImmutableHashSet<string> s_millisecondsOrCounts =
-            ImmutableHashSet.Create("Retries", "Delay", "MaxDelay", "FailureThreshold", "BreakDuration", "Timeout", "MaxConcurrency", "MinRetriesPerSecond");
-
         /// <inheritdoc/>
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.InvalidKnob);
 
@@ -38,14 +38,20 @@ namespace Sidecar.Generators.CodeFixes
 
             // Equivalence keys name the setting, so that fixing all occurrences of "Set Retries to 0" leaves Delay alone.
             Document document = context.Document;
-            if (s_millisecondsOrCounts.Contains(name))
+            if (Knobs.Find(name) is { Type: KnobType.Int32 or KnobType.Double } knob)
             {
-                ExpressionSyntax zero = SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(0));
+                SemanticModel? model = await document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+                object? written = model?.GetConstantValue(argument.Expression, context.CancellationToken).Value;
+                double nearest = knob.Clamp(written is null ? knob.Minimum : System.Convert.ToDouble(written, CultureInfo.InvariantCulture));
+                ExpressionSyntax literal = Math.Floor(nearest) == nearest && Math.Abs(nearest) <= int.MaxValue
+                    ? SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal((int)nearest))
+                    : SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(nearest));
+                string shown = knob.Format(nearest);
                 context.RegisterCodeFix(
                     CodeAction.Create(
-                        $"Set {name} to 0",
-                        cancellationToken => SettingArguments.ReplaceValueAsync(document, argument, zero, cancellationToken),
-                        DiagnosticIds.InvalidKnob + ".SetToZero." + name),
+                        $"Set {name} to {shown}",
+                        cancellationToken => SettingArguments.ReplaceValueAsync(document, argument, literal, cancellationToken),
+                        DiagnosticIds.InvalidKnob + ".SetToNearest." + name),
                     context.Diagnostics);
             }
 

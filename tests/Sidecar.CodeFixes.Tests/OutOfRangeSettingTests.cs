@@ -128,6 +128,25 @@ namespace Sidecar.CodeFixes.Tests
             }
         }
 
+        [Theory]
+        [InlineData("HalfOpenProbes = 0", "Set HalfOpenProbes to 1", "HalfOpenProbes = 1")]
+        [InlineData("SamplingDuration = -20", "Set SamplingDuration to 1", "SamplingDuration = 1")]
+        [InlineData("FailureRatio = 1.5", "Set FailureRatio to 1", "FailureRatio = 1")]
+        [InlineData("RetryBudget = -0.5", "Set RetryBudget to 0", "RetryBudget = 0")]
+        [InlineData("ProbeTimeout = -1", "Set ProbeTimeout to 0", "ProbeTimeout = 0")]
+        public async Task Set_to_the_nearest_valid_value_of_the_knobs_range(string written, string title, string expected)
+        {
+            string fixedSource = await FixAsync($$"""
+                [Sidecar.Sidecar(FailureThreshold = 1, [|{{written}}|])]
+                public interface IOrderService { int Get(int id); }
+                """, title);
+
+            Assert.Equal($$"""
+                [Sidecar.Sidecar(FailureThreshold = 1, {{expected}})]
+                public interface IOrderService { int Get(int id); }
+                """, fixedSource);
+        }
+
         [Fact]
         public async Task An_undefined_backoff_can_only_be_removed()
         {

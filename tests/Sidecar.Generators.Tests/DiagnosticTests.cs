@@ -109,6 +109,8 @@ namespace Sidecar.Generators.Tests
         [InlineData("MaxConcurrency = -1", "zero or positive")]
         [InlineData("RetryBudget = -0.5", "a positive fraction")]
         [InlineData("MinRetriesPerSecond = -1", "zero or positive")]
+        [InlineData("ProbeTimeout = -1", "zero or positive")]
+        [InlineData("Backoff = (Backoff)7", "use Backoff.Constant, Backoff.Linear or Backoff.Exponential")]
         public void Out_of_range_resilience_knob_is_reported_and_the_sidecar_still_compiles(string knob, string explanation)
         {
             string source = "using Sidecar; [Sidecar(FailureRatio = 0.5, RetryBudget = 0.1, " + knob + ")] public interface IFoo { void M(); }";
@@ -129,6 +131,7 @@ namespace Sidecar.Generators.Tests
         [InlineData("HalfOpenProbes = 2", "FailureThreshold or FailureRatio")]
         [InlineData("BreakDuration = 1000", "FailureThreshold or FailureRatio")]
         [InlineData("MinRetriesPerSecond = 5", "RetryBudget")]
+        [InlineData("ProbeTimeout = 5000", "FailureThreshold or FailureRatio")]
         public void A_setting_that_refines_a_knob_that_is_off_is_reported(string knob, string needs)
         {
             string source = "using Sidecar; [Sidecar(" + knob + ")] public interface IFoo { void M(); }";
@@ -144,6 +147,23 @@ namespace Sidecar.Generators.Tests
             GeneratorResult result = TestCompilation.Run(
                 "using Sidecar; [Sidecar(BreakDuration = 30000, MinRetriesPerSecond = 5)] public interface IFoo { [Sidecar(FailureThreshold = 5)] void M(); void N(); }");
             Assert.Equal(new[] { "MinRetriesPerSecond" }, result.GeneratorDiagnostics.Where(d => d.Id == "SIDECAR018").Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Split(' ')[0]));
+        }
+
+        [Fact]
+        public void The_policy_literal_names_only_the_knobs_that_differ_from_their_defaults()
+        {
+            GeneratorResult result = TestCompilation.Run(
+                "using Sidecar; [Sidecar(Retries = 3, Delay = 50, FailureThreshold = 2, ProbeTimeout = 2500, Jitter = true, Backoff = Backoff.Exponential, FailureRatio = 0.25)] public interface IFoo { void M(); }");
+            Assert.True(result.CompilationProblems.Count == 0, result.Describe(result.CompilationProblems));
+            string source = result.Source("FooSidecar.g.cs");
+            int start = source.IndexOf("new global::Sidecar.SidecarPolicy(", StringComparison.Ordinal);
+            string literal = source.Substring(start, source.IndexOf(");", start, StringComparison.Ordinal) - start);
+            string[] arguments = literal.Split('\n').Skip(1).Select(l => l.Trim().TrimEnd(',')).ToArray();
+
+            // Retries = 3 is the default: not written. The rest in the catalogue's order.
+            Assert.Equal(
+                new[] { "circuitName: \"IFoo\"", "delay: 50", "backoff: global::Sidecar.Backoff.Exponential", "jitter: true", "failureThreshold: 2", "failureRatio: 0.25", "probeTimeout: 2500" },
+                arguments);
         }
 
         [Fact]

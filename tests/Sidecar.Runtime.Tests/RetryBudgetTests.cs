@@ -224,8 +224,8 @@ namespace Sidecar.Runtime.Tests
         [Fact]
         public void The_registry_gives_one_budget_per_name()
         {
-            RetryBudget first = _registry.GetOrAddRetryBudget("orders", 0.1, 5, Window);
-            RetryBudget again = _registry.GetOrAddRetryBudget("orders", 0.9, 1, TimeSpan.FromSeconds(1));
+            RetryBudget first = _registry.GetOrAddRetryBudget("orders", name => TimedCalls.Budget(name, 0.1, 5, Window));
+            RetryBudget again = _registry.GetOrAddRetryBudget("orders", name => TimedCalls.Budget(name, 0.9, 1, TimeSpan.FromSeconds(1)));
 
             Assert.Same(first, again);
             Assert.Equal(0.1, again.Ratio);

@@ -49,15 +49,18 @@ namespace Sidecar
             return _bulkheads.GetOrAdd(name, new Bulkhead(name, maxConcurrency));
         }
 
-        /// <summary>The retry budget called <paramref name="name"/>, created with these settings the first time.</summary>
-        public RetryBudget GetOrAddRetryBudget(string name, double ratio, int minRetriesPerSecond, TimeSpan window, TimeProvider? timeProvider = null)
+        /// <summary>
+        /// The retry budget called <paramref name="name"/>, made by <paramref name="create"/> (given the name) the first time
+        /// it is asked for. Later calls get the same instance, whatever they pass.
+        /// </summary>
+        public RetryBudget GetOrAddRetryBudget(string name, Func<string, RetryBudget> create)
         {
-            if (_budgets.TryGetValue(name, out RetryBudget? budget))
+            if (create is null)
             {
-                return budget;
+                throw new ArgumentNullException(nameof(create));
             }
 
-            return _budgets.GetOrAdd(name, new RetryBudget(name, ratio, minRetriesPerSecond, window, timeProvider));
+            return _budgets.TryGetValue(name, out RetryBudget? budget) ? budget : _budgets.GetOrAdd(name, create);
         }
 
         /// <summary>The bulkheads created so far.</summary>

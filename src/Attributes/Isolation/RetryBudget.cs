@@ -36,6 +36,16 @@ namespace Sidecar
             _floor = minRetriesPerSecond * window.TotalSeconds;
         }
 
+        /// <summary>
+        /// The budget of <paramref name="policy"/>'s service in <paramref name="registry"/> (shared by every decorator of
+        /// the service), created from the policy's <see cref="SidecarPolicy.RetryBudget"/> and
+        /// <see cref="SidecarPolicy.MinRetriesPerSecond"/> the first time.
+        /// </summary>
+        internal static RetryBudget For(SidecarPolicy policy, CircuitBreakerRegistry registry, TimeProvider timeProvider)
+            => registry.GetOrAddRetryBudget(
+                policy.CircuitName,
+                name => new RetryBudget(name, policy.RetryBudget, policy.MinRetriesPerSecond, TimeSpan.FromMilliseconds(SidecarDefaults.RetryBudgetWindow), timeProvider));
+
         /// <summary>The clock the window is measured on.</summary>
         internal TimeProvider TimeProvider => _clock.TimeProvider;
 

@@ -51,31 +51,51 @@ namespace Sidecar
             double retryBudget = SidecarDefaults.RetryBudget,
             int minRetriesPerSecond = SidecarDefaults.MinRetriesPerSecond,
             int probeTimeout = 0)
+            : this(
+                circuitName,
+                FromParameters(retries, delay, backoff, maxDelay, jitter, failureThreshold, breakDuration, timeout, failureRatio, samplingDuration, minimumThroughput, halfOpenProbes, maxConcurrency, retryBudget, minRetriesPerSecond, probeTimeout),
+                isTransient,
+                fallback)
+        {
+        }
+
+        /// <summary>A policy with these knob values, each checked against the catalogue's range.</summary>
+        /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the parameter name is the knob's.</exception>
+        internal SidecarPolicy(string circuitName, KnobValues values, Func<Exception, bool>? isTransient, bool fallback)
         {
             CircuitName = circuitName ?? throw new ArgumentNullException(nameof(circuitName));
-            Retries = NotNegative(retries, nameof(retries));
-            Delay = TimeSpan.FromMilliseconds(NotNegative(delay, nameof(delay)));
-            Backoff = backoff;
-            MaxDelay = TimeSpan.FromMilliseconds(NotNegative(maxDelay, nameof(maxDelay)));
-            Jitter = jitter;
-            FailureThreshold = NotNegative(failureThreshold, nameof(failureThreshold));
-            BreakDuration = TimeSpan.FromMilliseconds(NotNegative(breakDuration, nameof(breakDuration)));
-            Timeout = TimeSpan.FromMilliseconds(NotNegative(timeout, nameof(timeout)));
+            if (values.FirstInvalid() is { } invalid)
+            {
+                string hint = invalid.Hint;
+                throw new ArgumentOutOfRangeException(
+                    invalid.ParameterName,
+                    values[invalid.Id],
+                    invalid.Name + " is not valid: " + hint + ".");
+            }
+
+            Values = values;
             _isTransient = isTransient;
             HasFallback = fallback;
-            FailureRatio = failureRatio >= 0 && failureRatio <= 1
-                ? failureRatio
-                : throw new ArgumentOutOfRangeException(nameof(failureRatio), failureRatio, "Must be between 0 (no failure-ratio breaker) and 1.");
-            SamplingDuration = TimeSpan.FromMilliseconds(Positive(samplingDuration, nameof(samplingDuration)));
-            MinimumThroughput = Positive(minimumThroughput, nameof(minimumThroughput));
-            HalfOpenProbes = Positive(halfOpenProbes, nameof(halfOpenProbes));
-            MaxConcurrency = NotNegative(maxConcurrency, nameof(maxConcurrency));
-            RetryBudget = retryBudget >= 0 && !double.IsInfinity(retryBudget)
-                ? retryBudget
-                : throw new ArgumentOutOfRangeException(nameof(retryBudget), retryBudget, "Must be zero (no retry budget) or positive.");
-            MinRetriesPerSecond = NotNegative(minRetriesPerSecond, nameof(minRetriesPerSecond));
-            _probeTimeout = NotNegative(probeTimeout, nameof(probeTimeout));
+            Retries = values.Int32(KnobId.Retries);
+            Delay = Milliseconds(values, KnobId.Delay);
+            Backoff = (Backoff)values.Int32(KnobId.Backoff);
+            MaxDelay = Milliseconds(values, KnobId.MaxDelay);
+            Jitter = values.IsOn(KnobId.Jitter);
+            Timeout = Milliseconds(values, KnobId.Timeout);
+            FailureThreshold = values.Int32(KnobId.FailureThreshold);
+            FailureRatio = values[KnobId.FailureRatio];
+            SamplingDuration = Milliseconds(values, KnobId.SamplingDuration);
+            MinimumThroughput = values.Int32(KnobId.MinimumThroughput);
+            BreakDuration = Milliseconds(values, KnobId.BreakDuration);
+            HalfOpenProbes = values.Int32(KnobId.HalfOpenProbes);
+            _probeTimeout = values.Int32(KnobId.ProbeTimeout);
+            MaxConcurrency = values.Int32(KnobId.MaxConcurrency);
+            RetryBudget = values[KnobId.RetryBudget];
+            MinRetriesPerSecond = values.Int32(KnobId.MinRetriesPerSecond);
         }
+
+        /// <summary>Every knob's value, as the catalogue orders them.</summary>
+        internal KnobValues Values { get; }
 
         /// <summary>
         /// The longest a half-open probe may hold its slot before it counts as failed: the <c>probeTimeout</c> given, else
@@ -167,37 +187,36 @@ namespace Sidecar
                 return this;
             }
 
-            return new SidecarPolicy(
-                CircuitName,
-                overrides.Retries ?? Retries,
-                overrides.Delay ?? Milliseconds(Delay),
-                overrides.Backoff ?? Backoff,
-                overrides.MaxDelay ?? Milliseconds(MaxDelay),
-                overrides.Jitter ?? Jitter,
-                overrides.FailureThreshold ?? FailureThreshold,
-                overrides.BreakDuration ?? Milliseconds(BreakDuration),
-                overrides.Timeout ?? Milliseconds(Timeout),
-                _isTransient,
-                HasFallback,
-                overrides.FailureRatio ?? FailureRatio,
-                overrides.SamplingDuration ?? Milliseconds(SamplingDuration),
-                overrides.MinimumThroughput ?? MinimumThroughput,
-                overrides.HalfOpenProbes ?? HalfOpenProbes,
-                overrides.MaxConcurrency ?? MaxConcurrency,
-                overrides.RetryBudget ?? RetryBudget,
-                overrides.MinRetriesPerSecond ?? MinRetriesPerSecond,
-                overrides.ProbeTimeout ?? _probeTimeout);
+            return new SidecarPolicy(CircuitName, overrides.ApplyTo(Values), _isTransient, HasFallback);
+        }
+
+        private static TimeSpan Milliseconds(KnobValues values, KnobId knob) => TimeSpan.FromMilliseconds(values[knob]);
+
+        private static KnobValues FromParameters(int retries, int delay, Backoff backoff, int maxDelay, bool jitter, int failureThreshold, int breakDuration, int timeout, double failureRatio, int samplingDuration, int minimumThroughput, int halfOpenProbes, int maxConcurrency, double retryBudget, int minRetriesPerSecond, int probeTimeout)
+        {
+            double[] values = KnobValues.Defaults.ToArray();
+            values[(int)KnobId.Retries] = retries;
+            values[(int)KnobId.Delay] = delay;
+            values[(int)KnobId.Backoff] = (int)backoff;
+            values[(int)KnobId.MaxDelay] = maxDelay;
+            values[(int)KnobId.Jitter] = jitter ? 1 : 0;
+            values[(int)KnobId.Timeout] = timeout;
+            values[(int)KnobId.FailureThreshold] = failureThreshold;
+            values[(int)KnobId.FailureRatio] = failureRatio;
+            values[(int)KnobId.SamplingDuration] = samplingDuration;
+            values[(int)KnobId.MinimumThroughput] = minimumThroughput;
+            values[(int)KnobId.BreakDuration] = breakDuration;
+            values[(int)KnobId.HalfOpenProbes] = halfOpenProbes;
+            values[(int)KnobId.ProbeTimeout] = probeTimeout;
+            values[(int)KnobId.MaxConcurrency] = maxConcurrency;
+            values[(int)KnobId.RetryBudget] = retryBudget;
+            values[(int)KnobId.MinRetriesPerSecond] = minRetriesPerSecond;
+            return KnobValues.From(values);
         }
 
         private static int Milliseconds(TimeSpan value) => (int)Math.Min(int.MaxValue, value.TotalMilliseconds);
 
-        private static int Positive(int value, string name)
-            => value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, "Must be at least 1.");
-
         /// <summary>Whether <paramref name="exception"/> is of a kind this policy retries (the <c>RetryOn</c> list).</summary>
         public bool IsTransient(Exception exception) => _isTransient is null || _isTransient(exception);
-
-        private static int NotNegative(int value, string name)
-            => value >= 0 ? value : throw new ArgumentOutOfRangeException(name, value, "Must be zero or positive.");
     }
 }

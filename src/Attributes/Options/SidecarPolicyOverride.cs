@@ -18,99 +18,100 @@ namespace Sidecar
     /// </example>
     public sealed class SidecarPolicyOverride
     {
+        // One slot per knob of the catalogue; null: not set.
+        private double?[] _values = new double?[Knobs.All.Length];
+
         /// <summary>Replaces <see cref="SidecarAttribute.Retries"/>.</summary>
-        public int? Retries { get; set; }
+        public int? Retries { get => Int32(KnobId.Retries); set => Set(KnobId.Retries, value); }
 
         /// <summary>Replaces <see cref="SidecarAttribute.Delay"/> (ms).</summary>
-        public int? Delay { get; set; }
+        public int? Delay { get => Int32(KnobId.Delay); set => Set(KnobId.Delay, value); }
 
         /// <summary>Replaces <see cref="SidecarAttribute.Backoff"/>.</summary>
-        public Backoff? Backoff { get; set; }
+        public Backoff? Backoff { get => (Backoff?)Int32(KnobId.Backoff); set => Set(KnobId.Backoff, (int?)value); }
 
         /// <summary>Replaces <see cref="SidecarAttribute.MaxDelay"/> (ms).</summary>
-        public int? MaxDelay { get; set; }
+        public int? MaxDelay { get => Int32(KnobId.MaxDelay); set => Set(KnobId.MaxDelay, value); }
 
         /// <summary>Replaces <see cref="SidecarAttribute.Jitter"/>.</summary>
-        public bool? Jitter { get; set; }
+        public bool? Jitter { get => _values[(int)KnobId.Jitter] is double on ? on != 0 : null; set => Set(KnobId.Jitter, value is bool on ? (on ? 1 : 0) : null); }
 
         /// <summary>
         /// Replaces <see cref="SidecarAttribute.Timeout"/> (ms). Changes or removes a compiled-in timeout; a member compiled
         /// without one keeps running without one (the attribute decides whether attempts are timed at all).
         /// </summary>
-        public int? Timeout { get; set; }
+        public int? Timeout { get => Int32(KnobId.Timeout); set => Set(KnobId.Timeout, value); }
 
         /// <summary>Replaces <see cref="SidecarAttribute.FailureThreshold"/> (service level: the circuit is shared).</summary>
-        public int? FailureThreshold { get; set; }
+        public int? FailureThreshold { get => Int32(KnobId.FailureThreshold); set => Set(KnobId.FailureThreshold, value); }
 
         /// <summary>Replaces <see cref="SidecarAttribute.BreakDuration"/> (ms, service level).</summary>
-        public int? BreakDuration { get; set; }
+        public int? BreakDuration { get => Int32(KnobId.BreakDuration); set => Set(KnobId.BreakDuration, value); }
 
         /// <summary>Replaces <see cref="SidecarAttribute.FailureRatio"/> (service level).</summary>
-        public double? FailureRatio { get; set; }
+        public double? FailureRatio { get => _values[(int)KnobId.FailureRatio]; set => Set(KnobId.FailureRatio, value); }
 
         /// <summary>Replaces <see cref="SidecarAttribute.SamplingDuration"/> (ms, service level).</summary>
-        public int? SamplingDuration { get; set; }
+        public int? SamplingDuration { get => Int32(KnobId.SamplingDuration); set => Set(KnobId.SamplingDuration, value); }
 
         /// <summary>Replaces <see cref="SidecarAttribute.MinimumThroughput"/> (service level).</summary>
-        public int? MinimumThroughput { get; set; }
+        public int? MinimumThroughput { get => Int32(KnobId.MinimumThroughput); set => Set(KnobId.MinimumThroughput, value); }
 
         /// <summary>Replaces <see cref="SidecarAttribute.HalfOpenProbes"/> (service level).</summary>
-        public int? HalfOpenProbes { get; set; }
+        public int? HalfOpenProbes { get => Int32(KnobId.HalfOpenProbes); set => Set(KnobId.HalfOpenProbes, value); }
+
+        /// <summary>Replaces <see cref="SidecarAttribute.ProbeTimeout"/> (ms, service level).</summary>
+        public int? ProbeTimeout { get => Int32(KnobId.ProbeTimeout); set => Set(KnobId.ProbeTimeout, value); }
 
         /// <summary>Replaces <see cref="SidecarAttribute.MaxConcurrency"/> (service level: the bulkhead is shared).</summary>
-        public int? MaxConcurrency { get; set; }
+        public int? MaxConcurrency { get => Int32(KnobId.MaxConcurrency); set => Set(KnobId.MaxConcurrency, value); }
 
         /// <summary>Replaces <see cref="SidecarAttribute.RetryBudget"/> (service level: the budget is shared).</summary>
-        public double? RetryBudget { get; set; }
+        public double? RetryBudget { get => _values[(int)KnobId.RetryBudget]; set => Set(KnobId.RetryBudget, value); }
 
         /// <summary>Replaces <see cref="SidecarAttribute.MinRetriesPerSecond"/> (service level).</summary>
-        public int? MinRetriesPerSecond { get; set; }
-
-        /// <summary>Replaces the milliseconds a half-open probe may hold its slot before it counts as failed (shared by the service's circuit).</summary>
-        public int? ProbeTimeout { get; set; }
-
-        // Every knob once: its name, whether it is set, how to unset it, and whether it belongs to the state a service
-        // shares (its circuit, bulkhead and retry budget). The helpers below are derived from this table.
-        private static readonly (string Name, bool Shared, Func<SidecarPolicyOverride, bool> IsSet, Action<SidecarPolicyOverride> Unset)[] s_knobs =
-        {
-            (nameof(Retries), false, o => o.Retries is not null, o => o.Retries = null),
-            (nameof(Delay), false, o => o.Delay is not null, o => o.Delay = null),
-            (nameof(Backoff), false, o => o.Backoff is not null, o => o.Backoff = null),
-            (nameof(MaxDelay), false, o => o.MaxDelay is not null, o => o.MaxDelay = null),
-            (nameof(Jitter), false, o => o.Jitter is not null, o => o.Jitter = null),
-            (nameof(Timeout), false, o => o.Timeout is not null, o => o.Timeout = null),
-            (nameof(FailureThreshold), true, o => o.FailureThreshold is not null, o => o.FailureThreshold = null),
-            (nameof(BreakDuration), true, o => o.BreakDuration is not null, o => o.BreakDuration = null),
-            (nameof(FailureRatio), true, o => o.FailureRatio is not null, o => o.FailureRatio = null),
-            (nameof(SamplingDuration), true, o => o.SamplingDuration is not null, o => o.SamplingDuration = null),
-            (nameof(MinimumThroughput), true, o => o.MinimumThroughput is not null, o => o.MinimumThroughput = null),
-            (nameof(HalfOpenProbes), true, o => o.HalfOpenProbes is not null, o => o.HalfOpenProbes = null),
-            (nameof(MaxConcurrency), true, o => o.MaxConcurrency is not null, o => o.MaxConcurrency = null),
-            (nameof(RetryBudget), true, o => o.RetryBudget is not null, o => o.RetryBudget = null),
-            (nameof(MinRetriesPerSecond), true, o => o.MinRetriesPerSecond is not null, o => o.MinRetriesPerSecond = null),
-            (nameof(ProbeTimeout), true, o => o.ProbeTimeout is not null, o => o.ProbeTimeout = null),
-        };
+        public int? MinRetriesPerSecond { get => Int32(KnobId.MinRetriesPerSecond); set => Set(KnobId.MinRetriesPerSecond, value); }
 
         /// <summary>Whether no knob is set.</summary>
-        internal bool IsEmpty => Array.TrueForAll(s_knobs, k => !k.IsSet(this));
+        internal bool IsEmpty => Array.TrueForAll(_values, v => v is null);
 
         /// <summary>The first knob set here that belongs to the service's circuit, bulkhead or retry budget, if any.</summary>
-        internal string? SharedKnob() => Array.Find(s_knobs, k => k.Shared && k.IsSet(this)).Name;
+        internal string? SharedKnob() => Array.Find(Knobs.All, k => k.Scope == KnobScope.Service && _values[(int)k.Id] is not null)?.Name;
 
         /// <summary>A copy without the knobs named in <paramref name="knobs"/>.</summary>
         internal SidecarPolicyOverride Without(string[] knobs) => Without(k => Array.IndexOf(knobs, k.Name) >= 0);
 
         /// <summary>A copy without the knobs of the service's circuit, bulkhead and retry budget.</summary>
-        internal SidecarPolicyOverride WithoutShared() => Without(k => k.Shared);
+        internal SidecarPolicyOverride WithoutShared() => Without(k => k.Scope == KnobScope.Service);
 
-        private SidecarPolicyOverride Without(Predicate<(string Name, bool Shared, Func<SidecarPolicyOverride, bool> IsSet, Action<SidecarPolicyOverride> Unset)> which)
+        /// <summary><paramref name="values"/> with the knobs set here replaced.</summary>
+        internal KnobValues ApplyTo(KnobValues values)
+        {
+            double[] applied = values.ToArray();
+            for (int i = 0; i < _values.Length; i++)
+            {
+                if (_values[i] is double value)
+                {
+                    applied[i] = value;
+                }
+            }
+
+            return KnobValues.From(applied);
+        }
+
+        private int? Int32(KnobId knob) => _values[(int)knob] is double value ? (int)value : null;
+
+        private void Set(KnobId knob, double? value) => _values[(int)knob] = value;
+
+        private SidecarPolicyOverride Without(Predicate<Knob> which)
         {
             var copy = (SidecarPolicyOverride)MemberwiseClone();
-            foreach (var knob in s_knobs)
+            copy._values = (double?[])_values.Clone();
+            foreach (Knob knob in Knobs.All)
             {
                 if (which(knob))
                 {
-                    knob.Unset(copy);
+                    copy._values[(int)knob.Id] = null;
                 }
             }
 

@@ -69,7 +69,7 @@ namespace Sidecar
 
             if (policy.RetryBudget > 0)
             {
-                _budget = registry.GetOrAddRetryBudget(policy.CircuitName, policy.RetryBudget, policy.MinRetriesPerSecond, TimeSpan.FromMilliseconds(SidecarDefaults.RetryBudgetWindow), _time);
+                _budget = RetryBudget.For(policy, registry, _time);
             }
         }
 

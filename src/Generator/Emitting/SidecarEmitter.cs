@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using Sidecar.Generators.Catalogue;
 using Sidecar.Generators.Model;
 
 namespace Sidecar.Generators.Emitting
@@ -129,45 +130,19 @@ namespace Sidecar.Generators.Emitting
             {
                 PolicyModel p = model.Policies[i];
                 w.Line("private static readonly global::Sidecar.SidecarPolicy " + policyFields[i] + " = new global::Sidecar.SidecarPolicy(");
-                var arguments = new List<string>
+                // Only what differs from the catalogue's defaults, which are the constructor's defaults too.
+                var arguments = new List<string> { "circuitName: " + Literal(p.CircuitName) };
+                foreach (Knob knob in Knobs.All)
                 {
-                    "circuitName: " + Literal(p.CircuitName),
-                    "retries: " + Number(p.Retries),
-                    "delay: " + Number(p.Delay),
-                    "backoff: global::Sidecar.Backoff." + (p.Backoff switch { 0 => "Constant", 2 => "Exponential", _ => "Linear" }),
-                    "maxDelay: " + Number(p.MaxDelay),
-                    "jitter: " + (p.Jitter ? "true" : "false"),
-                    "failureThreshold: " + Number(p.FailureThreshold),
-                    "breakDuration: " + Number(p.BreakDuration),
-                    "timeout: " + Number(p.Timeout),
-                };
+                    if (knob.IsScalar && p.Values[knob.Id] != knob.Default)
+                    {
+                        arguments.Add(knob.ParameterName + ": " + KnobLiteral(knob, p.Values[knob.Id]));
+                    }
+                }
+
                 if (p.Fallback is not null)
                 {
                     arguments.Add("fallback: true");
-                }
-
-                // The knobs added after the first release are written only when set, so most sidecars read as before.
-                if (p.FailureRatio > 0)
-                {
-                    arguments.Add("failureRatio: " + Real(p.FailureRatio));
-                    arguments.Add("samplingDuration: " + Number(p.SamplingDuration));
-                    arguments.Add("minimumThroughput: " + Number(p.MinimumThroughput));
-                }
-
-                if (p.HalfOpenProbes != PolicyModel.DefaultHalfOpenProbes)
-                {
-                    arguments.Add("halfOpenProbes: " + Number(p.HalfOpenProbes));
-                }
-
-                if (p.MaxConcurrency > 0)
-                {
-                    arguments.Add("maxConcurrency: " + Number(p.MaxConcurrency));
-                }
-
-                if (p.RetryBudget > 0)
-                {
-                    arguments.Add("retryBudget: " + Real(p.RetryBudget));
-                    arguments.Add("minRetriesPerSecond: " + Number(p.MinRetriesPerSecond));
                 }
 
                 if (transientMethods[i].Length > 0)
@@ -621,6 +596,14 @@ namespace Sidecar.Generators.Emitting
         }
 
         private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        private static string KnobLiteral(Knob knob, double value) => knob.Type switch
+        {
+            KnobType.Double => Real(value),
+            KnobType.Backoff => "global::Sidecar.Backoff." + knob.Format(value),
+            KnobType.Boolean => knob.Format(value),
+            _ => Number((int)value),
+        };
 
         private static string Real(double value)
         {

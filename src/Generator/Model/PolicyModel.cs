@@ -1,41 +1,40 @@
+using Sidecar.Generators.Catalogue;
+
 namespace Sidecar.Generators.Model
 {
-    /// <summary>The resilience knobs of one member (after a method's attribute was merged over its type's).</summary>
+    /// <summary>
+    /// The resilience knobs of one member (after a method's attribute was merged over its type's): every scalar knob of
+    /// the catalogue in <see cref="Values"/>, and the compiled-in lists and names beside them.
+    /// </summary>
     internal sealed record PolicyModel(
-        int Retries,
-        int Delay,
-        int Backoff,
-        int MaxDelay,
-        bool Jitter,
-        int FailureThreshold,
-        int BreakDuration,
-        int Timeout,
+        KnobValues Values,
         EquatableArray<string> RetryOn,
         EquatableArray<string> NeverRetryOn,
         string? Fallback,
         string CircuitName,
-        double FailureRatio = 0,
-        int SamplingDuration = PolicyModel.DefaultSamplingDuration,
-        int MinimumThroughput = PolicyModel.DefaultMinimumThroughput,
-        int HalfOpenProbes = PolicyModel.DefaultHalfOpenProbes,
-        int MaxConcurrency = 0,
-        double RetryBudget = 0,
-        int MinRetriesPerSecond = PolicyModel.DefaultMinRetriesPerSecond,
         EquatableArray<string> OwnKnobs = default)
     {
-        // Keep in step with Sidecar.SidecarDefaults (a test checks it).
-        public const int DefaultRetries = 3;
-        public const int DefaultDelay = 100;
-        public const int DefaultBackoff = 1; // Linear
-        public const int DefaultMaxDelay = 30_000;
-        public const int DefaultFailureThreshold = 0;
-        public const int DefaultBreakDuration = 5_000;
-        public const int DefaultSamplingDuration = 30_000;
-        public const int DefaultMinimumThroughput = 100;
-        public const int DefaultHalfOpenProbes = 1;
-        public const int DefaultMinRetriesPerSecond = 10;
+        /// <summary>Every knob at its default, for the circuit <paramref name="circuitName"/>.</summary>
+        public static PolicyModel Defaults(string circuitName)
+            => new(KnobValues.Defaults, EquatableArray<string>.Empty, EquatableArray<string>.Empty, null, circuitName);
+
+        public int Retries => Values.Int32(KnobId.Retries);
+
+        /// <summary>Milliseconds before the first retry.</summary>
+        public int Delay => Values.Int32(KnobId.Delay);
+
+        public Backoff Backoff => (Backoff)Values.Int32(KnobId.Backoff);
+
+        /// <summary>Cap of a single delay in milliseconds (0: none).</summary>
+        public int MaxDelay => Values.Int32(KnobId.MaxDelay);
+
+        /// <summary>Milliseconds per attempt (0: none).</summary>
+        public int Timeout => Values.Int32(KnobId.Timeout);
+
+        /// <summary>Milliseconds the circuit stays open.</summary>
+        public int BreakDuration => Values.Int32(KnobId.BreakDuration);
 
         /// <summary>Whether the policy has a circuit breaker.</summary>
-        public bool HasBreaker => FailureThreshold > 0 || FailureRatio > 0;
+        public bool HasBreaker => Values.AnyOn(Catalogue.Knobs.CircuitBreaker);
     }
 }

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Sidecar.Generators.Catalogue;
 using Sidecar.Generators.Diagnostics;
 using Sidecar.Generators.Model;
 
@@ -11,32 +13,13 @@ namespace Sidecar.Generators.Parsing
     /// <summary>Reads the knobs of a <c>[Sidecar]</c> attribute, merges a method's over its type's, and checks them.</summary>
     internal static class SettingsReader
     {
-        /// <summary>The knobs of the state a service shares: its circuit, bulkhead and retry budget.</summary>
-        private static readonly string[] SharedKnobs =
-        {
-            "FailureThreshold", "BreakDuration", "FailureRatio", "SamplingDuration", "MinimumThroughput", "HalfOpenProbes",
-            "MaxConcurrency", "RetryBudget", "MinRetriesPerSecond",
-        };
-
         /// <summary>A retry schedule longer than this is almost certainly a mistake (SIDECAR015).</summary>
         public static readonly TimeSpan AbsurdSchedule = TimeSpan.FromHours(1);
 
         /// <summary>A caller that waits this long should be able to cancel (SIDECAR017).</summary>
         public static readonly TimeSpan LongSchedule = TimeSpan.FromSeconds(1);
 
-        public static PolicyModel Defaults(string circuitName) => new(
-            PolicyModel.DefaultRetries,
-            PolicyModel.DefaultDelay,
-            PolicyModel.DefaultBackoff,
-            PolicyModel.DefaultMaxDelay,
-            Jitter: false,
-            PolicyModel.DefaultFailureThreshold,
-            PolicyModel.DefaultBreakDuration,
-            Timeout: 0,
-            RetryOn: EquatableArray<string>.Empty,
-            NeverRetryOn: EquatableArray<string>.Empty,
-            Fallback: null,
-            circuitName);
+        public static PolicyModel Defaults(string circuitName) => PolicyModel.Defaults(circuitName);
 
         /// <summary>
         /// Applies the named arguments of <paramref name="attribute"/> over <paramref name="basePolicy"/>.
@@ -46,134 +29,100 @@ namespace Sidecar.Generators.Parsing
         /// When given (the type's attribute), SIDECAR018 candidates go here with the knob they need, to be reported only if
         /// no method switches that knob on; otherwise they are reported at once.
         /// </param>
-        public static PolicyModel Read(AttributeData attribute, PolicyModel basePolicy, Compilation compilation, List<DiagnosticInfo> diagnostics, out bool ownsBreaker, List<(string Needs, DiagnosticInfo Diagnostic)>? deferredRefinements = null)
+        public static PolicyModel Read(AttributeData attribute, PolicyModel basePolicy, Compilation compilation, List<DiagnosticInfo> diagnostics, out bool ownsBreaker, List<(KnobId[] Needs, DiagnosticInfo Diagnostic)>? deferredRefinements = null)
         {
             PolicyModel policy = basePolicy;
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax;
             LocationInfo? attributeLocation = LocationInfo.From(syntax);
             LocationInfo? At(string knob) => LocationInfo.From(Argument(syntax, knob)) ?? attributeLocation;
-            var set = new HashSet<string>(StringComparer.Ordinal);
+            var set = new HashSet<KnobId>();
 
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
                 TypedConstant value = argument.Value;
-                if (value.Kind == TypedConstantKind.Error)
+                if (value.Kind == TypedConstantKind.Error || Knobs.Find(argument.Key) is not { } knob)
                 {
                     continue; // the compiler already reports it
                 }
 
-                set.Add(argument.Key);
-                switch (argument.Key)
+                set.Add(knob.Id);
+                switch (knob.Type)
                 {
-                    case "Retries" when value.Value is int retries:
-                        policy = policy with { Retries = NotNegative("Retries", retries, diagnostics, At("Retries")) };
+                    case KnobType.ExceptionTypes when value.Kind == TypedConstantKind.Array && !value.IsNull:
+                        EquatableArray<string> types = ExceptionTypes(knob.Name, value, syntax, compilation, diagnostics);
+                        policy = knob.Id == KnobId.NeverRetryOn ? policy with { NeverRetryOn = types } : policy with { RetryOn = types };
                         break;
-                    case "Delay" when value.Value is int delay:
-                        policy = policy with { Delay = NotNegative("Delay", delay, diagnostics, At("Delay")) };
+                    case KnobType.MethodName when value.Value is string method:
+                        policy = policy with { Fallback = method };
                         break;
-                    case "Backoff" when value.Value is int backoff:
-                        if (backoff is < 0 or > 2)
+                    default:
+                        if (Scalar(value) is double number)
                         {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKnob, At("Backoff"), "Backoff", backoff, "use Backoff.Constant, Backoff.Linear or Backoff.Exponential"));
-                            backoff = PolicyModel.DefaultBackoff;
+                            if (knob.IsValid(number))
+                            {
+                                policy = policy with { Values = policy.Values.With(knob.Id, number) };
+                            }
+                            else
+                            {
+                                // The argument is left out: the value stays what it would be without it.
+                                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKnob, At(knob.Name), knob.Name, number.ToString(CultureInfo.InvariantCulture), knob.Hint));
+                            }
                         }
 
-                        policy = policy with { Backoff = backoff };
-                        break;
-                    case "MaxDelay" when value.Value is int maxDelay:
-                        policy = policy with { MaxDelay = NotNegative("MaxDelay", maxDelay, diagnostics, At("MaxDelay")) };
-                        break;
-                    case "Jitter" when value.Value is bool jitter:
-                        policy = policy with { Jitter = jitter };
-                        break;
-                    case "FailureThreshold" when value.Value is int threshold:
-                        policy = policy with { FailureThreshold = NotNegative("FailureThreshold", threshold, diagnostics, At("FailureThreshold")) };
-                        break;
-                    case "BreakDuration" when value.Value is int breakDuration:
-                        policy = policy with { BreakDuration = NotNegative("BreakDuration", breakDuration, diagnostics, At("BreakDuration")) };
-                        break;
-                    case "FailureRatio" when value.Value is double ratio:
-                        policy = policy with { FailureRatio = Fraction("FailureRatio", ratio, max: 1, "it is a fraction of failed attempts: between 0 (off) and 1, e.g. 0.5", diagnostics, At("FailureRatio")) };
-                        break;
-                    case "SamplingDuration" when value.Value is int sampling:
-                        policy = policy with { SamplingDuration = AtLeastOne("SamplingDuration", sampling, PolicyModel.DefaultSamplingDuration, diagnostics, At("SamplingDuration")) };
-                        break;
-                    case "MinimumThroughput" when value.Value is int throughput:
-                        policy = policy with { MinimumThroughput = AtLeastOne("MinimumThroughput", throughput, PolicyModel.DefaultMinimumThroughput, diagnostics, At("MinimumThroughput")) };
-                        break;
-                    case "HalfOpenProbes" when value.Value is int probes:
-                        policy = policy with { HalfOpenProbes = AtLeastOne("HalfOpenProbes", probes, PolicyModel.DefaultHalfOpenProbes, diagnostics, At("HalfOpenProbes")) };
-                        break;
-                    case "MaxConcurrency" when value.Value is int concurrency:
-                        policy = policy with { MaxConcurrency = NotNegative("MaxConcurrency", concurrency, diagnostics, At("MaxConcurrency")) };
-                        break;
-                    case "RetryBudget" when value.Value is double budget:
-                        policy = policy with { RetryBudget = Fraction("RetryBudget", budget, max: double.MaxValue, "it is the retries allowed per call: 0 (off) or a positive fraction, e.g. 0.2", diagnostics, At("RetryBudget")) };
-                        break;
-                    case "MinRetriesPerSecond" when value.Value is int minRetries:
-                        policy = policy with { MinRetriesPerSecond = NotNegative("MinRetriesPerSecond", minRetries, diagnostics, At("MinRetriesPerSecond")) };
-                        break;
-                    case "Timeout" when value.Value is int timeout:
-                        policy = policy with { Timeout = NotNegative("Timeout", timeout, diagnostics, At("Timeout")) };
-                        break;
-                    case "RetryOn" when value.Kind == TypedConstantKind.Array && !value.IsNull:
-                        policy = policy with { RetryOn = ExceptionTypes("RetryOn", value, syntax, compilation, diagnostics) };
-                        break;
-                    case "NeverRetryOn" when value.Kind == TypedConstantKind.Array && !value.IsNull:
-                        policy = policy with { NeverRetryOn = ExceptionTypes("NeverRetryOn", value, syntax, compilation, diagnostics) };
-                        break;
-                    case "Fallback" when value.Value is string fallback:
-                        policy = policy with { Fallback = fallback };
                         break;
                 }
             }
 
-            // A method that sets any of these gets a circuit (and bulkhead, and budget) of its own.
-            ownsBreaker = set.Overlaps(SharedKnobs);
+            // A method that sets any knob of the state a service shares gets a circuit (and bulkhead, and budget) of its own.
+            ownsBreaker = set.Any(id => Knobs.Of(id).Scope == KnobScope.Service);
 
             // Knobs that are fine alone but not together; checked where one of them is set.
-            if ((set.Contains("MaxDelay") || set.Contains("Delay")) && policy.MaxDelay > 0 && policy.MaxDelay < policy.Delay && policy.Retries > 0)
+            if ((set.Contains(KnobId.MaxDelay) || set.Contains(KnobId.Delay)) && policy.MaxDelay > 0 && policy.MaxDelay < policy.Delay && policy.Retries > 0)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MaxDelayBelowDelay, set.Contains("MaxDelay") ? At("MaxDelay") : At("Delay"), policy.MaxDelay, policy.Delay));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MaxDelayBelowDelay, At(set.Contains(KnobId.MaxDelay) ? "MaxDelay" : "Delay"), policy.MaxDelay, policy.Delay));
             }
 
-            if ((set.Contains("BreakDuration") || set.Contains("FailureThreshold") || set.Contains("FailureRatio")) && policy.HasBreaker && policy.BreakDuration == 0)
+            KnobId[] breakerKnobs = { KnobId.BreakDuration, KnobId.FailureThreshold, KnobId.FailureRatio };
+            if (policy.HasBreaker && policy.BreakDuration == 0 && breakerKnobs.Where(set.Contains).Select(k => (KnobId?)k).FirstOrDefault() is KnobId breakerKnob)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZeroBreakDuration, set.Contains("BreakDuration") ? At("BreakDuration") : set.Contains("FailureThreshold") ? At("FailureThreshold") : At("FailureRatio")));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ZeroBreakDuration, At(Knobs.Of(breakerKnob).Name)));
             }
 
             // Knobs that only refine another one: say so when that one is off, rather than silently ignoring them.
-            foreach ((string knob, string needs, bool off) in new[]
+            foreach (Knob knob in Knobs.All)
             {
-                ("SamplingDuration", "FailureRatio", policy.FailureRatio <= 0),
-                ("MinimumThroughput", "FailureRatio", policy.FailureRatio <= 0),
-                ("HalfOpenProbes", "FailureThreshold or FailureRatio", !policy.HasBreaker),
-                ("BreakDuration", "FailureThreshold or FailureRatio", !policy.HasBreaker),
-                ("MinRetriesPerSecond", "RetryBudget", policy.RetryBudget <= 0),
-            })
-            {
-                if (off && set.Contains(knob))
+                if (knob.Refines.Length > 0 && set.Contains(knob.Id) && !policy.Values.AnyOn(knob.Refines))
                 {
-                    DiagnosticInfo diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.SettingWithoutEffect, At(knob), knob, needs);
+                    DiagnosticInfo diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.SettingWithoutEffect, At(knob.Name), knob.Name, string.Join(" or ", knob.Refines.Select(r => Knobs.Of(r).Name)));
                     if (deferredRefinements is null)
                     {
                         diagnostics.Add(diagnostic);
                     }
                     else
                     {
-                        deferredRefinements.Add((needs, diagnostic));
+                        deferredRefinements.Add((knob.Refines, diagnostic));
                     }
                 }
             }
 
-            if (set.Overlaps(new[] { "Retries", "Delay", "Backoff", "MaxDelay" }) && TotalDelay(policy) >= AbsurdSchedule)
+            KnobId[] scheduleKnobs = { KnobId.Retries, KnobId.Delay, KnobId.Backoff, KnobId.MaxDelay };
+            if (scheduleKnobs.Any(set.Contains) && TotalDelay(policy) >= AbsurdSchedule)
             {
-                string knob = new[] { "Retries", "Delay", "Backoff", "MaxDelay" }.First(set.Contains);
+                string knob = Knobs.Of(scheduleKnobs.First(set.Contains)).Name;
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AbsurdSchedule, At(knob), Describe(TotalDelay(policy)), policy.Retries));
             }
 
             return policy;
         }
+
+        /// <summary>A scalar attribute argument as the catalogue stores it: a number, a bool as 0 or 1, an enum as its number.</summary>
+        private static double? Scalar(TypedConstant value) => value.Value switch
+        {
+            int number => number,
+            double number => number,
+            bool flag => flag ? 1 : 0,
+            _ => null,
+        };
 
         /// <summary>The sum of every delay of the schedule (the longest a call can spend waiting), saturating.</summary>
         public static TimeSpan TotalDelay(PolicyModel policy)
@@ -183,8 +132,8 @@ namespace Sidecar.Generators.Parsing
             {
                 double delay = policy.Backoff switch
                 {
-                    0 => policy.Delay,
-                    2 => policy.Delay * Math.Pow(2, Math.Min(retry - 1, 1023)),
+                    Backoff.Constant => policy.Delay,
+                    Backoff.Exponential => policy.Delay * Math.Pow(2, Math.Min(retry - 1, 1023)),
                     _ => (double)policy.Delay * retry,
                 };
                 total += policy.MaxDelay > 0 ? Math.Min(delay, policy.MaxDelay) : delay;
@@ -193,20 +142,8 @@ namespace Sidecar.Generators.Parsing
             return TimeSpan.FromMilliseconds(Math.Min(total, TimeSpan.MaxValue.TotalMilliseconds / 2));
         }
 
-        /// <summary>Whether <paramref name="policy"/> has the feature a SIDECAR018 candidate needs.</summary>
-        public static bool Has(PolicyModel policy, string needs) => needs switch
-        {
-            "FailureRatio" => policy.FailureRatio > 0,
-            "RetryBudget" => policy.RetryBudget > 0,
-            _ => policy.HasBreaker,
-        };
-
-        /// <summary>The knobs a run-time override can replace (not RetryOn, NeverRetryOn, Fallback).</summary>
-        public static readonly HashSet<string> OverridableKnobs = new(StringComparer.Ordinal)
-        {
-            "Retries", "Delay", "Backoff", "MaxDelay", "Jitter", "Timeout", "FailureThreshold", "BreakDuration", "FailureRatio",
-            "SamplingDuration", "MinimumThroughput", "HalfOpenProbes", "MaxConcurrency", "RetryBudget", "MinRetriesPerSecond",
-        };
+        /// <summary>Whether a run-time override can replace the knob called <paramref name="name"/> (not RetryOn, NeverRetryOn, Fallback).</summary>
+        public static bool IsOverridable(string name) => Knobs.Find(name) is { Overridable: true };
 
         public static string Describe(TimeSpan span)
             => span.TotalDays >= 2 ? Math.Round(span.TotalDays) + " days"
@@ -259,38 +196,5 @@ namespace Sidecar.Generators.Parsing
 
         private static AttributeArgumentSyntax? Argument(AttributeSyntax? attribute, string knob)
             => attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == knob);
-
-        private static double Fraction(string knob, double value, double max, string explanation, List<DiagnosticInfo> diagnostics, LocationInfo? location)
-        {
-            if (value >= 0 && value <= max)
-            {
-                return value;
-            }
-
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKnob, location, knob, value.ToString(System.Globalization.CultureInfo.InvariantCulture), explanation));
-            return 0;
-        }
-
-        private static int AtLeastOne(string knob, int value, int fallback, List<DiagnosticInfo> diagnostics, LocationInfo? location)
-        {
-            if (value >= 1)
-            {
-                return value;
-            }
-
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKnob, location, knob, value, "it must be at least 1"));
-            return fallback;
-        }
-
-        private static int NotNegative(string knob, int value, List<DiagnosticInfo> diagnostics, LocationInfo? location)
-        {
-            if (value >= 0)
-            {
-                return value;
-            }
-
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKnob, location, knob, value, "it must be zero or positive"));
-            return 0;
-        }
     }
 }

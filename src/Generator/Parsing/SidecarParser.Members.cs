@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Sidecar.Generators.Catalogue;
 using Sidecar.Generators.Diagnostics;
 using Sidecar.Generators.Model;
 
@@ -111,7 +112,7 @@ namespace Sidecar.Generators.Parsing
 
         private static bool CollectMembers(IReadOnlyList<(INamedTypeSymbol Interface, string Field)> roots, MemberContext context)
         {
-            var deferredRefinements = new List<(string Needs, DiagnosticInfo Diagnostic)>();
+            var deferredRefinements = new List<(KnobId[] Needs, DiagnosticInfo Diagnostic)>();
             PolicyModel? typePolicy = context.TypeAttribute is null
                 ? null
                 : SettingsReader.Read(context.TypeAttribute, SettingsReader.Defaults(context.ServiceName), context.Compilation, context.Diagnostics, out _, deferredRefinements);
@@ -249,9 +250,9 @@ namespace Sidecar.Generators.Parsing
             }
 
             // A type-level knob that refines a feature is fine as long as one method switches that feature on.
-            foreach ((string needs, DiagnosticInfo diagnostic) in deferredRefinements)
+            foreach ((KnobId[] needs, DiagnosticInfo diagnostic) in deferredRefinements)
             {
-                if (!context.Policies.Any(p => SettingsReader.Has(p, needs)))
+                if (!context.Policies.Any(p => p.Values.AnyOn(needs)))
                 {
                     context.Diagnostics.Add(diagnostic);
                 }
@@ -593,7 +594,7 @@ namespace Sidecar.Generators.Parsing
             // The knobs this method sets itself: a service-wide run-time override leaves them alone.
             policy = policy with
             {
-                OwnKnobs = own.NamedArguments.Select(a => a.Key).Where(SettingsReader.OverridableKnobs.Contains).Distinct().OrderBy(k => k, StringComparer.Ordinal).ToEquatableArray(),
+                OwnKnobs = own.NamedArguments.Select(a => a.Key).Where(SettingsReader.IsOverridable).Distinct().OrderBy(k => k, StringComparer.Ordinal).ToEquatableArray(),
             };
             if (!ownsBreaker)
             {

@@ -13,13 +13,7 @@ public sealed partial class BothSidecar : global::IBoth
     private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
         circuitName: "IBoth",
         retries: 1,
-        delay: 0,
-        backoff: global::Sidecar.Backoff.Linear,
-        maxDelay: 30000,
-        jitter: false,
-        failureThreshold: 0,
-        breakDuration: 5000,
-        timeout: 0);
+        delay: 0);
 
     private readonly global::IBoth _inner;
     private readonly global::Sidecar.SidecarPipeline _pipeline;

@@ -13,13 +13,7 @@ public sealed partial class InventorySidecar : global::IInventory
     private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
         circuitName: "IInventory",
         retries: 2,
-        delay: 10,
-        backoff: global::Sidecar.Backoff.Linear,
-        maxDelay: 30000,
-        jitter: false,
-        failureThreshold: 0,
-        breakDuration: 5000,
-        timeout: 0);
+        delay: 10);
 
     private readonly global::IInventory _inner;
     private readonly global::Sidecar.SidecarPipeline _pipeline;

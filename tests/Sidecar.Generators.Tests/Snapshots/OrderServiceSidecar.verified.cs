@@ -15,13 +15,7 @@ namespace Shop
         private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
             circuitName: "Shop.IOrderService",
             retries: 5,
-            delay: 50,
-            backoff: global::Sidecar.Backoff.Linear,
-            maxDelay: 30000,
-            jitter: false,
-            failureThreshold: 0,
-            breakDuration: 5000,
-            timeout: 0);
+            delay: 50);
 
         private readonly global::Shop.IOrderService _inner;
         private readonly global::Sidecar.SidecarPipeline _pipeline;

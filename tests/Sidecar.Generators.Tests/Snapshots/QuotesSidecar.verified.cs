@@ -16,11 +16,6 @@ namespace Market
             circuitName: "Market.IQuotes",
             retries: 2,
             delay: 20,
-            backoff: global::Sidecar.Backoff.Linear,
-            maxDelay: 30000,
-            jitter: false,
-            failureThreshold: 0,
-            breakDuration: 5000,
             timeout: 500,
             fallback: true);
 

@@ -16,14 +16,8 @@ namespace Data
     {
         private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
             circuitName: "Data.IRepository<T, TKey>",
-            retries: 3,
-            delay: 100,
             backoff: global::Sidecar.Backoff.Exponential,
-            maxDelay: 2000,
-            jitter: false,
-            failureThreshold: 0,
-            breakDuration: 5000,
-            timeout: 0);
+            maxDelay: 2000);
 
         private readonly global::Data.IRepository<T, TKey> _inner;
         private readonly global::Sidecar.SidecarPipeline _pipeline;

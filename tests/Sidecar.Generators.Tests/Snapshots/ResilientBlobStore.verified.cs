@@ -19,11 +19,7 @@ namespace Cloud
                 retries: 4,
                 delay: 25,
                 backoff: global::Sidecar.Backoff.Exponential,
-                maxDelay: 30000,
-                jitter: false,
-                failureThreshold: 5,
-                breakDuration: 5000,
-                timeout: 0);
+                failureThreshold: 5);
 
             private readonly global::Cloud.IBlobStore _inner;
             private readonly global::Sidecar.SidecarPipeline _pipeline;

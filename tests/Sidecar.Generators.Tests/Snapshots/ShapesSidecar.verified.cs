@@ -16,34 +16,22 @@ namespace Shapes
             circuitName: "Shapes.IShapes",
             retries: 2,
             delay: 0,
-            backoff: global::Sidecar.Backoff.Linear,
-            maxDelay: 30000,
-            jitter: false,
             failureThreshold: 3,
-            breakDuration: 1000,
-            timeout: 0);
+            breakDuration: 1000);
 
         private static readonly global::Sidecar.SidecarPolicy s_policy1 = new global::Sidecar.SidecarPolicy(
             circuitName: "Shapes.IShapes.Own",
             retries: 9,
             delay: 0,
-            backoff: global::Sidecar.Backoff.Linear,
-            maxDelay: 30000,
-            jitter: false,
             failureThreshold: 1,
-            breakDuration: 1000,
-            timeout: 0);
+            breakDuration: 1000);
 
         private static readonly global::Sidecar.SidecarPolicy s_policy2 = new global::Sidecar.SidecarPolicy(
             circuitName: "Shapes.IShapes",
             retries: 2,
             delay: 0,
-            backoff: global::Sidecar.Backoff.Linear,
-            maxDelay: 30000,
-            jitter: false,
             failureThreshold: 3,
             breakDuration: 1000,
-            timeout: 0,
             isTransient: IsTransient2);
 
         private readonly global::Shapes.IShapes _inner;
