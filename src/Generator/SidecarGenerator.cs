@@ -11,7 +11,8 @@ namespace Sidecar.Generators
 {
     /// <summary>
     /// Writes a resilient decorator for every interface or partial class marked <c>[Sidecar]</c>.
-    /// attribute → parser → equatable model → emitter; diagnostics travel beside the models, never by throwing.
+    /// attribute → parser → equatable model → emitter. The diagnostics the parser finds are reported by
+    /// <see cref="Diagnostics.SidecarAnalyzer"/>, at real locations; the generator only skips what it cannot generate.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class SidecarGenerator : IIncrementalGenerator
@@ -48,11 +49,6 @@ namespace Sidecar.Generators
                 .Select(static (m, _) => m!)
                 .WithTrackingName(TrackingNames.MethodModels);
 
-            IncrementalValuesProvider<DiagnosticInfo> diagnostics = types.SelectMany(static (r, _) => r.Diagnostics)
-                .Collect()
-                .Combine(methods.SelectMany(static (r, _) => r.Diagnostics).Collect())
-                .SelectMany(static (pair, _) => pair.Left.Concat(pair.Right).Distinct().ToImmutableArray());
-
             context.RegisterSourceOutput(models, static (spc, model) => Emit(spc, model));
             context.RegisterSourceOutput(methodModels, static (spc, model) => Emit(spc, model));
 
@@ -73,7 +69,6 @@ namespace Sidecar.Generators
                     }
                 }
             });
-            context.RegisterSourceOutput(diagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
         }
 
         private static void EmitRegistration(SourceProductionContext context, ServiceModel model, HostCapabilities capabilities)

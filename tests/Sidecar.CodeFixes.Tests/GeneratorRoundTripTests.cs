@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Sidecar.CodeFixes.Tests.Infrastructure;
 using Sidecar.Generators;
 using Sidecar.Generators.CodeFixes;
@@ -15,7 +16,7 @@ using Xunit;
 namespace Sidecar.CodeFixes.Tests
 {
     /// <summary>
-    /// The fixes against the diagnostics the real generator reports: the locations it chooses are ones the fixes
+    /// The fixes against the diagnostics the real analyzer reports: the locations it chooses are ones the fixes
     /// understand, and taking the first fix offered each time ends with a project that builds with its sidecars.
     /// </summary>
     public class GeneratorRoundTripTests
@@ -64,7 +65,7 @@ namespace Sidecar.CodeFixes.Tests
         };
 
         [Fact]
-        public async Task Taking_the_first_fix_for_each_generator_diagnostic_leaves_a_project_that_builds()
+        public async Task Taking_the_first_fix_for_each_reported_diagnostic_leaves_a_project_that_builds()
         {
             Document document = CodeFixTester.CreateDocument(Source);
             var fixedIds = new SortedSet<string>(StringComparer.Ordinal);
@@ -78,9 +79,9 @@ namespace Sidecar.CodeFixes.Tests
                     break;
                 }
 
-                // The generator reports a file path and a span; the IDE hands the fix the same span in the document's tree.
+                // The analyzer reports in the document's own tree; the IDE hands the fix that span.
                 SyntaxTree tree = (await document.GetSyntaxTreeAsync())!;
-                Assert.Equal(tree.FilePath, fixable.Location.GetLineSpan().Path);
+                Assert.Same(tree, fixable.Location.SourceTree);
                 var descriptor = new DiagnosticDescriptor(fixable.Id, fixable.Id, fixable.Id, "Sidecar", fixable.Severity, isEnabledByDefault: true);
                 Diagnostic inDocument = Diagnostic.Create(descriptor, Location.Create(tree, fixable.Location.SourceSpan));
 
@@ -108,8 +109,11 @@ namespace Sidecar.CodeFixes.Tests
             GeneratorDriver driver = CSharpGeneratorDriver.Create(
                 new[] { new SidecarGenerator().AsSourceGenerator() },
                 parseOptions: (CSharpParseOptions)document.Project.ParseOptions!);
-            driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
-            return (output, diagnostics);
+            driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+            ImmutableArray<Diagnostic> analyzerDiagnostics = await output
+                .WithAnalyzers(ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new Sidecar.Generators.Diagnostics.SidecarAnalyzer()))
+                .GetAnalyzerDiagnosticsAsync();
+            return (output, analyzerDiagnostics.AddRange(generatorDiagnostics));
         }
     }
 }

@@ -94,9 +94,9 @@ namespace Sidecar.Generators.Tests
             CSharpCompilation compilation = TestCompilation.Create(new[] { source.ToString() }, allowUnsafe: true, references: referenceSet);
             GeneratorResult result = TestCompilation.Run(compilation);
 
-            Diagnostic[] internalErrors = result.GeneratorDiagnostics.Where(d => d.Id == "SIDECAR000").ToArray();
-            Diagnostic[] rejections = result.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error && d.Id != "SIDECAR000").ToArray();
-            int forwardedInfos = result.GeneratorDiagnostics.Count(d => d.Id == "SIDECAR004");
+            Diagnostic[] internalErrors = result.Diagnostics.Where(d => d.Id == "SIDECAR000").ToArray();
+            Diagnostic[] rejections = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error && d.Id != "SIDECAR000").ToArray();
+            int forwardedInfos = result.Diagnostics.Count(d => d.Id == "SIDECAR004");
             int generated = result.Sources.Count();
             IReadOnlyList<Diagnostic> generatedProblems = result.GeneratedCodeProblems;
 

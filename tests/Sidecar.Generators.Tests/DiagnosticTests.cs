@@ -120,7 +120,7 @@ namespace Sidecar.Generators.Tests
             }
 
             GeneratorResult result = TestCompilation.Run(source);
-            Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics, d => d.Id == "SIDECAR008");
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics, d => d.Id == "SIDECAR008");
             Assert.Equal(knob, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
             Assert.Contains(explanation, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
             Assert.Empty(result.GeneratedCodeProblems);
@@ -136,7 +136,7 @@ namespace Sidecar.Generators.Tests
         {
             string source = "using Sidecar; [Sidecar(" + knob + ")] public interface IFoo { void M(); }";
             GeneratorResult result = TestCompilation.Run(source);
-            Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics, d => d.Id == "SIDECAR018");
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics, d => d.Id == "SIDECAR018");
             Assert.Equal(knob, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
             Assert.Contains("without " + needs, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -146,7 +146,7 @@ namespace Sidecar.Generators.Tests
         {
             GeneratorResult result = TestCompilation.Run(
                 "using Sidecar; [Sidecar(BreakDuration = 30000, MinRetriesPerSecond = 5)] public interface IFoo { [Sidecar(FailureThreshold = 5)] void M(); void N(); }");
-            Assert.Equal(new[] { "MinRetriesPerSecond" }, result.GeneratorDiagnostics.Where(d => d.Id == "SIDECAR018").Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Split(' ')[0]));
+            Assert.Equal(new[] { "MinRetriesPerSecond" }, result.Diagnostics.Where(d => d.Id == "SIDECAR018").Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Split(' ')[0]));
         }
 
         [Fact]
@@ -196,7 +196,7 @@ namespace Sidecar.Generators.Tests
         {
             GeneratorResult result = TestCompilation.Run(
                 "using Sidecar; [Sidecar(FailureRatio = 0.5)] public interface IFoo { [Sidecar(MinimumThroughput = 5)] void M(); }");
-            Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id == "SIDECAR018");
+            Assert.DoesNotContain(result.Diagnostics, d => d.Id == "SIDECAR018");
             Assert.Contains("circuitName: \"IFoo.M\"", result.Source("FooSidecar.g.cs")); // its own circuit
         }
 
@@ -205,7 +205,7 @@ namespace Sidecar.Generators.Tests
         {
             const string source = "using Sidecar; [Sidecar(Delay = 10, Retries = -1)] public interface IFoo { void M(); }";
             GeneratorResult result = TestCompilation.Run(source);
-            Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics, d => d.Id == "SIDECAR008");
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics, d => d.Id == "SIDECAR008");
             Assert.Equal("Retries = -1", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
             Assert.Contains("Retries = -1 is not valid", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -215,7 +215,7 @@ namespace Sidecar.Generators.Tests
         {
             const string source = "using Sidecar; [Sidecar(RetryOn = new[] { typeof(System.TimeoutException), typeof(int) })] public interface IFoo { void M(); }";
             GeneratorResult result = TestCompilation.Run(source);
-            Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics, d => d.Id == "SIDECAR016");
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics, d => d.Id == "SIDECAR016");
             Assert.Equal("typeof(int)", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
             Assert.Contains("exception is global::System.TimeoutException;", result.Source("FooSidecar.g.cs")); // the valid type is kept
         }
@@ -225,7 +225,7 @@ namespace Sidecar.Generators.Tests
         {
             const string source = "using Sidecar; public interface IFoo { int M(); } [Sidecar] public partial class Resilient(IFoo foo) : IFoo { }";
             GeneratorResult result = TestCompilation.Run(source);
-            Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics, d => d.Id == "SIDECAR006");
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics, d => d.Id == "SIDECAR006");
             Assert.Contains("primary constructor", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
             Assert.Empty(result.GeneratedCodeProblems);
         }
@@ -243,7 +243,7 @@ namespace Sidecar.Generators.Tests
         public void Mistake_is_reported_and_the_near_miss_is_not(string id, string mistake, string nearMiss)
         {
             GeneratorResult bad = TestCompilation.Run(mistake);
-            Diagnostic reported = Assert.Single(bad.GeneratorDiagnostics, d => d.Id == id);
+            Diagnostic reported = Assert.Single(bad.Diagnostics, d => d.Id == id);
             Assert.DoesNotMatch(@"\{\d\}", reported.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal(DiagnosticDescriptors.ById(id).DefaultSeverity, reported.Severity);
             Assert.NotEqual(Location.None, reported.Location);
@@ -251,7 +251,7 @@ namespace Sidecar.Generators.Tests
             Assert.Empty(bad.GeneratedCodeProblems);
 
             GeneratorResult good = TestCompilation.Run(nearMiss);
-            Assert.DoesNotContain(good.GeneratorDiagnostics, d => d.Id == id);
+            Assert.DoesNotContain(good.Diagnostics, d => d.Id == id);
             Assert.True(good.CompilationProblems.Count == 0, good.Describe(good.CompilationProblems));
         }
 
@@ -261,12 +261,12 @@ namespace Sidecar.Generators.Tests
             string source = "using Sidecar; [Sidecar] public interface IFoo { void M(); }";
             CSharpCompilation old = TestCompilation.Create(new[] { source }, allowUnsafe: false, new CSharpParseOptions(LanguageVersion.CSharp7_3));
             GeneratorResult result = TestCompilation.Run(old);
-            Assert.Single(result.GeneratorDiagnostics, d => d.Id == "SIDECAR009");
+            Assert.Single(result.Diagnostics, d => d.Id == "SIDECAR009");
             Assert.Empty(result.Sources);
 
             CSharpCompilation ok = TestCompilation.Create(new[] { source }, allowUnsafe: false, new CSharpParseOptions(LanguageVersion.CSharp8));
             GeneratorResult fine = TestCompilation.Run(ok);
-            Assert.DoesNotContain(fine.GeneratorDiagnostics, d => d.Id == "SIDECAR009");
+            Assert.DoesNotContain(fine.Diagnostics, d => d.Id == "SIDECAR009");
             Assert.Single(fine.Sources);
         }
 
@@ -275,7 +275,7 @@ namespace Sidecar.Generators.Tests
         {
             GeneratorResult result = TestCompilation.Run(
                 "using Sidecar; [Sidecar] public interface IParse { static abstract IParse Parse(string s); } [Sidecar] public interface IGood { int Value(); }");
-            Assert.Single(result.GeneratorDiagnostics, d => d.Id == "SIDECAR003");
+            Assert.Single(result.Diagnostics, d => d.Id == "SIDECAR003");
             Assert.Equal("GoodSidecar.g.cs", Assert.Single(result.Sources).HintName);
         }
 

@@ -81,7 +81,7 @@ namespace Sidecar.Generators.Tests
 
         private static void AssertSound(GeneratorResult result, string what)
         {
-            Diagnostic[] internalErrors = result.GeneratorDiagnostics.Where(d => d.Id == "SIDECAR000").ToArray();
+            Diagnostic[] internalErrors = result.Diagnostics.Where(d => d.Id == "SIDECAR000").ToArray();
             Assert.True(internalErrors.Length == 0, what + Environment.NewLine + result.Describe(internalErrors));
             IReadOnlyList<Diagnostic> generated = result.GeneratedCodeProblems;
             Assert.True(generated.Count == 0, what + Environment.NewLine + result.Describe(generated) + Environment.NewLine + string.Join(Environment.NewLine, result.Sources.Select(s => s.Source)));

@@ -12,7 +12,7 @@ namespace Sidecar.Generators.Tests
         {
             GeneratorResult result = TestCompilation.Run(source);
             Assert.True(result.CompilationProblems.All(d => allowedIds.Contains(d.Id)), result.Describe(result.CompilationProblems));
-            Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Severity >= DiagnosticSeverity.Warning && !allowedIds.Contains(d.Id));
+            Assert.DoesNotContain(result.Diagnostics, d => d.Severity >= DiagnosticSeverity.Warning && !allowedIds.Contains(d.Id));
             Snapshot.Verify(result.Source(hintName), snapshot);
         }
 

@@ -189,7 +189,7 @@ namespace Sidecar.Generators.Parsing
             {
                 foreach (ISymbol member in context.HandWritten.GetMembers())
                 {
-                    if (member.IsImplicitlyDeclared)
+                    if (member.IsImplicitlyDeclared || IsGeneratedHere(member))
                     {
                         continue;
                     }
@@ -340,8 +340,23 @@ namespace Sidecar.Generators.Parsing
             }
 
             ISymbol? implementation = context.HandWritten.FindImplementationForInterfaceMember(member);
-            return implementation is not null && implementation.ContainingType.TypeKind != TypeKind.Interface;
+            return implementation is not null && implementation.ContainingType.TypeKind != TypeKind.Interface && !IsGeneratedHere(implementation);
         }
+
+        /// <summary>
+        /// Whether <paramref name="symbol"/> was written by this generator (the analyzer sees the compilation with the
+        /// generated sources; what they declare is not the user's hand-written code).
+        /// </summary>
+        internal static bool IsGeneratedHere(ISymbol symbol)
+            => symbol.DeclaringSyntaxReferences.Length > 0
+               && symbol.DeclaringSyntaxReferences.All(r => IsGeneratedHere(r.SyntaxTree));
+
+        /// <summary>Whether <paramref name="tree"/> is one of this generator's outputs (its path names the generator).</summary>
+        internal static bool IsGeneratedHere(SyntaxTree tree)
+            => tree.FilePath.IndexOf(GeneratedPathMarker, StringComparison.Ordinal) >= 0;
+
+        /// <summary>The folder the compiler puts this generator's sources in is named after the generator's type.</summary>
+        private static readonly string GeneratedPathMarker = typeof(SidecarGenerator).FullName!;
 
         private static MemberModel Method(IMethodSymbol method, string target, PolicyModel? typePolicy, MemberContext context)
         {

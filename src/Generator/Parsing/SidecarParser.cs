@@ -85,6 +85,76 @@ namespace Sidecar.Generators.Parsing
             }
         }
 
+        /// <summary>
+        /// Every diagnostic about <paramref name="type"/>, found by the same parse the generator makes: its own
+        /// <c>[Sidecar]</c>, or, on an interface without one, its annotated methods; <c>[Sidecar]</c> on a method of a class
+        /// or struct. The analyzer reports these; the generator reports none of them.
+        /// </summary>
+        public static List<DiagnosticInfo> Check(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+        {
+            var diagnostics = new List<DiagnosticInfo>();
+            SyntaxNode? node = null;
+            try
+            {
+                if (string.IsNullOrEmpty(type.Name) || type.TypeParameters.Any(t => string.IsNullOrEmpty(t.Name)))
+                {
+                    return diagnostics;
+                }
+
+                AttributeData? attribute = type.GetAttributes().FirstOrDefault(IsSidecarAttribute);
+                if (attribute is not null)
+                {
+                    // The declaration that carries the attribute (attribute → attribute list → type), as the generator sees it.
+                    node = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).Parent?.Parent;
+                    if (node is InterfaceDeclarationSyntax or ClassDeclarationSyntax or RecordDeclarationSyntax)
+                    {
+                        _ = type.TypeKind switch
+                        {
+                            TypeKind.Interface => ParseInterface(type, attribute, compilation, node, diagnostics, cancellationToken),
+                            TypeKind.Class => ParseClass(type, attribute, compilation, node, diagnostics, cancellationToken),
+                            _ => null,
+                        };
+                    }
+                }
+
+                foreach (ISymbol member in type.GetMembers())
+                {
+                    if (member is not IMethodSymbol method || method.GetAttributes().FirstOrDefault(IsSidecarAttribute) is not { } onMethod)
+                    {
+                        continue;
+                    }
+
+                    if (type.TypeKind != TypeKind.Interface)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            DiagnosticDescriptors.AttributeOnClassMethod,
+                            LocationInfo.From(onMethod.ApplicationSyntaxReference?.GetSyntax(cancellationToken)),
+                            method.Name,
+                            type.Name));
+                    }
+                    else if (attribute is null)
+                    {
+                        // Only the annotated methods are decorated; checked once for the interface.
+                        node = type.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken)
+                            ?? onMethod.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+                        if (node is not null)
+                        {
+                            ParseInterface(type, null, compilation, node, diagnostics, cancellationToken);
+                        }
+
+                        break;
+                    }
+                }
+
+                return diagnostics;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                SyntaxNode? at = node ?? type.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken);
+                return at is null ? diagnostics : InternalError(type, at, ex).Diagnostics.ToList();
+            }
+        }
+
         internal static bool IsSidecarAttribute(AttributeData attribute)
             => attribute.AttributeClass?.ToDisplayString() == AttributeName;
 

@@ -7,6 +7,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Sidecar.Generators;
 
 namespace Sidecar.Generators.Tests.Infrastructure
@@ -52,6 +53,33 @@ namespace Sidecar.Generators.Tests.Infrastructure
 
     internal sealed record GeneratorResult(GeneratorDriver Driver, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics)
     {
+        private ImmutableArray<Diagnostic> _diagnostics;
+
+        /// <summary>
+        /// What a build reports for Sidecar: the analyzer's diagnostics over the compilation with the generated sources (as
+        /// a build runs it: suppressions apply), then the generator's own (only SIDECAR000 for a failure of its emitter).
+        /// </summary>
+        public ImmutableArray<Diagnostic> Diagnostics
+        {
+            get
+            {
+                if (_diagnostics.IsDefault)
+                {
+                    _diagnostics = AnalyzerDiagnostics(Output).AddRange(GeneratorDiagnostics);
+                }
+
+                return _diagnostics;
+            }
+        }
+
+        /// <summary>The Sidecar analyzer's diagnostics over <paramref name="compilation"/>.</summary>
+        public static ImmutableArray<Diagnostic> AnalyzerDiagnostics(Compilation compilation)
+            => compilation
+                .WithAnalyzers(ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new Sidecar.Generators.Diagnostics.SidecarAnalyzer()))
+                .GetAnalyzerDiagnosticsAsync()
+                .GetAwaiter()
+                .GetResult();
+
         public GeneratorDriverRunResult RunResult => Driver.GetRunResult();
 
         public IEnumerable<(string HintName, string Source)> Sources
