@@ -98,7 +98,59 @@ namespace Sidecar.Generators.Tests
                 "using Sidecar; [Sidecar(MinimumThroughput = 20)] public interface IFoo { void M(); }",
                 "using Sidecar; [Sidecar(FailureRatio = 0.5, MinimumThroughput = 20)] public interface IFoo { void M(); }"
             },
+            {
+                "SIDECAR019",
+                "using Sidecar; public interface IShipping { int Quote(int kg); } [Sidecar] public class ShippingService : IShipping { public int Quote(int kg) => kg; }",
+                "using Sidecar; public interface IShipping { int Quote(int kg); } public class ShippingService : IShipping { public int Quote(int kg) => kg; } [Sidecar] public partial class ResilientShipping : IShipping { }"
+            },
+            {
+                "SIDECAR020",
+                "using Sidecar; [Sidecar] public interface IFoo { [PassThrough, Sidecar(Retries = 1)] void M(); }",
+                "using Sidecar; [Sidecar] public interface IFoo { [PassThrough] void M(); [Sidecar(Retries = 1)] void N(); }"
+            },
         };
+
+        [Theory]
+        [InlineData("[Sidecar] public class ShippingService : IShipping")]
+        [InlineData("[Sidecar] public partial class ShippingService : IShipping")]
+        [InlineData("[Sidecar] public partial class ShippingService(int scale) : IShipping")]
+        public void Sidecar_on_the_implementing_class_says_where_the_attribute_belongs_not_to_make_it_partial(string declaration)
+        {
+            GeneratorResult result = TestCompilation.Run(
+                "using Sidecar; public interface IShipping { int Quote(int kg); } " + declaration + " { public int Quote(int kg) => kg; }");
+
+            Diagnostic reported = Assert.Single(result.Diagnostics);
+            Assert.Equal("SIDECAR019", reported.Id);
+            string message = reported.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains("put [Sidecar] on IShipping (it generates ShippingSidecar)", message);
+            Assert.Contains("[Sidecar] public partial class ResilientShipping : IShipping { }", message);
+            Assert.DoesNotContain(result.Sources, s => s.HintName.StartsWith("ShippingService", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void Sidecar_on_a_class_implementing_someone_elses_interface_advises_a_separate_class_only()
+        {
+            GeneratorResult result = TestCompilation.Run(
+                "using Sidecar; [Sidecar] public class Provider : System.IServiceProvider { public object? GetService(System.Type t) => null; }");
+
+            string message = Assert.Single(result.Diagnostics, d => d.Id == "SIDECAR019").GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.DoesNotContain("put [Sidecar] on", message);
+            Assert.Contains("[Sidecar] public partial class ResilientServiceProvider : System.IServiceProvider { }", message);
+        }
+
+        [Fact]
+        public void Timeout_over_someone_elses_synchronous_members_is_said_once_for_the_class()
+        {
+            GeneratorResult result = TestCompilation.Run(
+                "using Sidecar; [Sidecar(Timeout = 100)] public partial class Tracking : System.ComponentModel.IRevertibleChangeTracking { }");
+
+            Diagnostic reported = Assert.Single(result.Diagnostics, d => d.Id == "SIDECAR011");
+            string message = reported.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains("System.ComponentModel.IChangeTracking.AcceptChanges, System.ComponentModel.IRevertibleChangeTracking.RejectChanges", message);
+            Assert.Contains("Write them by hand in the partial class", message);
+            Assert.Equal("Tracking", result.Output.SyntaxTrees.First().GetText().ToString(reported.Location.SourceSpan));
+            Assert.True(result.CompilationProblems.Count == 0, result.Describe(result.CompilationProblems));
+        }
 
         [Theory]
         [InlineData("FailureRatio = 1.5", "between 0 (off) and 1")]
@@ -283,7 +335,8 @@ namespace Sidecar.Generators.Tests
         public void Every_descriptor_is_documented_and_listed_in_the_release_tracking_file()
         {
             string root = FindRepositoryRoot();
-            string unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(root, "src", "Generator", "AnalyzerReleases.Unshipped.md"));
+            string unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(root, "src", "Generator", "AnalyzerReleases.Unshipped.md"))
+                + System.IO.File.ReadAllText(System.IO.Path.Combine(root, "src", "Generator", "AnalyzerReleases.Shipped.md"));
             foreach (DiagnosticDescriptor descriptor in DiagnosticDescriptors.All)
             {
                 Assert.True(System.IO.File.Exists(System.IO.Path.Combine(root, "docs", "diagnostics", descriptor.Id + ".md")), descriptor.Id + " has no docs page");

@@ -79,7 +79,7 @@ namespace Sidecar.Generators.Diagnostics
         public static readonly DiagnosticDescriptor TimeoutOnSynchronousMember = Create(
             "SIDECAR011",
             "Timeout cannot be enforced on a synchronous member",
-            "Timeout is not enforced on '{0}': a synchronous call cannot be abandoned while it runs; return a Task or ValueTask (ideally taking a CancellationToken), or remove Timeout for this member",
+            "Timeout is not enforced on {0}: a synchronous call cannot be abandoned while it runs; {1}",
             DiagnosticSeverity.Warning);
 
         public static readonly DiagnosticDescriptor FallbackDoesNotFit = Create(
@@ -124,12 +124,25 @@ namespace Sidecar.Generators.Diagnostics
             "{0} has no effect without {1}; set {1} as well, or remove {0}",
             DiagnosticSeverity.Warning);
 
+        public static readonly DiagnosticDescriptor ImplementationIsNotASidecar = Create(
+            "SIDECAR019",
+            "[Sidecar] is on the class that implements the interface",
+            "'{0}' implements every member of {1} itself, so it is the implementation, not a sidecar (a sidecar of it would wrap itself, and dependency injection would find a circular dependency); {2}",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor PassThroughAndSidecar = Create(
+            "SIDECAR020",
+            "A member has both [PassThrough] and [Sidecar]",
+            "'{0}' has both [PassThrough] and [Sidecar]; [PassThrough] wins and it is forwarded untouched, so the [Sidecar] settings are ignored: remove one of the two",
+            DiagnosticSeverity.Warning);
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
         {
             InternalError, ClassNotPartial, ClassHasNoInterface, StaticAbstractMember, ForwardedWithoutResilience,
             NameCollision, CannotImplement, AttributeOnClassMethod, InvalidKnob, LanguageVersionTooLow, ContainingTypeNotPartial,
             TimeoutOnSynchronousMember, FallbackDoesNotFit, MaxDelayBelowDelay, ZeroBreakDuration, AbsurdSchedule,
-            RetryOnNotAnException, LongScheduleWithoutCancellation, SettingWithoutEffect,
+            RetryOnNotAnException, LongScheduleWithoutCancellation, SettingWithoutEffect, ImplementationIsNotASidecar,
+            PassThroughAndSidecar,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

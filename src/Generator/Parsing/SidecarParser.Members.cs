@@ -51,6 +51,9 @@ namespace Sidecar.Generators.Parsing
 
             public List<MemberModel> Members { get; } = new();
 
+            /// <summary>Synchronous members of interfaces not in source that a Timeout cannot apply to (SIDECAR011, once).</summary>
+            public SortedSet<string> UntimedForeignMembers { get; } = new(StringComparer.Ordinal);
+
             public HashSet<string> ReservedNames { get; } = new(StringComparer.Ordinal);
 
             /// <summary>Signatures already taken by implicit (public) members: a second one must be explicit.</summary>
@@ -249,6 +252,15 @@ namespace Sidecar.Generators.Parsing
                 }
             }
 
+            if (context.UntimedForeignMembers.Count > 0)
+            {
+                context.Diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.TimeoutOnSynchronousMember,
+                    context.Location,
+                    "the synchronous members " + string.Join(", ", context.UntimedForeignMembers),
+                    "they run without a timeout. Write them by hand in the partial class to forward them as you choose, or suppress SIDECAR011 here with [SuppressMessage(\"Sidecar\", \"SIDECAR011\")]"));
+            }
+
             // A type-level knob that refines a feature is fine as long as one method switches that feature on.
             foreach ((KnobId[] needs, DiagnosticInfo diagnostic) in deferredRefinements)
             {
@@ -386,8 +398,19 @@ namespace Sidecar.Generators.Parsing
             if (policy is { Timeout: > 0 } && returnKind is ReturnKind.Void or ReturnKind.Value)
             {
                 Location? at = method.Locations.FirstOrDefault(l => l.IsInSource);
-                context.Diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticDescriptors.TimeoutOnSynchronousMember, at is null ? context.Location : LocationInfo.From(at), method.ContainingType.Name + "." + method.Name));
+                if (at is null)
+                {
+                    // Someone else's interface: its members cannot be changed or annotated; said once for all of them.
+                    context.UntimedForeignMembers.Add(method.ContainingType.ToDisplayString(SymbolText.ReadableFormat) + "." + method.Name);
+                }
+                else
+                {
+                    context.Diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.TimeoutOnSynchronousMember,
+                        LocationInfo.From(at),
+                        "'" + method.ContainingType.Name + "." + method.Name + "'",
+                        "return a Task or ValueTask (ideally taking a CancellationToken), or set Timeout on the asynchronous members only"));
+                }
             }
 
             string? fallback = null;
@@ -595,6 +618,14 @@ namespace Sidecar.Generators.Parsing
             ImmutableAttributes attributes = new(method.GetAttributes());
             if (attributes.Has(PassThroughAttributeName))
             {
+                if (attributes.Find(AttributeName) is { } ignored)
+                {
+                    context.Diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.PassThroughAndSidecar,
+                        LocationInfo.From(ignored.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken)),
+                        method.ContainingType.Name + "." + method.Name));
+                }
+
                 return null;
             }
 

@@ -290,6 +290,19 @@ namespace Sidecar.Generators.Parsing
                 return null;
             }
 
+            // Before "make it partial": that advice would lead a class that implements the interface itself into a
+            // sidecar that wraps itself (and a circular dependency in DI).
+            if (ImplementedByTheClassItself(type) is { } service)
+            {
+                string name = service.ToDisplayString(SymbolText.ReadableFormat);
+                string separate = "declare a separate one instead, e.g. '[Sidecar] public partial class Resilient" + SidecarName(service.Name).Replace("Sidecar", string.Empty) + " : " + name + " { }', and register it around " + type.Name;
+                string advice = service.Locations.Any(l => l.IsInSource)
+                    ? "put [Sidecar] on " + name + " (it generates " + SidecarName(service.Name) + "), or " + separate
+                    : separate;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ImplementationIsNotASidecar, location, type.Name, name, advice));
+                return null;
+            }
+
             if (!IsPartialClass(type, cancellationToken))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, location, type.Name));
@@ -391,6 +404,35 @@ namespace Sidecar.Generators.Parsing
                 ? interfaceName.Substring(1)
                 : interfaceName;
             return name + "Sidecar";
+        }
+
+        /// <summary>
+        /// The interface <paramref name="type"/> lists and implements every member of by hand, when it does so for every
+        /// interface it lists: then it is the service itself, not a decorator of it. <c>null</c> otherwise.
+        /// </summary>
+        private static INamedTypeSymbol? ImplementedByTheClassItself(INamedTypeSymbol type)
+        {
+            INamedTypeSymbol? first = null;
+            foreach (INamedTypeSymbol listed in type.Interfaces)
+            {
+                if (listed.TypeKind != TypeKind.Interface || SymbolText.HasErrors(listed))
+                {
+                    return null;
+                }
+
+                var members = listed.GetMembers().Concat(listed.AllInterfaces.SelectMany(i => i.GetMembers()))
+                    .Where(m => !m.IsStatic && (m.IsAbstract || m.IsVirtual) && m is IMethodSymbol { MethodKind: MethodKind.Ordinary } or IPropertySymbol or IEventSymbol)
+                    .ToList();
+                if (members.Count == 0 || !members.All(m => type.FindImplementationForInterfaceMember(m) is { } implementation
+                        && implementation.ContainingType.TypeKind != TypeKind.Interface && !IsGeneratedHere(implementation)))
+                {
+                    return null;
+                }
+
+                first ??= listed;
+            }
+
+            return first;
         }
 
         private static bool IsPartialClass(INamedTypeSymbol type, CancellationToken cancellationToken)
