@@ -37,6 +37,11 @@ namespace Sidecar.Generators.Emitting
             string[] policyFields = new string[model.Policies.Count];
             string[] pipelineFields = new string[model.Policies.Count];
             string[] transientMethods = new string[model.Policies.Count];
+
+            // Every identifier the class declares is allocated here, against every name already in scope (the interface's
+            // members, the user's part of the class), so a member called _inner cannot collide with the field.
+            string[] innerFields = model.Inners.Select(i => names.Allocate("_" + i.ParameterName.TrimStart('@'))).ToArray();
+            string? circuitConstant = model.Policies.Count == 0 ? null : names.Allocate("CircuitName");
             for (int i = 0; i < model.Policies.Count; i++)
             {
                 string suffix = model.Policies.Count == 1 ? string.Empty : i.ToString(CultureInfo.InvariantCulture);
@@ -61,28 +66,29 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.OpenBrace();
-            EmitFields(w, model, policyFields, pipelineFields, transientMethods);
-            EmitConstructor(w, model, policyFields, pipelineFields);
+            EmitFields(w, model, circuitConstant, innerFields, policyFields, pipelineFields, transientMethods);
+            EmitConstructor(w, model, innerFields, policyFields, pipelineFields);
             foreach (MemberModel member in model.Members)
             {
                 w.Line();
                 string pipeline = member.PolicyIndex < 0 ? string.Empty : pipelineFields[member.PolicyIndex];
+                string target = member.Via is null ? innerFields[member.Inner] : "((" + member.Via + ")" + innerFields[member.Inner] + ")";
                 switch (member.Kind)
                 {
                     case MemberKind.Method when member.PolicyIndex < 0:
-                        EmitForwardingMethod(w, member);
+                        EmitForwardingMethod(w, member, target);
                         break;
                     case MemberKind.Method when member.ReturnKind is ReturnKind.Void or ReturnKind.Value:
-                        EmitSyncMethod(w, member, pipeline);
+                        EmitSyncMethod(w, member, target, pipeline);
                         break;
                     case MemberKind.Method:
-                        EmitAsyncMethod(w, member, model.Policies[member.PolicyIndex], pipeline, names);
+                        EmitAsyncMethod(w, member, target, model.Policies[member.PolicyIndex], pipeline, names);
                         break;
                     case MemberKind.Event:
-                        EmitEvent(w, member);
+                        EmitEvent(w, member, target);
                         break;
                     default:
-                        EmitProperty(w, member);
+                        EmitProperty(w, member, target);
                         break;
                 }
             }
@@ -124,8 +130,19 @@ namespace Sidecar.Generators.Emitting
             return w.ToString();
         }
 
-        private static void EmitFields(SourceWriter w, ServiceModel model, string[] policyFields, string[] pipelineFields, string[] transientMethods)
+        private static void EmitFields(SourceWriter w, ServiceModel model, string? circuitConstant, string[] innerFields, string[] policyFields, string[] pipelineFields, string[] transientMethods)
         {
+            if (circuitConstant is not null)
+            {
+                w.Line("/// <summary>");
+                w.Line("/// The name of this service's circuit, bulkhead and retry budget in <see cref=\"global::Sidecar.CircuitBreakerRegistry\"/>,");
+                w.Line("/// in telemetry (<c>sidecar.circuit</c>) and in <see cref=\"global::Sidecar.SidecarOptions.Overrides\"/>. A member with circuit");
+                w.Line("/// settings of its own has a circuit of its own, named after the member.");
+                w.Line("/// </summary>");
+                w.Line("public const string " + circuitConstant + " = " + Literal(model.ServiceName) + ";");
+                w.Line();
+            }
+
             for (int i = 0; i < model.Policies.Count; i++)
             {
                 PolicyModel p = model.Policies[i];
@@ -158,9 +175,9 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
             }
 
-            foreach (InnerModel inner in model.Inners)
+            for (int i = 0; i < model.Inners.Count; i++)
             {
-                w.Line("private readonly " + inner.Type + " " + inner.FieldName + ";");
+                w.Line("private readonly " + model.Inners[i].Type + " " + innerFields[i] + ";");
             }
 
             foreach (string pipeline in pipelineFields)
@@ -169,7 +186,7 @@ namespace Sidecar.Generators.Emitting
             }
         }
 
-        private static void EmitConstructor(SourceWriter w, ServiceModel model, string[] policyFields, string[] pipelineFields)
+        private static void EmitConstructor(SourceWriter w, ServiceModel model, string[] innerFields, string[] policyFields, string[] pipelineFields)
         {
             w.Line();
             w.Line("/// <summary>Wraps the instance that does the work.</summary>");
@@ -181,9 +198,10 @@ namespace Sidecar.Generators.Emitting
             w.Line("/// <param name=\"options\">Clock, circuit breaker registry, observer and run-time overrides; <c>null</c> for the defaults.</param>");
             string parameters = string.Join(", ", model.Inners.Select(i => i.Type + " " + i.ParameterName));
             w.Open("public " + model.ClassName + "(" + parameters + ", global::Sidecar.SidecarOptions? options = null)");
-            foreach (InnerModel inner in model.Inners)
+            for (int i = 0; i < model.Inners.Count; i++)
             {
-                w.Line(inner.FieldName + " = " + inner.ParameterName + " ?? throw new global::System.ArgumentNullException(nameof(" + inner.ParameterName + "));");
+                InnerModel inner = model.Inners[i];
+                w.Line(innerFields[i] + " = " + inner.ParameterName + " ?? throw new global::System.ArgumentNullException(nameof(" + inner.ParameterName + "));");
             }
 
             if (pipelineFields.Length > 0)
@@ -225,18 +243,18 @@ namespace Sidecar.Generators.Emitting
                 + (withDefaults && p.DefaultValue is not null ? " = " + p.DefaultValue : string.Empty)));
 
         /// <summary>The call to the inner instance; <paramref name="token"/> replaces the CancellationToken argument.</summary>
-        private static string Call(MemberModel m, string? token = null)
-            => m.Target + "." + m.Name + m.TypeParameters + "("
+        private static string Call(MemberModel m, string target, string? token = null)
+            => target + "." + m.Name + m.TypeParameters + "("
                + string.Join(", ", m.Parameters.Select(p => token is not null && p.Name == m.CancellationToken ? token : p.Argument)) + ")";
 
         /// <summary>
         /// The call to the inner instance of an asynchronous member; a <c>Task</c> that is <c>null</c> (a bug in the inner
         /// instance) becomes an <see cref="InvalidOperationException"/>, one failed attempt like any other, whatever the policy.
         /// </summary>
-        private static string GuardedCall(MemberModel m, string? token = null)
+        private static string GuardedCall(MemberModel m, string target, string? token = null)
             => m.ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT
-                ? Call(m, token) + " ?? throw new global::System.InvalidOperationException(" + Literal(m.DisplayName + " returned null instead of a task.") + ")"
-                : Call(m, token);
+                ? Call(m, target, token) + " ?? throw new global::System.InvalidOperationException(" + Literal(m.DisplayName + " returned null instead of a task.") + ")"
+                : Call(m, target, token);
 
         private static void Header(SourceWriter w, MemberModel m)
         {
@@ -255,15 +273,15 @@ namespace Sidecar.Generators.Emitting
             }
         }
 
-        private static void EmitForwardingMethod(SourceWriter w, MemberModel m)
+        private static void EmitForwardingMethod(SourceWriter w, MemberModel m, string target)
         {
             Header(w, m);
             w.Line(Signature(m));
             Constraints(w, m.Constraints);
-            w.Line("    => " + (m.ReturnRefKind.Length > 0 ? "ref " : string.Empty) + Call(m) + ";");
+            w.Line("    => " + (m.ReturnRefKind.Length > 0 ? "ref " : string.Empty) + Call(m, target) + ";");
         }
 
-        private static void EmitSyncMethod(SourceWriter w, MemberModel m, string pipeline)
+        private static void EmitSyncMethod(SourceWriter w, MemberModel m, string target, string pipeline)
         {
             LocalNames locals = Locals(m);
             string token = m.CancellationToken ?? "default";
@@ -279,13 +297,13 @@ namespace Sidecar.Generators.Emitting
             w.Open("try");
             if (m.ReturnKind == ReturnKind.Void)
             {
-                w.Line(Call(m) + ";");
+                w.Line(Call(m, target) + ";");
                 w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return;");
             }
             else
             {
-                w.Line(m.Type + " " + locals.Result + " = " + Call(m) + ";");
+                w.Line(m.Type + " " + locals.Result + " = " + Call(m, target) + ";");
                 w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return " + locals.Result + ";");
             }
@@ -299,7 +317,7 @@ namespace Sidecar.Generators.Emitting
             w.Close();
         }
 
-        private static void EmitAsyncMethod(SourceWriter w, MemberModel m, PolicyModel policy, string pipeline, NameAllocator names)
+        private static void EmitAsyncMethod(SourceWriter w, MemberModel m, string target, PolicyModel policy, string pipeline, NameAllocator names)
         {
             LocalNames locals = Locals(m);
             bool isValueTask = m.ReturnKind is ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
@@ -351,7 +369,7 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
                 w.Line(m.Type + " " + locals.Task + ";");
                 w.Open("try");
-                w.Line(locals.Task + " = " + GuardedCall(m) + ";");
+                w.Line(locals.Task + " = " + GuardedCall(m, target) + ";");
 
                 w.Close();
                 w.Open("catch (" + Exception + " " + locals.Exception + ")");
@@ -394,7 +412,7 @@ namespace Sidecar.Generators.Emitting
                 // task, is handed to Watch as a faulted task rather than skipping it.
                 string attemptType = hasResult ? Tasks + "Task<" + m.ResultType + ">" : Tasks + "Task";
                 string? attemptToken = m.CancellationToken is null ? null : locals.Timeout + ".Token";
-                string call = isValueTask ? Call(m, attemptToken) + ".AsTask()" : GuardedCall(m, attemptToken);
+                string call = isValueTask ? Call(m, target, attemptToken) + ".AsTask()" : GuardedCall(m, target, attemptToken);
                 w.Line(attemptType + " " + locals.Inner + ";");
                 w.Open("try");
                 w.Line(locals.Inner + " = " + call + ";");
@@ -414,7 +432,7 @@ namespace Sidecar.Generators.Emitting
                 w.Close();
                 w.Open("else");
                 w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ", " + locals.Attempt + ");");
-                w.Line(locals.Task + " = " + GuardedCall(m) + ";");
+                w.Line(locals.Task + " = " + GuardedCall(m, target) + ";");
                 w.Close();
             }
 
@@ -488,13 +506,13 @@ namespace Sidecar.Generators.Emitting
             w.Close();
         }
 
-        private static void EmitProperty(SourceWriter w, MemberModel m)
+        private static void EmitProperty(SourceWriter w, MemberModel m, string target)
         {
             string modifiers = (m.ExplicitInterface is null ? "public " : string.Empty) + (m.IsUnsafe ? "unsafe " : string.Empty);
             string name = m.ExplicitInterface is null ? m.Name : m.ExplicitInterface + "." + m.Name;
             string access = m.Kind == MemberKind.Indexer
-                ? m.Target + "[" + string.Join(", ", m.Parameters.Select(p => p.Argument)) + "]"
-                : m.Target + "." + m.Name;
+                ? target + "[" + string.Join(", ", m.Parameters.Select(p => p.Argument)) + "]"
+                : target + "." + m.Name;
             string declaration = modifiers + m.ReturnRefKind + m.Type + " " + name
                 + (m.Kind == MemberKind.Indexer ? "[" + ParameterList(m, withDefaults: m.ExplicitInterface is null) + "]" : string.Empty);
             w.Line("/// <inheritdoc/>");
@@ -529,15 +547,15 @@ namespace Sidecar.Generators.Emitting
             w.Line("}");
         }
 
-        private static void EmitEvent(SourceWriter w, MemberModel m)
+        private static void EmitEvent(SourceWriter w, MemberModel m, string target)
         {
             string modifiers = (m.ExplicitInterface is null ? "public " : string.Empty) + (m.IsUnsafe ? "unsafe " : string.Empty);
             string name = m.ExplicitInterface is null ? m.Name : m.ExplicitInterface + "." + m.Name;
             w.Line("/// <inheritdoc/>");
             w.Line(modifiers + "event " + m.Type + " " + name);
             w.Line("{");
-            w.Line("    add => " + m.Target + "." + m.Name + " += value;");
-            w.Line("    remove => " + m.Target + "." + m.Name + " -= value;");
+            w.Line("    add => " + target + "." + m.Name + " += value;");
+            w.Line("    remove => " + target + "." + m.Name + " -= value;");
             w.Line("}");
         }
 

@@ -24,7 +24,8 @@ namespace Sidecar.Generators.Model
     /// <param name="Name">The identifier as written (escaped when it is a keyword).</param>
     /// <param name="DisplayName">The member's plain name, used in telemetry and circuit names.</param>
     /// <param name="ExplicitInterface">The interface named before the member when it is implemented explicitly.</param>
-    /// <param name="Target">The expression that reaches the inner instance (<c>_inner</c>, or a cast of it).</param>
+    /// <param name="Inner">Index of the inner instance (<see cref="ServiceModel.Inners"/>) that serves the member.</param>
+    /// <param name="Via">The interface to cast the inner instance to for this member (a base interface), or <c>null</c>.</param>
     /// <param name="Type">Return type of a method, type of a property, indexer or event.</param>
     /// <param name="ReturnRefKind">"", "ref " or "ref readonly ".</param>
     /// <param name="ReturnKind">How a method's outcome is awaited.</param>
@@ -47,7 +48,8 @@ namespace Sidecar.Generators.Model
         string Name,
         string DisplayName,
         string? ExplicitInterface,
-        string Target,
+        int Inner,
+        string? Via,
         string Type,
         string ReturnRefKind,
         ReturnKind ReturnKind,

@@ -2,10 +2,9 @@ namespace Sidecar.Generators.Model
 {
     /// <summary>A field holding an inner instance, and the constructor parameter that fills it.</summary>
     /// <param name="Type">The decorated interface.</param>
-    /// <param name="FieldName">The field that holds the instance.</param>
     /// <param name="ParameterName">The constructor parameter.</param>
     /// <param name="IsDisposable">Whether the interface is IDisposable or IAsyncDisposable (then disposing the sidecar disposes the inner).</param>
-    internal sealed record InnerModel(string Type, string FieldName, string ParameterName, bool IsDisposable);
+    internal sealed record InnerModel(string Type, string ParameterName, bool IsDisposable);
 
     /// <summary>A type the generated class is nested in (class form only), as its declaration header.</summary>
     internal sealed record ContainingTypeModel(string Keyword, string Name);

@@ -113,31 +113,31 @@ namespace Sidecar.Generators.Parsing
             }
         }
 
-        private static bool CollectMembers(IReadOnlyList<(INamedTypeSymbol Interface, string Field)> roots, MemberContext context)
+        private static bool CollectMembers(IReadOnlyList<(INamedTypeSymbol Interface, int Inner)> roots, MemberContext context)
         {
             var deferredRefinements = new List<(KnobId[] Needs, DiagnosticInfo Diagnostic)>();
             PolicyModel? typePolicy = context.TypeAttribute is null
                 ? null
                 : SettingsReader.Read(context.TypeAttribute, SettingsReader.Defaults(context.ServiceName), context.Compilation, context.Diagnostics, out _, deferredRefinements);
 
-            // Every interface to implement, with the field that reaches it; the annotated/listed ones first.
-            var interfaces = new List<(INamedTypeSymbol Interface, string Field, bool IsRoot)>();
+            // Every interface to implement, with the inner instance that serves it; the annotated/listed ones first.
+            var interfaces = new List<(INamedTypeSymbol Interface, int Inner, bool IsRoot)>();
             var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
-            foreach ((INamedTypeSymbol root, string field) in roots)
+            foreach ((INamedTypeSymbol root, int inner) in roots)
             {
                 if (seen.Add(root))
                 {
-                    interfaces.Add((root, field, true));
+                    interfaces.Add((root, inner, true));
                 }
             }
 
-            foreach ((INamedTypeSymbol root, string field) in roots)
+            foreach ((INamedTypeSymbol root, int inner) in roots)
             {
                 foreach (INamedTypeSymbol baseInterface in root.AllInterfaces)
                 {
                     if (seen.Add(baseInterface))
                     {
-                        interfaces.Add((baseInterface, field, false));
+                        interfaces.Add((baseInterface, inner, false));
                     }
                 }
             }
@@ -210,10 +210,10 @@ namespace Sidecar.Generators.Parsing
                 }
             }
 
-            foreach ((INamedTypeSymbol iface, string field, bool isRoot) in interfaces)
+            foreach ((INamedTypeSymbol iface, int inner, bool isRoot) in interfaces)
             {
                 NoteDeprecations(iface, context);
-                string target = isRoot ? field : "((" + SymbolText.Type(iface) + ")" + field + ")";
+                (int Inner, string? Via) target = (inner, isRoot ? null : SymbolText.Type(iface));
                 foreach (ISymbol member in iface.GetMembers())
                 {
                     context.CancellationToken.ThrowIfCancellationRequested();
@@ -370,7 +370,7 @@ namespace Sidecar.Generators.Parsing
         /// <summary>The folder the compiler puts this generator's sources in is named after the generator's type.</summary>
         private static readonly string GeneratedPathMarker = typeof(SidecarGenerator).FullName!;
 
-        private static MemberModel Method(IMethodSymbol method, string target, PolicyModel? typePolicy, MemberContext context)
+        private static MemberModel Method(IMethodSymbol method, (int Inner, string? Via) target, PolicyModel? typePolicy, MemberContext context)
         {
             string key = SignatureKey(method.Name, method.Arity, method.Parameters);
             bool isExplicit = method.DeclaredAccessibility != Accessibility.Public
@@ -439,7 +439,8 @@ namespace Sidecar.Generators.Parsing
                 Name: SymbolText.Escape(method.Name),
                 DisplayName: method.Name,
                 ExplicitInterface: isExplicit ? SymbolText.Type(method.ContainingType) : null,
-                Target: target,
+                Inner: target.Inner,
+                Via: target.Via,
                 Type: method.ReturnsVoid ? "void" : SymbolText.Type(method.ReturnType),
                 ReturnRefKind: method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : string.Empty,
                 ReturnKind: returnKind,
@@ -459,7 +460,7 @@ namespace Sidecar.Generators.Parsing
                 FallbackTakesException: fallbackTakesException);
         }
 
-        private static MemberModel Property(IPropertySymbol property, string target, MemberContext context)
+        private static MemberModel Property(IPropertySymbol property, (int Inner, string? Via) target, MemberContext context)
         {
             bool isExplicit;
             if (property.IsIndexer)
@@ -481,7 +482,8 @@ namespace Sidecar.Generators.Parsing
                 Name: property.IsIndexer ? "this" : SymbolText.Escape(property.Name),
                 DisplayName: property.Name,
                 ExplicitInterface: isExplicit ? SymbolText.Type(property.ContainingType) : null,
-                Target: target,
+                Inner: target.Inner,
+                Via: target.Via,
                 Type: SymbolText.Type(property.Type),
                 ReturnRefKind: property.ReturnsByRefReadonly ? "ref readonly " : property.ReturnsByRef ? "ref " : string.Empty,
                 ReturnKind: ReturnKind.Value,
@@ -509,7 +511,7 @@ namespace Sidecar.Generators.Parsing
                 FallbackTakesException: false);
         }
 
-        private static MemberModel Event(IEventSymbol @event, string target, MemberContext context)
+        private static MemberModel Event(IEventSymbol @event, (int Inner, string? Via) target, MemberContext context)
         {
             bool isExplicit = @event.DeclaredAccessibility != Accessibility.Public || context.ImplicitNames.ContainsKey(@event.Name);
             if (!isExplicit)
@@ -522,7 +524,8 @@ namespace Sidecar.Generators.Parsing
                 Name: SymbolText.Escape(@event.Name),
                 DisplayName: @event.Name,
                 ExplicitInterface: isExplicit ? SymbolText.Type(@event.ContainingType) : null,
-                Target: target,
+                Inner: target.Inner,
+                Via: target.Via,
                 Type: SymbolText.Type(@event.Type),
                 ReturnRefKind: string.Empty,
                 ReturnKind: ReturnKind.Void,

@@ -197,6 +197,13 @@ namespace Sidecar.Generators.Parsing
                 return null;
             }
 
+            if (FileLocal(iface) is { } fileLocal)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.CannotImplement, location, iface.Name, "'" + fileLocal.Name + "' is a file-local type, so the generated file cannot see it; remove 'file'"));
+                return null;
+            }
+
             string accessibility = "public";
             for (INamedTypeSymbol? t = iface; t is not null; t = t.ContainingType)
             {
@@ -243,8 +250,8 @@ namespace Sidecar.Generators.Parsing
 
             string serviceName = iface.ToDisplayString(SymbolText.ReadableFormat);
             string ifaceType = SymbolText.Type(iface);
-            var inners = new[] { new InnerModel(ifaceType, "_inner", "inner", IsDisposable(iface)) };
-            var roots = new[] { (Interface: iface, Field: "_inner") };
+            var inners = new[] { new InnerModel(ifaceType, "inner", IsDisposable(iface)) };
+            var roots = new[] { (Interface: iface, Inner: 0) };
             var context = new MemberContext(compilation, existing, attribute, serviceName, location, diagnostics, cancellationToken);
             if (!CollectMembers(roots, context))
             {
@@ -309,6 +316,20 @@ namespace Sidecar.Generators.Parsing
                 return null;
             }
 
+            if (FileLocal(type) is { } fileClass)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.CannotImplement, location, type.Name, "'" + fileClass.Name + "' is a file-local type, and the generated part of the class is in a file of its own; remove 'file'"));
+                return null;
+            }
+
+            if (type.Interfaces.FirstOrDefault(i => FileLocal(i) is not null) is { } hiddenInterface)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.CannotImplement, location, type.Name, "it lists '" + hiddenInterface.Name + "', a file-local type the generated file cannot see; remove 'file' from it"));
+                return null;
+            }
+
             if (type.IsStatic)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CannotImplement, location, type.Name, "a static class cannot implement interfaces; remove 'static'"));
@@ -352,14 +373,13 @@ namespace Sidecar.Generators.Parsing
                 .Distinct<INamedTypeSymbol>(SymbolEqualityComparer.Default)
                 .ToArray();
             var inners = new List<InnerModel>();
-            var fieldOf = new List<(INamedTypeSymbol Interface, string Field)>();
+            var fieldOf = new List<(INamedTypeSymbol Interface, int Inner)>();
             foreach (INamedTypeSymbol root in roots)
             {
                 string suffix = roots.Length == 1 ? string.Empty : SidecarName(root.Name).Replace("Sidecar", string.Empty);
                 string parameter = roots.Length == 1 ? "inner" : char.ToLowerInvariant(suffix[0]) + suffix.Substring(1);
-                string field = roots.Length == 1 ? "_inner" : "_" + parameter;
-                inners.Add(new InnerModel(SymbolText.Type(root), field, SymbolText.Escape(parameter), IsDisposable(root)));
-                fieldOf.Add((root, field));
+                fieldOf.Add((root, inners.Count));
+                inners.Add(new InnerModel(SymbolText.Type(root), SymbolText.Escape(parameter), IsDisposable(root)));
             }
 
             string serviceName = type.ToDisplayString(SymbolText.ReadableFormat);
@@ -433,6 +453,28 @@ namespace Sidecar.Generators.Parsing
             }
 
             return first;
+        }
+
+        /// <summary>The file-local type among <paramref name="type"/>, its containing types and its type arguments, if any.</summary>
+        private static INamedTypeSymbol? FileLocal(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                if (t.IsFileLocal)
+                {
+                    return t;
+                }
+
+                foreach (ITypeSymbol argument in t.TypeArguments)
+                {
+                    if (argument is INamedTypeSymbol named && FileLocal(named) is { } inArgument)
+                    {
+                        return inArgument;
+                    }
+                }
+            }
+
+            return null;
         }
 
         private static bool IsPartialClass(INamedTypeSymbol type, CancellationToken cancellationToken)

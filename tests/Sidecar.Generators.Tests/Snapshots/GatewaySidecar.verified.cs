@@ -12,6 +12,13 @@ namespace Payments
     [global::System.CodeDom.Compiler.GeneratedCode("Sidecar.Generators", "0.1.0")]
     public sealed partial class GatewaySidecar : global::Payments.IGateway
     {
+        /// <summary>
+        /// The name of this service's circuit, bulkhead and retry budget in <see cref="global::Sidecar.CircuitBreakerRegistry"/>,
+        /// in telemetry (<c>sidecar.circuit</c>) and in <see cref="global::Sidecar.SidecarOptions.Overrides"/>. A member with circuit
+        /// settings of its own has a circuit of its own, named after the member.
+        /// </summary>
+        public const string CircuitName = "Payments.IGateway";
+
         private static readonly global::Sidecar.SidecarPolicy s_policy0 = new global::Sidecar.SidecarPolicy(
             circuitName: "Payments.IGateway",
             retries: 4,

@@ -14,6 +14,13 @@ namespace Data
         where T : class
         where TKey : notnull
     {
+        /// <summary>
+        /// The name of this service's circuit, bulkhead and retry budget in <see cref="global::Sidecar.CircuitBreakerRegistry"/>,
+        /// in telemetry (<c>sidecar.circuit</c>) and in <see cref="global::Sidecar.SidecarOptions.Overrides"/>. A member with circuit
+        /// settings of its own has a circuit of its own, named after the member.
+        /// </summary>
+        public const string CircuitName = "Data.IRepository<T, TKey>";
+
         private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
             circuitName: "Data.IRepository<T, TKey>",
             backoff: global::Sidecar.Backoff.Exponential,

@@ -12,6 +12,13 @@ namespace Shapes
     [global::System.CodeDom.Compiler.GeneratedCode("Sidecar.Generators", "0.1.0")]
     public sealed partial class ShapesSidecar : global::Shapes.IShapes
     {
+        /// <summary>
+        /// The name of this service's circuit, bulkhead and retry budget in <see cref="global::Sidecar.CircuitBreakerRegistry"/>,
+        /// in telemetry (<c>sidecar.circuit</c>) and in <see cref="global::Sidecar.SidecarOptions.Overrides"/>. A member with circuit
+        /// settings of its own has a circuit of its own, named after the member.
+        /// </summary>
+        public const string CircuitName = "Shapes.IShapes";
+
         private static readonly global::Sidecar.SidecarPolicy s_policy0 = new global::Sidecar.SidecarPolicy(
             circuitName: "Shapes.IShapes",
             retries: 2,
