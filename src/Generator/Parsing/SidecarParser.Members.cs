@@ -100,12 +100,12 @@ namespace Sidecar.Generators.Parsing
 
             foreach (AttributeData attribute in symbol.GetAttributes())
             {
-                string? id = attribute.AttributeClass?.ToDisplayString() switch
-                {
-                    "System.ObsoleteAttribute" => attribute.NamedArguments.FirstOrDefault(a => a.Key == "DiagnosticId").Value.Value as string,
-                    "System.Diagnostics.CodeAnalysis.ExperimentalAttribute" => attribute.ConstructorArguments.FirstOrDefault().Value as string,
-                    _ => null,
-                };
+                INamedTypeSymbol? attributeClass = attribute.AttributeClass;
+                string? id = SymbolText.Is(attributeClass, "System", "ObsoleteAttribute")
+                    ? attribute.NamedArguments.FirstOrDefault(a => a.Key == "DiagnosticId").Value.Value as string
+                    : SymbolText.Is(attributeClass, "System.Diagnostics.CodeAnalysis", "ExperimentalAttribute")
+                        ? attribute.ConstructorArguments.FirstOrDefault().Value as string
+                        : null;
                 if (!string.IsNullOrWhiteSpace(id) && id!.All(c => char.IsLetterOrDigit(c) || c == '_'))
                 {
                     context.DeprecationIds.Add(id!);
@@ -422,7 +422,7 @@ namespace Sidecar.Generators.Parsing
             }
 
             string? cancellationToken = method.Parameters
-                .FirstOrDefault(p => p.RefKind == RefKind.None && p.Type.ToDisplayString() == "System.Threading.CancellationToken")
+                .FirstOrDefault(p => p.RefKind == RefKind.None && SymbolText.Is(p.Type, "System.Threading", "CancellationToken"))
                 ?.Name;
             if (policy is not null && cancellationToken is null && SettingsReader.TotalDelay(policy) >= SettingsReader.LongSchedule)
             {
@@ -669,7 +669,13 @@ namespace Sidecar.Generators.Parsing
 
             public ImmutableAttributes(System.Collections.Immutable.ImmutableArray<AttributeData> attributes) => _attributes = attributes;
 
-            public AttributeData? Find(string name) => _attributes.FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == name);
+            public AttributeData? Find(string name)
+            {
+                int dot = name.LastIndexOf('.');
+                string ns = name.Substring(0, dot);
+                string simple = name.Substring(dot + 1);
+                return _attributes.FirstOrDefault(a => SymbolText.Is(a.AttributeClass, ns, simple));
+            }
 
             public bool Has(string name) => Find(name) is not null;
         }
@@ -696,7 +702,7 @@ namespace Sidecar.Generators.Parsing
 
             if (method.ReturnsByRef || method.ReturnsByRefReadonly
                 || method.ReturnType is not INamedTypeSymbol named
-                || named.ContainingNamespace?.ToDisplayString() != "System.Threading.Tasks")
+                || !SymbolText.InNamespace(named.ContainingNamespace, "System.Threading.Tasks"))
             {
                 return ReturnKind.Value;
             }
@@ -732,7 +738,7 @@ namespace Sidecar.Generators.Parsing
             }
 
             if (method.ReturnType is INamedTypeSymbol { Name: "IAsyncEnumerable", Arity: 1 } stream
-                && stream.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic")
+                && SymbolText.InNamespace(stream.ContainingNamespace, "System.Collections.Generic"))
             {
                 return "it returns IAsyncEnumerable<T>, whose items arrive after the call returns, so a failure mid-stream cannot be retried";
             }

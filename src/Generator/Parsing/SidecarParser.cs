@@ -156,7 +156,7 @@ namespace Sidecar.Generators.Parsing
         }
 
         internal static bool IsSidecarAttribute(AttributeData attribute)
-            => attribute.AttributeClass?.ToDisplayString() == AttributeName;
+            => SymbolText.Is(attribute.AttributeClass, "Sidecar", "SidecarAttribute");
 
         private static ParseResult InternalError(ISymbol? target, SyntaxNode node, Exception ex)
         {

@@ -25,6 +25,36 @@ namespace Sidecar.Generators.Parsing
             "UnscopedRefAttribute",
         };
 
+        /// <summary>
+        /// Whether <paramref name="symbol"/> is the type <paramref name="name"/> in the namespace <paramref name="ns"/>
+        /// ("System.Threading"), compared name by name: no display string is built (the parser asks this very often).
+        /// </summary>
+        public static bool Is(ISymbol? symbol, string ns, string name)
+            => symbol is INamedTypeSymbol { ContainingType: null } type && type.Name == name && InNamespace(type.ContainingNamespace, ns);
+
+        /// <summary>Whether <paramref name="symbol"/> is the namespace <paramref name="ns"/> ("System.Threading").</summary>
+        public static bool InNamespace(INamespaceSymbol? symbol, string ns)
+        {
+            int end = ns.Length;
+            while (symbol is { IsGlobalNamespace: false })
+            {
+                int start = ns.LastIndexOf('.', end - 1) + 1;
+                if (end - start != symbol.Name.Length || string.CompareOrdinal(ns, start, symbol.Name, 0, symbol.Name.Length) != 0)
+                {
+                    return false;
+                }
+
+                symbol = symbol.ContainingNamespace;
+                end = start - 1;
+                if (end < 0)
+                {
+                    return symbol is null || symbol.IsGlobalNamespace;
+                }
+            }
+
+            return false;
+        }
+
         public static string Type(ITypeSymbol type) => type.ToDisplayString(TypeFormat);
 
         public static string Escape(string identifier)
@@ -161,7 +191,7 @@ namespace Sidecar.Generators.Parsing
                 INamedTypeSymbol? type = attribute.AttributeClass;
                 if (type is null
                     || !s_copiedAttributes.Contains(type.Name)
-                    || type.ContainingNamespace?.ToDisplayString() != "System.Diagnostics.CodeAnalysis"
+                    || !InNamespace(type.ContainingNamespace, "System.Diagnostics.CodeAnalysis")
                     || !compilation.IsSymbolAccessibleWithin(type, compilation.Assembly))
                 {
                     continue;
