@@ -31,6 +31,14 @@ for dll in Sidecar.Generators.dll Sidecar.Generators.CodeFixes.dll; do
   fi
 done
 
+# Built the same wherever the checkout is: no assembly or PDB in the package names this machine's directory.
+mkdir -p "$work/unpacked"
+unzip -q "$package" -d "$work/unpacked"
+if grep -rlF "$root" "$work/unpacked" >/dev/null; then
+  echo "FAIL: the package embeds the checkout path $root in: $(grep -rlF "$root" "$work/unpacked" | tr '\n' ' ')" >&2
+  exit 1
+fi
+
 echo "== consumer project in $work"
 app="$work/app"
 mkdir -p "$app"
