@@ -80,13 +80,23 @@ namespace SidecarServices
                 })
                 .Build();
 
+            // Read once, here, so that a misspelt knob or a value that is not a number stops the program now, with every
+            // mistake listed, not at the first call (IConfiguration.Bind would drop such an entry without a word).
+            var overrides = new SidecarOptions().AddOverrides(configuration.GetSection("Sidecar:Overrides").AsEnumerable(makePathsRelative: true));
+
             var services = new ServiceCollection();
             services.AddLogging(logging => logging
                 .AddSimpleConsole(console => { console.SingleLine = true; console.IncludeScopes = false; })
                 .SetMinimumLevel(LogLevel.Information));
             services.AddSingleton<FlakyPaymentGateway>();
             services.AddSingleton<IPaymentGateway>(provider => provider.GetRequiredService<FlakyPaymentGateway>())
-                .AddPaymentGatewaySidecar(options => configuration.GetSection("Sidecar").Bind(options)); // generated: decorates the registration, keeps its lifetime
+                .AddPaymentGatewaySidecar(options =>
+                {
+                    foreach (KeyValuePair<string, SidecarPolicyOverride> entry in overrides.Overrides)
+                    {
+                        options.Overrides[entry.Key] = entry.Value;
+                    }
+                }); // generated: decorates the registration, keeps its lifetime
 
             await using ServiceProvider provider = services.BuildServiceProvider();
             IPaymentGateway gateway = provider.GetRequiredService<IPaymentGateway>();

@@ -27,6 +27,24 @@ namespace Sidecar
         /// </summary>
         public IDictionary<string, SidecarPolicyOverride> Overrides { get; } = new Dictionary<string, SidecarPolicyOverride>(StringComparer.OrdinalIgnoreCase);
 
+        /// <summary>
+        /// Adds <see cref="Overrides"/> from flat configuration settings, keyed <c>entry:knob</c> — e.g.
+        /// <c>configuration.GetSection("Sidecar:Overrides").AsEnumerable(makePathsRelative: true)</c>, which gives
+        /// <c>IOrderService:Retries</c> = <c>5</c> and <c>IOrderService.GetAsync:Timeout</c> = <c>2000</c>. Unlike
+        /// <c>IConfiguration.Bind</c>, which drops an entry whose value does not convert and ignores a misspelt knob without
+        /// a word, every mistake is an error here: a name that is no knob (with the nearest one suggested), a knob that
+        /// cannot be overridden, a value of the wrong type (<c>"Exponentail"</c>) or out of range. All are reported together
+        /// and nothing is added when one is found. Knob names and <c>Backoff</c> values ignore case, as configuration keys do.
+        /// </summary>
+        /// <param name="settings">Keys <c>entry:knob</c>, values as text; keys without a knob (sections) and a null value for them are skipped.</param>
+        /// <returns>These options.</returns>
+        /// <exception cref="ArgumentException">A setting is not understood; the message lists every one.</exception>
+        public SidecarOptions AddOverrides(IEnumerable<KeyValuePair<string, string?>> settings)
+        {
+            OverrideSettings.Read(Overrides, settings ?? throw new ArgumentNullException(nameof(settings)));
+            return this;
+        }
+
         /// <summary>Source of the numbers in [0, 1) used by <see cref="SidecarAttribute.Jitter"/>. Default a thread-safe shared random.</summary>
         public Func<double>? Random { get; set; }
     }

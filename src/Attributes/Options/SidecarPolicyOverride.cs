@@ -101,7 +101,7 @@ namespace Sidecar
 
         private int? Int32(KnobId knob) => _values[(int)knob] is double value ? (int)value : null;
 
-        private void Set(KnobId knob, double? value) => _values[(int)knob] = value;
+        internal void Set(KnobId knob, double? value) => _values[(int)knob] = value;
 
         private SidecarPolicyOverride Without(Predicate<Knob> which)
         {
