@@ -53,6 +53,8 @@ namespace Sidecar.Generators.Tests
             FieldInfo constant = assembly.GetType("Shop.OrdersSidecar")!.GetField("CircuitName")!;
             Assert.True(constant.IsLiteral && constant.IsPublic);
             Assert.Equal("Shop.IOrders", constant.GetRawConstantValue());
+            string version = typeof(SidecarGenerator).Assembly.GetName().Version!.ToString(3);
+            Assert.Contains("[global::System.CodeDom.Compiler.GeneratedCode(\"Sidecar.Generators\", \"" + version + "\")]", result.Source("Shop.OrdersSidecar.g.cs"));
         }
 
         [Theory]
@@ -68,6 +70,33 @@ namespace Sidecar.Generators.Tests
             Assert.Equal(reportedOn, result.Output.SyntaxTrees.First().GetText().ToString(reported.Location.SourceSpan));
             Assert.Empty(result.GeneratedCodeProblems); // nothing generated that cannot compile (CS0400 before)
             Assert.DoesNotContain(result.CompilationProblems, d => d.Id == "CS0400");
+        }
+
+        [Fact]
+        public void Each_decorated_member_states_its_effective_policy_in_its_remarks()
+        {
+            GeneratorResult result = TestCompilation.Run("""
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Sidecar;
+                [Sidecar(Retries = 7, Delay = 100, Backoff = Backoff.Exponential, MaxDelay = 1500, FailureThreshold = 5, BreakDuration = 30000, Timeout = 2000)]
+                public interface IStock
+                {
+                    Task<int> CountAsync(CancellationToken ct);
+                    [Sidecar(Retries = 0, MaxConcurrency = 4)] int Reserve(int id);
+                    [PassThrough] void Flush();
+                }
+                """);
+
+            string source = result.Source("StockSidecar.g.cs");
+            Assert.Contains("/// Up to 8 attempts; waits 100 ms, 200 ms, 400 ms, 800 ms, 1.5 s, … before the retries (exponential, capped at 1.5 s).", source);
+            Assert.Contains("/// Each attempt is abandoned after 2 s.", source);
+            Assert.Contains("/// The circuit, shared by every member of the service, opens after 5 failed attempts in a row, for 30 s; then 1 probe call decides whether it closes.", source);
+            Assert.Contains("/// One attempt, no retries.", source);
+            Assert.Contains("/// Timeout 2 s is not enforced: the member is synchronous.", source);
+            Assert.Contains("/// At most 4 attempts of this member run at once; one more is refused.", source);
+            Assert.Equal(2, source.Split("/// <remarks>").Length - 1); // not on the member forwarded untouched
+            Assert.True(result.CompilationProblems.Count == 0, result.Describe(result.CompilationProblems));
         }
     }
 }

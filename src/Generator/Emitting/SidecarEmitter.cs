@@ -10,7 +10,8 @@ namespace Sidecar.Generators.Emitting
     /// <summary>Writes the source of one sidecar class from its <see cref="ServiceModel"/>.</summary>
     internal static class SidecarEmitter
     {
-        public const string GeneratorVersion = "0.1.0";
+        /// <summary>The generator's version, as <c>[GeneratedCode]</c> states it: read from its assembly, so it cannot drift.</summary>
+        public static readonly string GeneratorVersion = typeof(SidecarEmitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
         private const string Exception = "global::System.Exception";
         private const string Tasks = "global::System.Threading.Tasks.";
@@ -73,6 +74,22 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
                 string pipeline = member.PolicyIndex < 0 ? string.Empty : pipelineFields[member.PolicyIndex];
                 string target = member.Via is null ? innerFields[member.Inner] : "((" + member.Via + ")" + innerFields[member.Inner] + ")";
+                if (member.Kind == MemberKind.Method)
+                {
+                    w.Line("/// <inheritdoc/>");
+                    if (member.PolicyIndex >= 0)
+                    {
+                        // The effective compile-time policy in words: what hovering over a call shows.
+                        w.Line("/// <remarks>");
+                        foreach (string sentence in PolicyDescription.Describe(model.Policies[member.PolicyIndex], member, model.ServiceName))
+                        {
+                            w.Line("/// " + sentence);
+                        }
+
+                        w.Line("/// </remarks>");
+                    }
+                }
+
                 switch (member.Kind)
                 {
                     case MemberKind.Method when member.PolicyIndex < 0:
@@ -258,7 +275,6 @@ namespace Sidecar.Generators.Emitting
 
         private static void Header(SourceWriter w, MemberModel m)
         {
-            w.Line("/// <inheritdoc/>");
             if (m.ReturnAttributes.Length > 0)
             {
                 w.Line(m.ReturnAttributes);

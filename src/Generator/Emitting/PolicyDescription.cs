@@ -1,0 +1,138 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Sidecar.Generators.Catalogue;
+using Sidecar.Generators.Model;
+
+namespace Sidecar.Generators.Emitting
+{
+    /// <summary>
+    /// The effective compile-time policy of a member in words, for the <c>&lt;remarks&gt;</c> of the generated member: what
+    /// a reader hovering over a call wants to know without opening the attribute (attempts, delays, breaker, timeout).
+    /// </summary>
+    internal static class PolicyDescription
+    {
+        private const int DelaysShown = 5;
+
+        public static IEnumerable<string> Describe(PolicyModel p, MemberModel m, string serviceName)
+        {
+            var sentences = new List<string>();
+            if (p.Retries == 0)
+            {
+                sentences.Add("One attempt, no retries.");
+            }
+            else
+            {
+                double[] schedule = Delays(p, capped: true).ToArray();
+                bool capBites = p.MaxDelay > 0 && Delays(p, capped: false).Any(d => d > p.MaxDelay);
+                string waits = string.Join(", ", schedule.Take(DelaysShown).Select(Duration)) + (p.Retries > DelaysShown ? ", …" : string.Empty);
+                var shape = new List<string>
+                {
+                    p.Backoff switch
+                    {
+                        Backoff.Constant => "constant",
+                        Backoff.Exponential => "exponential",
+                        _ => "linear",
+                    },
+                };
+                if (p.Values.IsOn(KnobId.Jitter))
+                {
+                    shape.Add(p.Backoff == Backoff.Exponential ? "decorrelated jitter: each drawn between Delay and 3 × the previous" : "±25 % jitter");
+                }
+
+                if (capBites)
+                {
+                    shape.Add("capped at " + Duration(p.MaxDelay));
+                }
+
+                sentences.Add(schedule.All(d => d == 0)
+                    ? "Up to " + Count(p.Retries + 1, "attempt") + ", retried at once."
+                    : "Up to " + Count(p.Retries + 1, "attempt") + "; waits " + (p.Values.IsOn(KnobId.Jitter) ? "about " : string.Empty) + waits
+                      + " before " + (p.Retries == 1 ? "the retry" : "the retries") + " (" + string.Join(", ", shape) + ").");
+                if (p.NeverRetryOn.Count > 0)
+                {
+                    sentences.Add("Never retries " + Types(p.NeverRetryOn) + ".");
+                }
+
+                if (p.RetryOn.Count > 0)
+                {
+                    sentences.Add("Retries only " + Types(p.RetryOn) + ".");
+                }
+            }
+
+            if (p.Timeout > 0)
+            {
+                sentences.Add(m.ReturnKind is ReturnKind.Void or ReturnKind.Value
+                    ? "Timeout " + Duration(p.Timeout) + " is not enforced: the member is synchronous."
+                    : "Each attempt is abandoned after " + Duration(p.Timeout) + ".");
+            }
+
+            if (p.HasBreaker)
+            {
+                var triggers = new List<string>();
+                if (p.Values.IsOn(KnobId.FailureThreshold))
+                {
+                    int threshold = p.Values.Int32(KnobId.FailureThreshold);
+                    triggers.Add(threshold == 1 ? "at the first failed attempt" : "after " + Count(threshold, "failed attempt") + " in a row");
+                }
+
+                if (p.Values.IsOn(KnobId.FailureRatio))
+                {
+                    triggers.Add("when " + (p.Values[KnobId.FailureRatio] * 100).ToString("0.#", CultureInfo.InvariantCulture) + " % of at least "
+                        + Count(p.Values.Int32(KnobId.MinimumThroughput), "attempt") + " in " + Duration(p.Values.Int32(KnobId.SamplingDuration)) + " fail");
+                }
+
+                string whose = p.CircuitName == serviceName ? "The circuit, shared by every member of the service," : "The member's own circuit";
+                sentences.Add(whose + " opens " + string.Join(", or ", triggers) + ", for " + Duration(p.BreakDuration)
+                    + "; then " + Count(p.Values.Int32(KnobId.HalfOpenProbes), "probe call") + " " + (p.Values.Int32(KnobId.HalfOpenProbes) == 1 ? "decides" : "decide") + " whether it closes.");
+            }
+
+            string scope = p.CircuitName == serviceName ? "the service" : "this member";
+            if (p.Values.IsOn(KnobId.MaxConcurrency))
+            {
+                sentences.Add("At most " + Count(p.Values.Int32(KnobId.MaxConcurrency), "attempt") + " of " + scope + " run at once; one more is refused.");
+            }
+
+            if (p.Values.IsOn(KnobId.RetryBudget))
+            {
+                sentences.Add("Retries are limited to " + (p.Values[KnobId.RetryBudget] * 100).ToString("0.#", CultureInfo.InvariantCulture)
+                    + " % of the calls to " + scope + " over 10 s, plus " + p.Values.Int32(KnobId.MinRetriesPerSecond).ToString(CultureInfo.InvariantCulture) + " a second.");
+            }
+
+            if (m.Fallback is not null)
+            {
+                sentences.Add("When the call finally fails or is refused, " + m.Fallback.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;") + " answers.");
+            }
+
+            sentences.Add("Run-time overrides (SidecarOptions.Overrides) can change these values.");
+            return sentences;
+        }
+
+        /// <summary>The delay before each retry, as the schedule computes it without jitter.</summary>
+        private static IEnumerable<double> Delays(PolicyModel p, bool capped)
+        {
+            for (int retry = 1; retry <= p.Retries; retry++)
+            {
+                double delay = p.Backoff switch
+                {
+                    Backoff.Constant => p.Delay,
+                    Backoff.Exponential => p.Delay * Math.Pow(2, Math.Min(retry - 1, 1023)),
+                    _ => (double)p.Delay * retry,
+                };
+                yield return capped && p.MaxDelay > 0 ? Math.Min(delay, p.MaxDelay) : delay;
+            }
+        }
+
+        private static string Count(int n, string noun) => n.ToString(CultureInfo.InvariantCulture) + " " + noun + (n == 1 ? string.Empty : "s");
+
+        private static string Types(EquatableArray<string> types)
+            => string.Join(", ", types.Select(t => "<see cref=\"" + t.Replace('<', '{').Replace('>', '}') + "\"/>"));
+
+        public static string Duration(double ms)
+            => ms < 1000 ? ms.ToString("0.#", CultureInfo.InvariantCulture) + " ms"
+                : ms < 60_000 ? (ms / 1000).ToString("0.##", CultureInfo.InvariantCulture) + " s"
+                : ms < 3_600_000 ? (ms / 60_000).ToString("0.##", CultureInfo.InvariantCulture) + " min"
+                : (ms / 3_600_000).ToString("0.##", CultureInfo.InvariantCulture) + " h";
+    }
+}
