@@ -9,14 +9,14 @@ namespace Sidecar.Generators.Tests
     /// <summary>DI and logging code is generated exactly when the project references those packages.</summary>
     public class DependencyInjectionGenerationTests
     {
-        private const string Source = "using Sidecar; namespace App { [Sidecar] public interface IOrders { int Count(); } [Sidecar] public partial class Resilient : System.IDisposable { } [Sidecar] public interface IRepo<T> { T Get(); } }";
+        private const string Source = "using Sidecar; namespace App { [Sidecar] public interface IOrders { int Count(); } [Sidecar] public partial class Resilient : System.IDisposable { } [Sidecar] internal partial class Hidden : System.IServiceProvider { } [Sidecar] public interface IRepo<T> { T Get(); } }";
 
         [Fact]
         public void Without_the_dependency_injection_package_nothing_is_generated_for_it()
         {
             GeneratorResult result = TestCompilation.Run(Source);
 
-            Assert.Equal(new[] { "App.OrdersSidecar.g.cs", "App.RepoSidecar`1.g.cs", "App.Resilient.g.cs" }, result.Sources.Select(s => s.HintName).OrderBy(n => n, System.StringComparer.Ordinal));
+            Assert.Equal(new[] { "App.Hidden.g.cs", "App.OrdersSidecar.g.cs", "App.RepoSidecar`1.g.cs", "App.Resilient.g.cs" }, result.Sources.Select(s => s.HintName).OrderBy(n => n, System.StringComparer.Ordinal));
             Assert.Empty(result.CompilationProblems);
         }
 
@@ -35,7 +35,15 @@ namespace Sidecar.Generators.Tests
             Assert.DoesNotContain("Sidecar.Generated.SidecarLoggingObserver.g.cs", names); // logging is not referenced
             Assert.DoesNotContain(names, n => n.StartsWith("App.RepoSidecar", System.StringComparison.Ordinal) && n.Contains("DependencyInjection"));
             Assert.Contains("public static class OrdersSidecarServiceCollectionExtensions", result.Source("App.OrdersSidecar.DependencyInjection.g.cs"));
-            Assert.Contains("internal static class ResilientServiceCollectionExtensions", result.Source("App.Resilient.DependencyInjection.g.cs"));
+            // A class form is registered like the interface form, by the interface's name, as visible as the class allows.
+            string resilient = result.Source("App.Resilient.DependencyInjection.g.cs");
+            Assert.Contains("public static class ResilientServiceCollectionExtensions", resilient);
+            Assert.Contains("public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddDisposableSidecar(", resilient);
+            Assert.Contains("[global::System.Obsolete(\"Use AddDisposableSidecar(), named after the interface it decorates.\")]", resilient);
+            Assert.Contains("public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddResilient(", resilient);
+            string hidden = result.Source("App.Hidden.DependencyInjection.g.cs");
+            Assert.Contains("internal static class HiddenServiceCollectionExtensions", hidden);
+            Assert.Contains("AddServiceProviderSidecar(", hidden);
             // (The .NET 10 package against .NET 8 reference assemblies gives CS1705 for the compilation as a whole; the generated
             // files themselves must be clean. The test project itself compiles these extensions for real, warnings as errors.)
             Assert.True(result.GeneratedCodeProblems.Count == 0, result.Describe(result.GeneratedCodeProblems));

@@ -17,7 +17,11 @@ namespace Sidecar.Generators.Emitting
         public static bool Supports(ServiceModel model)
             => model.Inners.Count == 1 && model.TypeParameters.Length == 0 && model.ContainingTypes.All(t => !t.Name.Contains("<"));
 
-        public static string AddMethodName(ServiceModel model) => "Add" + model.ClassName.TrimStart('@');
+        /// <summary>
+        /// <c>AddOrderServiceSidecar</c>: named after the decorated interface in both forms, so a class-form sidecar over
+        /// <c>IDistributedCache</c> registers with <c>AddDistributedCacheSidecar()</c> whatever the class is called.
+        /// </summary>
+        public static string AddMethodName(ServiceModel model) => "Add" + model.Inners[0].SidecarName.TrimStart('@');
 
         public static string EmitExtension(ServiceModel model)
         {
@@ -26,7 +30,7 @@ namespace Sidecar.Generators.Emitting
             string containing = string.Concat(model.ContainingTypes.Select(t => t.Name + "."));
             string implementation = "global::" + ns + containing + model.ClassName;
             string method = AddMethodName(model);
-            string accessibility = model.IsClassForm ? "internal" : model.Accessibility;
+            string accessibility = model.Accessibility;
             string readable = Xml(inner.Type.Replace("global::", string.Empty));
 
             var w = new SourceWriter();
@@ -57,6 +61,20 @@ namespace Sidecar.Generators.Emitting
             w.Line("        (provider, inner) => new " + implementation + "((" + inner.Type + ")inner, " + Helper + ".Options(provider, configure)),");
             w.Line("        \"" + method + "\",");
             w.Line("        sidecarDisposesInner: " + (inner.IsDisposable ? "true" : "false") + ");");
+            string formerName = "Add" + model.ClassName.TrimStart('@');
+            if (model.IsClassForm && formerName != method)
+            {
+                // The name class-form extensions had before they were named after the interface.
+                w.Line();
+                w.Line("/// <summary>The former name of <see cref=\"" + method + "\"/>.</summary>");
+                w.Line("/// <param name=\"services\">The service collection.</param>");
+                w.Line("/// <param name=\"configure\">Adjusts the options of each sidecar instance.</param>");
+                w.Line("/// <returns>The same service collection.</returns>");
+                w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+                w.Line("[global::System.Obsolete(\"Use " + method + "(), named after the interface it decorates.\")]");
+                w.Line("public static " + Services + " " + formerName + "(this " + Services + " services, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)");
+                w.Line("    => " + method + "(services, configure);");
+            }
             w.Close();
             if (model.Namespace is not null)
             {

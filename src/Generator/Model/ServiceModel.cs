@@ -4,7 +4,8 @@ namespace Sidecar.Generators.Model
     /// <param name="Type">The decorated interface.</param>
     /// <param name="ParameterName">The constructor parameter.</param>
     /// <param name="IsDisposable">Whether the interface is IDisposable or IAsyncDisposable (then disposing the sidecar disposes the inner).</param>
-    internal sealed record InnerModel(string Type, string ParameterName, bool IsDisposable);
+    /// <param name="SidecarName">What the interface form would call a sidecar of this interface (<c>OrderServiceSidecar</c>): the DI extension is named after it.</param>
+    internal sealed record InnerModel(string Type, string ParameterName, bool IsDisposable, string SidecarName);
 
     /// <summary>A type the generated class is nested in (class form only), as its declaration header.</summary>
     internal sealed record ContainingTypeModel(string Keyword, string Name);

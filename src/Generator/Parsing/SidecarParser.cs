@@ -250,7 +250,7 @@ namespace Sidecar.Generators.Parsing
 
             string serviceName = iface.ToDisplayString(SymbolText.ReadableFormat);
             string ifaceType = SymbolText.Type(iface);
-            var inners = new[] { new InnerModel(ifaceType, "inner", IsDisposable(iface)) };
+            var inners = new[] { new InnerModel(ifaceType, "inner", IsDisposable(iface), className) };
             var roots = new[] { (Interface: iface, Inner: 0) };
             var context = new MemberContext(compilation, existing, attribute, serviceName, location, diagnostics, cancellationToken);
             if (!CollectMembers(roots, context))
@@ -379,7 +379,7 @@ namespace Sidecar.Generators.Parsing
                 string suffix = roots.Length == 1 ? string.Empty : SidecarName(root.Name).Replace("Sidecar", string.Empty);
                 string parameter = roots.Length == 1 ? "inner" : char.ToLowerInvariant(suffix[0]) + suffix.Substring(1);
                 fieldOf.Add((root, inners.Count));
-                inners.Add(new InnerModel(SymbolText.Type(root), SymbolText.Escape(parameter), IsDisposable(root)));
+                inners.Add(new InnerModel(SymbolText.Type(root), SymbolText.Escape(parameter), IsDisposable(root), SidecarName(root.Name)));
             }
 
             string serviceName = type.ToDisplayString(SymbolText.ReadableFormat);
@@ -406,7 +406,8 @@ namespace Sidecar.Generators.Parsing
                 ClassKeyword: type.IsRecord ? "record" : "class",
                 TypeParameters: SymbolText.TypeParameterList(type.TypeParameters),
                 Constraints: EquatableArray<string>.Empty,
-                Accessibility: string.Empty,
+                // What the class form's DI extension may be: no more visible than the class and the interfaces it names.
+                Accessibility: IsEffectivelyPublic(type) && roots.All(IsEffectivelyPublic) ? "public" : "internal",
                 IsClassForm: true,
                 BaseList: string.Empty,
                 ServiceName: serviceName,
@@ -415,6 +416,19 @@ namespace Sidecar.Generators.Parsing
                 Members: context.Members.ToEquatableArray(),
                 ReservedNames: reserved.OrderBy(r => r, StringComparer.Ordinal).ToEquatableArray(),
                 SuppressedWarnings: context.DeprecationIds.ToEquatableArray());
+        }
+
+        private static bool IsEffectivelyPublic(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                if (t.DeclaredAccessibility != Accessibility.Public)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>IOrderService → OrderServiceSidecar; Repository → RepositorySidecar.</summary>
