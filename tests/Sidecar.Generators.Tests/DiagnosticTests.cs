@@ -111,6 +111,20 @@ namespace Sidecar.Generators.Tests
         };
 
         [Theory]
+        [InlineData("Retries = int.MaxValue, Delay = 0", false)]
+        [InlineData("Retries = int.MaxValue, Delay = 1, MaxDelay = 0", true)]
+        [InlineData("Retries = int.MaxValue, Delay = 1, MaxDelay = int.MaxValue", true)]
+        [InlineData("Retries = int.MaxValue, Delay = 1, Backoff = Backoff.Constant", true)]
+        [InlineData("Retries = int.MaxValue, Delay = 1, Backoff = Backoff.Exponential, MaxDelay = 1", true)]
+        [InlineData("Retries = 60, Delay = 1, Backoff = Backoff.Exponential, MaxDelay = 60", false)]
+        public void The_longest_schedules_are_summed_without_walking_every_retry(string settings, bool absurd)
+        {
+            GeneratorResult result = TestCompilation.Run("using Sidecar; [Sidecar(" + settings + ")] public interface IFoo { void M(System.Threading.CancellationToken ct); }");
+
+            Assert.Equal(absurd, result.Diagnostics.Any(d => d.Id == "SIDECAR015"));
+        }
+
+        [Theory]
         [InlineData("[Sidecar] public class ShippingService : IShipping")]
         [InlineData("[Sidecar] public partial class ShippingService : IShipping")]
         [InlineData("[Sidecar] public partial class ShippingService(int scale) : IShipping")]

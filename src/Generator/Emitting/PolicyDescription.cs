@@ -24,9 +24,10 @@ namespace Sidecar.Generators.Emitting
             }
             else
             {
-                double[] schedule = Delays(p, capped: true).ToArray();
-                bool capBites = p.MaxDelay > 0 && Delays(p, capped: false).Any(d => d > p.MaxDelay);
-                string waits = string.Join(", ", schedule.Take(DelaysShown).Select(Duration)) + (p.Retries > DelaysShown ? ", …" : string.Empty);
+                // Retries can be int.MaxValue: only the delays shown are computed, and the largest is the last one's.
+                double[] shown = Enumerable.Range(1, Math.Min(p.Retries, DelaysShown)).Select(r => p.DelayBefore(r)).ToArray();
+                bool capBites = p.MaxDelay > 0 && p.DelayBefore(p.Retries, capped: false) > p.MaxDelay;
+                string waits = string.Join(", ", shown.Select(Duration)) + (p.Retries > DelaysShown ? ", …" : string.Empty);
                 var shape = new List<string>
                 {
                     p.Backoff switch
@@ -46,7 +47,7 @@ namespace Sidecar.Generators.Emitting
                     shape.Add("capped at " + Duration(p.MaxDelay));
                 }
 
-                sentences.Add(schedule.All(d => d == 0)
+                sentences.Add(p.Delay == 0
                     ? "Up to " + Count(p.Retries + 1, "attempt") + ", retried at once."
                     : "Up to " + Count(p.Retries + 1, "attempt") + "; waits " + (p.Values.IsOn(KnobId.Jitter) ? "about " : string.Empty) + waits
                       + " before " + (p.Retries == 1 ? "the retry" : "the retries") + " (" + string.Join(", ", shape) + ").");
@@ -107,21 +108,6 @@ namespace Sidecar.Generators.Emitting
 
             sentences.Add("Run-time overrides (SidecarOptions.Overrides) can change these values.");
             return sentences;
-        }
-
-        /// <summary>The delay before each retry, as the schedule computes it without jitter.</summary>
-        private static IEnumerable<double> Delays(PolicyModel p, bool capped)
-        {
-            for (int retry = 1; retry <= p.Retries; retry++)
-            {
-                double delay = p.Backoff switch
-                {
-                    Backoff.Constant => p.Delay,
-                    Backoff.Exponential => p.Delay * Math.Pow(2, Math.Min(retry - 1, 1023)),
-                    _ => (double)p.Delay * retry,
-                };
-                yield return capped && p.MaxDelay > 0 ? Math.Min(delay, p.MaxDelay) : delay;
-            }
         }
 
         private static string Count(int n, string noun) => n.ToString(CultureInfo.InvariantCulture) + " " + noun + (n == 1 ? string.Empty : "s");

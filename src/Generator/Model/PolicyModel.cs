@@ -34,6 +34,21 @@ namespace Sidecar.Generators.Model
         /// <summary>Milliseconds the circuit stays open.</summary>
         public int BreakDuration => Values.Int32(KnobId.BreakDuration);
 
+        /// <summary>
+        /// Milliseconds before retry <paramref name="retry"/> (1 for the first), as the schedule computes it without jitter;
+        /// <paramref name="capped"/> applies MaxDelay. Never decreases with <paramref name="retry"/>.
+        /// </summary>
+        public double DelayBefore(int retry, bool capped = true)
+        {
+            double delay = Backoff switch
+            {
+                Backoff.Constant => Delay,
+                Backoff.Exponential => Delay * System.Math.Pow(2, System.Math.Min(retry - 1, 1023)),
+                _ => (double)Delay * retry,
+            };
+            return capped && MaxDelay > 0 ? System.Math.Min(delay, MaxDelay) : delay;
+        }
+
         /// <summary>Whether the policy has a circuit breaker.</summary>
         public bool HasBreaker => Values.AnyOn(Catalogue.Knobs.CircuitBreaker);
     }

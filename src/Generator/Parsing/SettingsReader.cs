@@ -127,16 +127,32 @@ namespace Sidecar.Generators.Parsing
         /// <summary>The sum of every delay of the schedule (the longest a call can spend waiting), saturating.</summary>
         public static TimeSpan TotalDelay(PolicyModel policy)
         {
+            // In closed form where it can be: Retries may be int.MaxValue, and the generator must not loop that long.
+            double retries = policy.Retries;
+            double cap = policy.MaxDelay > 0 ? policy.MaxDelay : double.PositiveInfinity;
             double total = 0;
-            for (int retry = 1; retry <= policy.Retries && total < TimeSpan.MaxValue.TotalMilliseconds / 2; retry++)
+            if (retries > 0 && policy.Delay > 0)
             {
-                double delay = policy.Backoff switch
+                switch (policy.Backoff)
                 {
-                    Backoff.Constant => policy.Delay,
-                    Backoff.Exponential => policy.Delay * Math.Pow(2, Math.Min(retry - 1, 1023)),
-                    _ => (double)policy.Delay * retry,
-                };
-                total += policy.MaxDelay > 0 ? Math.Min(delay, policy.MaxDelay) : delay;
+                    case Backoff.Constant:
+                        total = Math.Min(policy.Delay, cap) * retries;
+                        break;
+                    case Backoff.Exponential:
+                        int retry = 1;
+                        for (; retry <= policy.Retries && policy.DelayBefore(retry, capped: false) < cap && total < TimeSpan.MaxValue.TotalMilliseconds; retry++)
+                        {
+                            total += policy.DelayBefore(retry, capped: false);
+                        }
+
+                        total += retry <= policy.Retries && !double.IsInfinity(cap) ? (retries - retry + 1) * cap : 0;
+                        break;
+                    default:
+                        // Delay × r until it reaches the cap at retry k, the cap after that.
+                        double below = Math.Min(retries, Math.Floor(cap / policy.Delay));
+                        total = (policy.Delay * below * (below + 1) / 2) + (below < retries ? (retries - below) * cap : 0);
+                        break;
+                }
             }
 
             return TimeSpan.FromMilliseconds(Math.Min(total, TimeSpan.MaxValue.TotalMilliseconds / 2));
