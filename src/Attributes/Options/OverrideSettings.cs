@@ -101,11 +101,11 @@ namespace Sidecar
                 case KnobType.Boolean:
                     return bool.TryParse(text, out bool flag) ? (flag ? 1 : 0) : null;
                 case KnobType.Backoff:
-                    foreach (Backoff backoff in new[] { Backoff.Constant, Backoff.Linear, Backoff.Exponential })
+                    for (int backoff = (int)knob.Minimum; backoff <= knob.Maximum; backoff++)
                     {
-                        if (string.Equals(text, backoff.ToString(), StringComparison.OrdinalIgnoreCase))
+                        if (string.Equals(text, knob.Format(backoff), StringComparison.OrdinalIgnoreCase))
                         {
-                            return (int)backoff;
+                            return backoff; // by name only: "2" is not accepted for Exponential
                         }
                     }
 

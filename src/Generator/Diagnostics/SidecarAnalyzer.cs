@@ -49,10 +49,7 @@ namespace Sidecar.Generators.Diagnostics
 
             foreach (DiagnosticInfo info in SidecarParser.Check(type, context.Compilation, context.CancellationToken).Distinct())
             {
-                context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.ById(info.Id),
-                    Locate(info.Location, type, trees),
-                    info.Arguments.Cast<object>().ToArray()));
+                context.ReportDiagnostic(info.ToDiagnostic(Locate(info.Location, type, trees)));
             }
         }
 

@@ -9,10 +9,8 @@ namespace Sidecar.Generators.Model
         public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params object?[] arguments)
             => new(descriptor.Id, location, arguments.Select(a => a?.ToString() ?? string.Empty).ToEquatableArray());
 
-        public Diagnostic ToDiagnostic()
-            => Diagnostic.Create(
-                Diagnostics.DiagnosticDescriptors.ById(Id),
-                Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None,
-                Arguments.Cast<object>().ToArray());
+        /// <summary>The diagnostic, reported at <paramref name="location"/> (the place in the user's tree this one names).</summary>
+        public Diagnostic ToDiagnostic(Location location)
+            => Diagnostic.Create(Diagnostics.DiagnosticDescriptors.ById(Id), location, Arguments.Cast<object>().ToArray());
     }
 }

@@ -19,8 +19,6 @@ namespace Sidecar.Generators.Parsing
         /// <summary>A caller that waits this long should be able to cancel (SIDECAR017).</summary>
         public static readonly TimeSpan LongSchedule = TimeSpan.FromSeconds(1);
 
-        public static PolicyModel Defaults(string circuitName) => PolicyModel.Defaults(circuitName);
-
         /// <summary>
         /// Applies the named arguments of <paramref name="attribute"/> over <paramref name="basePolicy"/>.
         /// <paramref name="ownsBreaker"/> tells whether the attribute set breaker knobs (then it gets a circuit of its own).

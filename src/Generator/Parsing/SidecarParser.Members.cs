@@ -118,7 +118,7 @@ namespace Sidecar.Generators.Parsing
             var deferredRefinements = new List<(KnobId[] Needs, DiagnosticInfo Diagnostic)>();
             PolicyModel? typePolicy = context.TypeAttribute is null
                 ? null
-                : SettingsReader.Read(context.TypeAttribute, SettingsReader.Defaults(context.ServiceName), context.Compilation, context.Diagnostics, out _, deferredRefinements);
+                : SettingsReader.Read(context.TypeAttribute, PolicyModel.Defaults(context.ServiceName), context.Compilation, context.Diagnostics, out _, deferredRefinements);
 
             // Every interface to implement, with the inner instance that serves it; the annotated/listed ones first.
             var interfaces = new List<(INamedTypeSymbol Interface, int Inner, bool IsRoot)>();
@@ -638,7 +638,7 @@ namespace Sidecar.Generators.Parsing
                 return typePolicy;
             }
 
-            PolicyModel policy = SettingsReader.Read(own, typePolicy ?? SettingsReader.Defaults(context.ServiceName), context.Compilation, context.Diagnostics, out bool ownsBreaker);
+            PolicyModel policy = SettingsReader.Read(own, typePolicy ?? PolicyModel.Defaults(context.ServiceName), context.Compilation, context.Diagnostics, out bool ownsBreaker);
 
             // The knobs this method sets itself: a service-wide run-time override leaves them alone.
             policy = policy with
