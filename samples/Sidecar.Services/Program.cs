@@ -99,6 +99,10 @@ namespace SidecarServices
                 }); // generated: decorates the registration, keeps its lifetime
 
             await using ServiceProvider provider = services.BuildServiceProvider();
+
+            // And every override key must name a registered sidecar or one of its members: checked once, now. (With
+            // Microsoft.Extensions.Hosting referenced, AddXxxSidecar() runs this check when the host starts.)
+            provider.ValidateSidecarOverrides();
             IPaymentGateway gateway = provider.GetRequiredService<IPaymentGateway>();
             Console.WriteLine("Resolved IPaymentGateway: " + gateway.GetType().Name);
             Console.WriteLine("From configuration: Retries = 5, FailureThreshold = 6 (the attribute says 3 and 4)");

@@ -39,8 +39,9 @@ namespace Sidecar.Generators.Tests
             string resilient = result.Source("App.Resilient.DependencyInjection.g.cs");
             Assert.Contains("public static class ResilientServiceCollectionExtensions", resilient);
             Assert.Contains("public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddDisposableSidecar(", resilient);
-            Assert.Contains("[global::System.Obsolete(\"Use AddDisposableSidecar(), named after the interface it decorates.\")]", resilient);
+            // And by the class's name, which stays unambiguous when two class-form sidecars decorate one interface.
             Assert.Contains("public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddResilient(", resilient);
+            Assert.DoesNotContain("Obsolete", resilient);
             string hidden = result.Source("App.Hidden.DependencyInjection.g.cs");
             Assert.Contains("internal static class HiddenServiceCollectionExtensions", hidden);
             Assert.Contains("AddServiceProviderSidecar(", hidden);

@@ -23,7 +23,7 @@ namespace Sidecar.Runtime.Tests
         {
             var policy = new SidecarPolicy(Service);
 
-            Assert.Equal("service", Assert.Throws<ArgumentNullException>(() => new SidecarPipeline(null!, policy, null)).ParamName);
+            Assert.Equal("service", Assert.Throws<ArgumentNullException>(() => new SidecarPipeline((string)null!, policy, null)).ParamName);
             Assert.Equal("policy", Assert.Throws<ArgumentNullException>(() => new SidecarPipeline(Service, null!, null)).ParamName);
         }
 

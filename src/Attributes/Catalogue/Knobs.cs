@@ -284,6 +284,18 @@ namespace Sidecar
         /// <summary>The row of <paramref name="id"/>.</summary>
         public static Knob Of(KnobId id) => All[(int)id];
 
+        /// <summary>The knobs that refine <paramref name="id"/> (<see cref="Knob.Refines"/>), in catalogue order.</summary>
+        public static IEnumerable<Knob> RefinementsOf(KnobId id)
+        {
+            foreach (Knob knob in All)
+            {
+                if (Array.IndexOf(knob.Refines, id) >= 0)
+                {
+                    yield return knob;
+                }
+            }
+        }
+
         /// <summary>The knob whose property is called <paramref name="name"/> (ordinal), or <c>null</c>.</summary>
         public static Knob? Find(string name) => s_byName.TryGetValue(name, out Knob? knob) ? knob : null;
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Sidecar
 {
@@ -11,49 +12,148 @@ namespace Sidecar
     {
         /// <summary>
         /// Checks the entries of <see cref="SidecarOptions.Overrides"/> that name a member of <paramref name="service"/> by
-        /// its full name: the member must be one of <paramref name="members"/> (a misspelt member would otherwise be ignored
-        /// without a word), and may set the knobs of a circuit, bulkhead or retry budget only if it is one of
-        /// <paramref name="ownCircuits"/>. Entries by the simple name are not checked: another service may share it.
-        /// Generated constructors call this once.
+        /// one of its full names: the member must be one it decorates (a misspelt member would otherwise be ignored without a
+        /// word), and may set the knobs of a circuit, bulkhead or retry budget only if it has its own. Entries by a simple name
+        /// are not checked here, since another service may share it; <see cref="Validate"/>, which knows every service, checks
+        /// them. Generated constructors call this once.
         /// </summary>
         /// <exception cref="ArgumentException">An entry names a member the service does not have, or sets a shared knob for a member that shares its circuit.</exception>
-        public static void Check(string service, SidecarOptions? options, string[] members, string[]? ownCircuits)
+        public static void Check(SidecarService service, SidecarOptions? options)
         {
-            System.Collections.Generic.IDictionary<string, SidecarPolicyOverride>? overrides = options?.Overrides;
-            if (overrides is null || overrides.Count == 0 || service is null || members is null)
+            IDictionary<string, SidecarPolicyOverride>? overrides = options?.Overrides;
+            if (overrides is null || overrides.Count == 0 || service.AllMembers)
             {
                 return;
             }
 
-            string? simple = SimpleName(service);
-            foreach (System.Collections.Generic.KeyValuePair<string, SidecarPolicyOverride> entry in overrides)
+            foreach (KeyValuePair<string, SidecarPolicyOverride> entry in overrides)
             {
-                string? member = MemberOf(entry.Key, service);
-                if (member is not null && !Contains(members, member))
+                bool byFullName = false;
+                string? member = null;
+                foreach (string name in service.OverrideNames)
                 {
-                    throw new ArgumentException(
-                        "The override '" + entry.Key + "' names no member of " + service + " that a sidecar decorates; its members are: " + string.Join(", ", members) + ".",
-                        nameof(options));
+                    if (MemberOf(entry.Key, name) is { } found)
+                    {
+                        member = found;
+                        byFullName = byFullName || Contains(service.FullNames, name);
+                    }
                 }
 
-                member ??= simple is null ? null : MemberOf(entry.Key, simple);
-                if (member is not null && Contains(members, member) && entry.Value?.SharedKnob() is { } shared && (ownCircuits is null || !Contains(ownCircuits, member)))
+                if (member is not null && Problem(service, entry.Key, member, entry.Value, byFullName) is { } problem)
                 {
-                    throw new ArgumentException(
-                        "The override '" + entry.Key + "' sets " + shared + ", which belongs to the circuit, bulkhead and retry budget " + member + " shares with the rest of " + service + ": set it under the service's name instead, or give the method its own with [Sidecar(" + shared + " = ...)].",
-                        nameof(options));
+                    throw new ArgumentException(problem, nameof(options));
                 }
             }
         }
 
         /// <summary>
-        /// The policy of a pipeline serving <paramref name="members"/> of <paramref name="service"/>: the compiled-in one with
-        /// the service's entries applied (simple name, then full name), and the policies of members that have entries of their own.
+        /// Every mistake in <paramref name="overrides"/> given the services that exist: an entry that names none of them (or a
+        /// member none of them has), and a shared knob set for a member that shares its circuit. Empty when all is well.
         /// </summary>
-        public static SidecarPolicy Resolve(string service, SidecarPolicy policy, SidecarOptions options, string[]? members, string[]? ownKnobs, out System.Collections.Generic.Dictionary<string, SidecarPolicy>? memberPolicies)
+        public static List<string> Validate(IDictionary<string, SidecarPolicyOverride> overrides, IReadOnlyCollection<SidecarService> services)
+        {
+            var problems = new List<string>();
+            foreach (KeyValuePair<string, SidecarPolicyOverride> entry in overrides)
+            {
+                bool named = false;
+                string? noSuchMember = null;
+                string? misplaced = null;
+                foreach (SidecarService service in services)
+                {
+                    foreach (string name in service.OverrideNames)
+                    {
+                        if (string.Equals(entry.Key, name, StringComparison.OrdinalIgnoreCase))
+                        {
+                            named = true;
+                        }
+                        else if (MemberOf(entry.Key, name) is { } member)
+                        {
+                            if (!service.HasMember(member))
+                            {
+                                noSuchMember ??= NoSuchMember(service, entry.Key, member);
+                                continue;
+                            }
+
+                            named = true;
+                            misplaced ??= Misplaced(service, entry.Key, member, entry.Value);
+                        }
+                    }
+                }
+
+                if (misplaced is not null)
+                {
+                    problems.Add(misplaced);
+                }
+                else if (!named)
+                {
+                    problems.Add(noSuchMember ?? Unknown(entry.Key, services));
+                }
+            }
+
+            return problems;
+        }
+
+        /// <summary>The message that lists <paramref name="problems"/>.</summary>
+        public static string Describe(IEnumerable<string> problems)
+            => "The Sidecar overrides are not valid:" + Environment.NewLine + " - " + string.Join(Environment.NewLine + " - ", problems);
+
+        private static string Unknown(string key, IReadOnlyCollection<SidecarService> services)
+        {
+            var names = new List<string>();
+            foreach (SidecarService service in services)
+            {
+                foreach (string name in service.OverrideNames)
+                {
+                    names.Add(name);
+                    foreach (string member in service.MemberNames)
+                    {
+                        names.Add(name + "." + member);
+                    }
+                }
+            }
+
+            string known = services.Count == 0
+                ? "no sidecar is registered"
+                : "the services are " + string.Join(", ", Names(services));
+            string? nearest = OverrideSettings.Nearest(key, names);
+            return "The override '" + key + "' names no decorated service or member (" + known + ")" + (nearest is null ? "." : "; did you mean '" + nearest + "'?");
+
+            static IEnumerable<string> Names(IReadOnlyCollection<SidecarService> services)
+            {
+                foreach (SidecarService service in services)
+                {
+                    yield return service.Name;
+                }
+            }
+        }
+
+        /// <summary>What is wrong with <paramref name="key"/>'s entry for <paramref name="member"/> of <paramref name="service"/>, or <c>null</c>.</summary>
+        private static string? Problem(SidecarService service, string key, string member, SidecarPolicyOverride? value, bool byFullName)
+            => !service.HasMember(member)
+                ? byFullName ? NoSuchMember(service, key, member) : null
+                : Misplaced(service, key, member, value);
+
+        private static string NoSuchMember(SidecarService service, string key, string member)
+        {
+            string? nearest = OverrideSettings.Nearest(member, service.MemberNames);
+            return "The override '" + key + "' names no member of " + service.Name + " that a sidecar decorates; its members are: " + string.Join(", ", service.MemberNames)
+                + (nearest is null ? "." : "; did you mean '" + key.Substring(0, key.Length - member.Length) + nearest + "'?");
+        }
+
+        private static string? Misplaced(SidecarService service, string key, string member, SidecarPolicyOverride? value)
+            => value?.SharedKnob() is { } shared && !service.OwnsCircuit(member)
+                ? "The override '" + key + "' sets " + shared + ", which belongs to the circuit, bulkhead and retry budget " + member + " shares with the rest of " + service.Name + ": set it under the service's name instead, or give the method its own with [Sidecar(" + shared + " = ...)]."
+                : null;
+
+        /// <summary>
+        /// The policy of a pipeline serving <paramref name="members"/> of <paramref name="service"/>: the compiled-in one with
+        /// the service's entries applied (in the order of <see cref="SidecarService.OverrideNames"/>: simple names, then full
+        /// names), and the policies of members that have entries of their own.
+        /// </summary>
+        public static SidecarPolicy Resolve(SidecarService service, SidecarPolicy policy, SidecarOptions options, string[]? members, string[]? ownKnobs, out Dictionary<string, SidecarPolicy>? memberPolicies)
         {
             memberPolicies = null;
-            System.Collections.Generic.IDictionary<string, SidecarPolicyOverride> overrides = options.Overrides;
+            IDictionary<string, SidecarPolicyOverride> overrides = options.Overrides;
             if (overrides is null || overrides.Count == 0)
             {
                 return policy;
@@ -61,14 +161,18 @@ namespace Sidecar
 
             // A member with a circuit (bulkhead, budget) of its own may have its shared knobs set by its own entry, and
             // only by it: the service's entry is about the service's circuit.
-            bool ownCircuit = !string.Equals(policy.CircuitName, service, StringComparison.Ordinal);
-            string? simple = SimpleName(service);
+            bool ownCircuit = !string.Equals(policy.CircuitName, service.Name, StringComparison.Ordinal);
             SidecarPolicy resolved = Layer(policy, string.Empty, ForService, sharedAllowed: true);
 
             foreach (string key in overrides.Keys)
             {
-                string? member = MemberOf(key, service) ?? (simple is null ? null : MemberOf(key, simple));
-                if (member is null || (members is not null && !Contains(members, member)))
+                string? member = null;
+                foreach (string name in service.OverrideNames)
+                {
+                    member ??= MemberOf(key, name);
+                }
+
+                if (member is null || (members is not null && !Contains(members, member)) || memberPolicies?.ContainsKey(member) == true)
                 {
                     continue;
                 }
@@ -100,27 +204,21 @@ namespace Sidecar
                 return ownCircuit ? value.WithoutShared() : value;
             }
 
-            // The entry under the simple name, then the one under the full name (which wins), each as select lets it through.
+            // Each name's entry in turn, the strongest last, each as select lets it through.
             SidecarPolicy Layer(SidecarPolicy layered, string suffix, Func<SidecarPolicyOverride?, SidecarPolicyOverride?> select, bool sharedAllowed)
             {
-                if (simple is not null)
+                foreach (string name in service.OverrideNames)
                 {
-                    layered = Apply(layered, select(Find(simple + suffix)), simple + suffix, sharedAllowed);
+                    layered = Apply(layered, select(Find(name + suffix)), name + suffix, sharedAllowed);
                 }
 
-                return Apply(layered, select(Find(service + suffix)), service + suffix, sharedAllowed);
+                return layered;
             }
 
             SidecarPolicyOverride? Find(string key) => overrides.TryGetValue(key, out SidecarPolicyOverride? found) ? found : null;
         }
 
-        private static string? SimpleName(string service)
-        {
-            int dot = service.LastIndexOf('.');
-            return dot >= 0 ? service.Substring(dot + 1) : null;
-        }
-
-        private static bool Contains(string[] names, string name)
+        private static bool Contains(IEnumerable<string> names, string name)
         {
             foreach (string candidate in names)
             {

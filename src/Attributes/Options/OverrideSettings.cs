@@ -126,19 +126,31 @@ namespace Sidecar
         /// <summary>"; did you mean Retries?" for a name a letter or two away from a knob's.</summary>
         private static string Suggestion(string name)
         {
-            Knob? best = null;
-            int bestDistance = 3;
+            var names = new List<string>();
             foreach (Knob knob in Knobs.All)
             {
-                int distance = Distance(name.ToUpperInvariant(), knob.Name.ToUpperInvariant());
+                names.Add(knob.Name);
+            }
+
+            return Nearest(name, names) is { } best ? "; did you mean " + best + "?" : string.Empty;
+        }
+
+        /// <summary>The candidate a letter or two away from <paramref name="name"/> (ignoring case), or <c>null</c>.</summary>
+        internal static string? Nearest(string name, IEnumerable<string> candidates)
+        {
+            string? best = null;
+            int bestDistance = 3;
+            foreach (string candidate in candidates)
+            {
+                int distance = Distance(name.ToUpperInvariant(), candidate.ToUpperInvariant());
                 if (distance < bestDistance)
                 {
-                    best = knob;
+                    best = candidate;
                     bestDistance = distance;
                 }
             }
 
-            return best is null ? string.Empty : "; did you mean " + best.Name + "?";
+            return best;
         }
 
         private static int Distance(string a, string b)

@@ -45,6 +45,29 @@ namespace Sidecar
             return this;
         }
 
+        /// <summary>
+        /// Checks every entry of <see cref="Overrides"/> against the sidecars that exist, so that a mistake stops the program at
+        /// start-up instead of being ignored (a misspelt service name) or failing the first call (a misspelt member): each
+        /// entry must name one of <paramref name="services"/> (by any name it answers to, e.g. <c>IOrderService</c> or
+        /// <c>Shop.IOrderService</c>), or one of its members, and may set a circuit, bulkhead or retry-budget knob for a member
+        /// only if that member has a circuit of its own. Every generated sidecar class has its description in a static
+        /// <c>Service</c> field: <c>options.ValidateOverrides(OrderServiceSidecar.Service, PaymentsSidecar.Service)</c>. With
+        /// dependency injection, <c>ValidateSidecarOverrides()</c> on the service provider does this for every registered sidecar.
+        /// </summary>
+        /// <param name="services">Every sidecar these options are meant for.</param>
+        /// <returns>These options.</returns>
+        /// <exception cref="ArgumentException">An entry is wrong; the message lists every one, with the nearest valid name.</exception>
+        public SidecarOptions ValidateOverrides(params SidecarService[] services)
+        {
+            List<string> problems = OverrideResolver.Validate(Overrides, services ?? throw new ArgumentNullException(nameof(services)));
+            if (problems.Count > 0)
+            {
+                throw new ArgumentException(OverrideResolver.Describe(problems), nameof(services));
+            }
+
+            return this;
+        }
+
         /// <summary>Source of the numbers in [0, 1) used by <see cref="SidecarAttribute.Jitter"/>. Default a thread-safe shared random.</summary>
         public Func<double>? Random { get; set; }
     }

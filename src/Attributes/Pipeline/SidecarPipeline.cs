@@ -43,18 +43,49 @@ namespace Sidecar
         /// </param>
         /// <exception cref="ArgumentException">An override is out of range, or sets a knob shared by the service for one member.</exception>
         public SidecarPipeline(string service, SidecarPolicy policy, SidecarOptions? options, string[]? members, string[]? ownKnobs)
+            : this(SidecarService.Named(service ?? throw new ArgumentNullException(nameof(service))), policy, options, members, ownKnobs)
         {
-            Service = service ?? throw new ArgumentNullException(nameof(service));
+        }
+
+        /// <summary>Creates the pipeline of one decorator instance for every member of <paramref name="service"/>. Generated code calls this.</summary>
+        /// <param name="service">The decorated service: its names (used in telemetry and to find <see cref="SidecarOptions.Overrides"/>) and members.</param>
+        /// <param name="policy">The compiled-in settings.</param>
+        /// <param name="options">Clock, breaker registry, observer and overrides; <c>null</c> for the defaults.</param>
+        /// <exception cref="ArgumentException">An override is out of range, or sets a knob shared by the service for one member.</exception>
+        public SidecarPipeline(SidecarService service, SidecarPolicy policy, SidecarOptions? options)
+            : this(service, policy, options, null, null)
+        {
+        }
+
+        /// <summary>Creates the pipeline of one decorator instance for <paramref name="members"/> of <paramref name="service"/>. Generated code calls this.</summary>
+        /// <param name="service">The decorated service: its names (used in telemetry and to find <see cref="SidecarOptions.Overrides"/>) and members.</param>
+        /// <param name="policy">The compiled-in settings.</param>
+        /// <param name="options">Clock, breaker registry, observer and overrides; <c>null</c> for the defaults.</param>
+        /// <param name="members">The members that use this pipeline (as passed to its methods); <c>null</c> for all of the service's.</param>
+        /// <param name="ownKnobs">
+        /// For the members of a method's own <c>[Sidecar]</c>: the knobs (property names of <see cref="SidecarAttribute"/>) it
+        /// set, which a service-wide override leaves alone; <c>null</c> for the type's settings.
+        /// </param>
+        /// <exception cref="ArgumentException">An override is out of range, or sets a knob shared by the service for one member.</exception>
+        public SidecarPipeline(SidecarService service, SidecarPolicy policy, SidecarOptions? options, string[]? members, string[]? ownKnobs)
+        {
+            if (service is null)
+            {
+                throw new ArgumentNullException(nameof(service));
+            }
+
+            Service = service.Name;
             if (policy is null)
             {
                 throw new ArgumentNullException(nameof(policy));
             }
 
+            members ??= service.AllMembers ? null : service.MemberNames;
             options ??= SidecarOptions.Default;
             _time = options.TimeProvider ?? TimeProvider.System;
             _random = options.Random;
             Policy = policy = OverrideResolver.Resolve(service, policy, options, members, ownKnobs, out _memberPolicies);
-            _events = new SidecarEvents(service, options.Observer, policy.HasFallback);
+            _events = new SidecarEvents(service.Name, options.Observer, policy.HasFallback);
             CircuitBreakerRegistry registry = options.CircuitBreakers ?? CircuitBreakerRegistry.Shared;
             if (policy.HasCircuitBreaker)
             {
@@ -107,7 +138,15 @@ namespace Sidecar
         /// </summary>
         /// <exception cref="ArgumentException">An entry names a member the service does not have, or sets a shared knob for a member that shares its circuit.</exception>
         public static void CheckOverrides(string service, SidecarOptions? options, string[] members, string[]? ownCircuits)
-            => OverrideResolver.Check(service, options, members, ownCircuits);
+            => OverrideResolver.Check(new SidecarService(service, members, ownCircuits), options);
+
+        /// <summary>
+        /// Checks the entries of <see cref="SidecarOptions.Overrides"/> that name a member of <paramref name="service"/> by one of
+        /// its full names. Generated constructors call this once.
+        /// </summary>
+        /// <exception cref="ArgumentException">An entry names a member the service does not have, or sets a shared knob for a member that shares its circuit.</exception>
+        public static void CheckOverrides(SidecarService service, SidecarOptions? options)
+            => OverrideResolver.Check(service ?? throw new ArgumentNullException(nameof(service)), options);
 
         /// <summary>
         /// Starts the first attempt of an asynchronous call on its fast path: the attempt's permit when the circuit is closed

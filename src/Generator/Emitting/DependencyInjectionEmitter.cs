@@ -58,20 +58,23 @@ namespace Sidecar.Generators.Emitting
             w.Line("    => " + Helper + ".Decorate(");
             w.Line("        services,");
             w.Line("        typeof(" + inner.Type + "),");
+            w.Line("        " + implementation + "." + SidecarEmitter.ServiceField(model) + ",");
+            w.Line("        configure,");
             w.Line("        (provider, inner) => new " + implementation + "((" + inner.Type + ")inner, " + Helper + ".Options(provider, configure)),");
             w.Line("        \"" + method + "\",");
             w.Line("        sidecarDisposesInner: " + (inner.IsDisposable ? "true" : "false") + ");");
             string formerName = "Add" + model.ClassName.TrimStart('@');
             if (model.IsClassForm && formerName != method)
             {
-                // The name class-form extensions had before they were named after the interface.
+                // Named after the class: the one that stays unambiguous when two class-form sidecars decorate one interface.
                 w.Line();
-                w.Line("/// <summary>The former name of <see cref=\"" + method + "\"/>.</summary>");
+                w.Line("/// <summary>");
+                w.Line("/// <see cref=\"" + method + "\"/> by the class's name: use it when more than one sidecar decorates <c>" + readable + "</c>");
+                w.Line("/// in this project, where that name is ambiguous.");
+                w.Line("/// </summary>");
                 w.Line("/// <param name=\"services\">The service collection.</param>");
                 w.Line("/// <param name=\"configure\">Adjusts the options of each sidecar instance.</param>");
                 w.Line("/// <returns>The same service collection.</returns>");
-                w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
-                w.Line("[global::System.Obsolete(\"Use " + method + "(), named after the interface it decorates.\")]");
                 w.Line("public static " + Services + " " + formerName + "(this " + Services + " services, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)");
                 w.Line("    => " + method + "(services, configure);");
             }
@@ -102,6 +105,8 @@ namespace Sidecar.Generators.Emitting
             w.Line("public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection Decorate(");
             w.Line("    global::Microsoft.Extensions.DependencyInjection.IServiceCollection services,");
             w.Line("    global::System.Type serviceType,");
+            w.Line("    global::Sidecar.SidecarService sidecar,");
+            w.Line("    global::System.Action<global::Sidecar.SidecarOptions>? configure,");
             w.Line("    global::System.Func<global::System.IServiceProvider, object, object> decorate,");
             w.Line("    string method,");
             w.Line("    bool sidecarDisposesInner)");
@@ -131,6 +136,14 @@ namespace Sidecar.Generators.Emitting
                 w.Line("services.Add(decoration.Inner());");
                 w.Close();
                 w.Line();
+            }
+
+            // What ValidateSidecarOverrides (and the start-up check, with hosting) reads: every registered sidecar's options.
+            w.Line("services.Add(" + Descriptor + ".Singleton(typeof(global::Sidecar.SidecarRegistration), new global::Sidecar.SidecarRegistration(sidecar, provider => Options(provider, configure))));");
+            if (capabilities.Hosting)
+            {
+                w.Line("global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddEnumerable(");
+                w.Line("    services, " + Descriptor + ".Singleton<global::Microsoft.Extensions.Hosting.IHostedService, SidecarOverridesCheck>());");
             }
 
             w.Line("return services;");
@@ -165,6 +178,11 @@ namespace Sidecar.Generators.Emitting
             w.Close();
             w.Line();
             EmitDecoration(w, capabilities);
+            if (capabilities.Hosting)
+            {
+                EmitOverridesCheck(w);
+            }
+
             w.Close();
             w.Close();
             return w.ToString();
@@ -228,6 +246,28 @@ namespace Sidecar.Generators.Emitting
                 w.Line("       ?? global::Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(provider, _original.ImplementationType!);");
             }
 
+            w.Close();
+        }
+
+        /// <summary>The hosted service that checks every registered sidecar's overrides when the host starts.</summary>
+        private static void EmitOverridesCheck(SourceWriter w)
+        {
+            const string Task = "global::System.Threading.Tasks.Task";
+            const string Token = "global::System.Threading.CancellationToken";
+            w.Line();
+            w.Line("/// <summary>Checks the overrides of every registered sidecar when the host starts (<c>ValidateSidecarOverrides</c>).</summary>");
+            w.Open("private sealed class SidecarOverridesCheck : global::Microsoft.Extensions.Hosting.IHostedService");
+            w.Line("private readonly global::System.IServiceProvider _provider;");
+            w.Line();
+            w.Line("public SidecarOverridesCheck(global::System.IServiceProvider provider) => _provider = provider;");
+            w.Line();
+            w.Line("public " + Task + " StartAsync(" + Token + " cancellationToken)");
+            w.OpenBrace();
+            w.Line("global::Sidecar.SidecarServiceProviderExtensions.ValidateSidecarOverrides(_provider);");
+            w.Line("return " + Task + ".CompletedTask;");
+            w.Close();
+            w.Line();
+            w.Line("public " + Task + " StopAsync(" + Token + " cancellationToken) => " + Task + ".CompletedTask;");
             w.Close();
         }
 

@@ -97,8 +97,11 @@ namespace Sidecar.Generators.Emitting
 
             if (p.Values.IsOn(KnobId.RetryBudget))
             {
+                // The budget's refinements (the floor of retries a second) are named by the catalogue, with their units.
+                IEnumerable<string> floors = Knobs.RefinementsOf(KnobId.RetryBudget)
+                    .Select(k => p.Values[k.Id].ToString("0.##", CultureInfo.InvariantCulture) + " " + k.Unit);
                 sentences.Add("Retries are limited to " + (p.Values[KnobId.RetryBudget] * 100).ToString("0.#", CultureInfo.InvariantCulture)
-                    + " % of the calls to " + scope + " over 10 s, plus " + p.Values.Int32(KnobId.MinRetriesPerSecond).ToString(CultureInfo.InvariantCulture) + " a second.");
+                    + " % of the calls to " + scope + " over 10 s, plus " + string.Join(" and ", floors) + ".");
             }
 
             if (m.Fallback is not null)

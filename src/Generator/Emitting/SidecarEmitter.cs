@@ -41,8 +41,10 @@ namespace Sidecar.Generators.Emitting
 
             // Every identifier the class declares is allocated here, against every name already in scope (the interface's
             // members, the user's part of the class), so a member called _inner cannot collide with the field.
-            string[] innerFields = model.Inners.Select(i => names.Allocate("_" + i.ParameterName.TrimStart('@'))).ToArray();
+            // The public ones first, so that DependencyInjectionEmitter finds the same names (ServiceField).
             string? circuitConstant = model.Policies.Count == 0 ? null : names.Allocate("CircuitName");
+            string? serviceField = model.Policies.Count == 0 ? null : names.Allocate("Service");
+            string[] innerFields = model.Inners.Select(i => names.Allocate("_" + i.ParameterName.TrimStart('@'))).ToArray();
             for (int i = 0; i < model.Policies.Count; i++)
             {
                 string suffix = model.Policies.Count == 1 ? string.Empty : i.ToString(CultureInfo.InvariantCulture);
@@ -67,8 +69,8 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.OpenBrace();
-            EmitFields(w, model, circuitConstant, innerFields, policyFields, pipelineFields, transientMethods);
-            EmitConstructor(w, model, innerFields, policyFields, pipelineFields);
+            EmitFields(w, model, circuitConstant, serviceField, innerFields, policyFields, pipelineFields, transientMethods);
+            EmitConstructor(w, model, serviceField, innerFields, policyFields, pipelineFields);
             foreach (MemberModel member in model.Members)
             {
                 w.Line();
@@ -147,9 +149,17 @@ namespace Sidecar.Generators.Emitting
             return w.ToString();
         }
 
-        private static void EmitFields(SourceWriter w, ServiceModel model, string? circuitConstant, string[] innerFields, string[] policyFields, string[] pipelineFields, string[] transientMethods)
+        /// <summary>The name of the generated class's static <c>SidecarService</c> field, as <see cref="Emit"/> allocates it.</summary>
+        public static string ServiceField(ServiceModel model)
         {
-            if (circuitConstant is not null)
+            var names = new NameAllocator(model.ReservedNames);
+            names.Allocate("CircuitName");
+            return names.Allocate("Service");
+        }
+
+        private static void EmitFields(SourceWriter w, ServiceModel model, string? circuitConstant, string? serviceField, string[] innerFields, string[] policyFields, string[] pipelineFields, string[] transientMethods)
+        {
+            if (circuitConstant is not null && serviceField is not null)
             {
                 w.Line("/// <summary>");
                 w.Line("/// The name of this service's circuit, bulkhead and retry budget in <see cref=\"global::Sidecar.CircuitBreakerRegistry\"/>,");
@@ -157,6 +167,32 @@ namespace Sidecar.Generators.Emitting
                 w.Line("/// settings of its own has a circuit of its own, named after the member.");
                 w.Line("/// </summary>");
                 w.Line("public const string " + circuitConstant + " = " + Literal(model.ServiceName) + ";");
+                w.Line();
+
+                // The member-name array is written once, here: pipelines and override checks read it from the description.
+                IEnumerable<MemberModel> decorated = model.Members.Where(m => m.PolicyIndex >= 0);
+                var arguments = new List<string> { circuitConstant, NamesLiteral(decorated) };
+                if (decorated.Any(m => model.Policies[m.PolicyIndex].CircuitName != model.ServiceName))
+                {
+                    arguments.Add("membersWithOwnCircuit: " + NamesLiteral(decorated.Where(m => model.Policies[m.PolicyIndex].CircuitName != model.ServiceName)));
+                }
+
+                if (model.ServiceAliases.Count > 0)
+                {
+                    arguments.Add("aliases: " + StringArrayLiteral(model.ServiceAliases));
+                }
+
+                w.Line("/// <summary>");
+                w.Line("/// This sidecar's names and members, as <see cref=\"global::Sidecar.SidecarOptions.Overrides\"/> may name them"
+                    + (model.ServiceAliases.Count > 0 ? " (the class's name or an interface's, full or simple)" : string.Empty) + ": for");
+                w.Line("/// <see cref=\"global::Sidecar.SidecarOptions.ValidateOverrides\"/> at start-up.");
+                w.Line("/// </summary>");
+                w.Line("public static readonly global::Sidecar.SidecarService " + serviceField + " = new global::Sidecar.SidecarService(");
+                for (int a = 0; a < arguments.Count; a++)
+                {
+                    w.Line("    " + arguments[a] + (a == arguments.Count - 1 ? ");" : ","));
+                }
+
                 w.Line();
             }
 
@@ -203,7 +239,7 @@ namespace Sidecar.Generators.Emitting
             }
         }
 
-        private static void EmitConstructor(SourceWriter w, ServiceModel model, string[] innerFields, string[] policyFields, string[] pipelineFields)
+        private static void EmitConstructor(SourceWriter w, ServiceModel model, string? serviceField, string[] innerFields, string[] policyFields, string[] pipelineFields)
         {
             w.Line();
             w.Line("/// <summary>Wraps the instance that does the work.</summary>");
@@ -221,23 +257,25 @@ namespace Sidecar.Generators.Emitting
                 w.Line(innerFields[i] + " = " + inner.ParameterName + " ?? throw new global::System.ArgumentNullException(nameof(" + inner.ParameterName + "));");
             }
 
-            if (pipelineFields.Length > 0)
+            if (serviceField is not null)
             {
                 // Run-time overrides name members: a name that matches none is a mistake worth an exception.
-                IEnumerable<MemberModel> decorated = model.Members.Where(m => m.PolicyIndex >= 0);
-                string all = NamesLiteral(decorated);
-                string ownCircuits = NamesLiteral(decorated.Where(m => model.Policies[m.PolicyIndex].CircuitName != model.ServiceName));
-                w.Line("global::Sidecar.SidecarPipeline.CheckOverrides(" + Literal(model.ServiceName) + ", options, " + all + ", " + ownCircuits + ");");
+                w.Line("global::Sidecar.SidecarPipeline.CheckOverrides(" + serviceField + ", options);");
             }
 
             for (int i = 0; i < pipelineFields.Length; i++)
             {
-                // Each pipeline learns which members it serves, and which knobs their own [Sidecar] set (a service-wide
-                // override leaves those alone).
+                // Each pipeline learns which members it serves (when it is not all of them), and which knobs their own
+                // [Sidecar] set (a service-wide override leaves those alone).
                 PolicyModel policy = model.Policies[i];
-                string members = NamesLiteral(model.Members.Where(m => m.PolicyIndex == i));
-                string ownKnobs = StringArrayLiteral(policy.OwnKnobs);
-                w.Line(pipelineFields[i] + " = new global::Sidecar.SidecarPipeline(" + Literal(model.ServiceName) + ", " + policyFields[i] + ", options, " + members + ", " + ownKnobs + ");");
+                string arguments = serviceField + ", " + policyFields[i] + ", options";
+                if (pipelineFields.Length > 1 || policy.OwnKnobs.Count > 0)
+                {
+                    arguments += ", " + (pipelineFields.Length > 1 ? NamesLiteral(model.Members.Where(m => m.PolicyIndex == i)) : "null")
+                        + ", " + StringArrayLiteral(policy.OwnKnobs);
+                }
+
+                w.Line(pipelineFields[i] + " = new global::Sidecar.SidecarPipeline(" + arguments + ");");
             }
 
             w.Close();

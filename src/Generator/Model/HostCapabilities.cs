@@ -6,7 +6,8 @@ namespace Sidecar.Generators.Model
     /// <param name="DependencyInjection">Microsoft.Extensions.DependencyInjection.Abstractions is referenced.</param>
     /// <param name="KeyedServices">Its ServiceDescriptor knows keyed services (8.0 and later).</param>
     /// <param name="Logging">Microsoft.Extensions.Logging.Abstractions is referenced.</param>
-    internal sealed record HostCapabilities(bool DependencyInjection, bool KeyedServices, bool Logging)
+    /// <param name="Hosting">Microsoft.Extensions.Hosting.Abstractions is referenced: overrides are checked when the host starts.</param>
+    internal sealed record HostCapabilities(bool DependencyInjection, bool KeyedServices, bool Logging, bool Hosting)
     {
         public static HostCapabilities From(Compilation compilation)
         {
@@ -18,7 +19,8 @@ namespace Sidecar.Generators.Model
                 dependencyInjection,
                 dependencyInjection && descriptor!.GetMembers("IsKeyedService").Length > 0,
                 compilation.GetTypeByMetadataName("Microsoft.Extensions.Logging.LoggerMessage") is not null
-                    && compilation.GetTypeByMetadataName("Microsoft.Extensions.Logging.ILoggerFactory") is not null);
+                    && compilation.GetTypeByMetadataName("Microsoft.Extensions.Logging.ILoggerFactory") is not null,
+                dependencyInjection && compilation.GetTypeByMetadataName("Microsoft.Extensions.Hosting.IHostedService") is not null);
         }
     }
 }

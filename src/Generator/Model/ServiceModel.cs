@@ -22,6 +22,7 @@ namespace Sidecar.Generators.Model
     /// <param name="IsClassForm">Whether the user declared the class.</param>
     /// <param name="BaseList">" : global::N.IFoo" (interface form), or "".</param>
     /// <param name="ServiceName">The name telemetry and the circuit breaker use.</param>
+    /// <param name="ServiceAliases">Other names overrides may use: the interfaces a class-form sidecar lists.</param>
     /// <param name="Inners">The decorated instances.</param>
     /// <param name="Policies">Distinct policies used by members.</param>
     /// <param name="Members">The members to implement.</param>
@@ -39,6 +40,7 @@ namespace Sidecar.Generators.Model
         bool IsClassForm,
         string BaseList,
         string ServiceName,
+        EquatableArray<string> ServiceAliases,
         EquatableArray<InnerModel> Inners,
         EquatableArray<PolicyModel> Policies,
         EquatableArray<MemberModel> Members,

@@ -17,6 +17,14 @@ public sealed partial class BothSidecar : global::IBoth
     /// </summary>
     public const string CircuitName = "IBoth";
 
+    /// <summary>
+    /// This sidecar's names and members, as <see cref="global::Sidecar.SidecarOptions.Overrides"/> may name them: for
+    /// <see cref="global::Sidecar.SidecarOptions.ValidateOverrides"/> at start-up.
+    /// </summary>
+    public static readonly global::Sidecar.SidecarService Service = new global::Sidecar.SidecarService(
+        CircuitName,
+        new[] { "Value", "GetEnumerator" });
+
     private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
         circuitName: "IBoth",
         retries: 1,
@@ -31,8 +39,8 @@ public sealed partial class BothSidecar : global::IBoth
     public BothSidecar(global::IBoth inner, global::Sidecar.SidecarOptions? options = null)
     {
         _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-        global::Sidecar.SidecarPipeline.CheckOverrides("IBoth", options, new[] { "Value", "GetEnumerator" }, null);
-        _pipeline = new global::Sidecar.SidecarPipeline("IBoth", s_policy, options, new[] { "Value", "GetEnumerator" }, null);
+        global::Sidecar.SidecarPipeline.CheckOverrides(Service, options);
+        _pipeline = new global::Sidecar.SidecarPipeline(Service, s_policy, options);
     }
 
     /// <inheritdoc/>

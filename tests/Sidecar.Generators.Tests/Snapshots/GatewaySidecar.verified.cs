@@ -19,6 +19,15 @@ namespace Payments
         /// </summary>
         public const string CircuitName = "Payments.IGateway";
 
+        /// <summary>
+        /// This sidecar's names and members, as <see cref="global::Sidecar.SidecarOptions.Overrides"/> may name them: for
+        /// <see cref="global::Sidecar.SidecarOptions.ValidateOverrides"/> at start-up.
+        /// </summary>
+        public static readonly global::Sidecar.SidecarService Service = new global::Sidecar.SidecarService(
+            CircuitName,
+            new[] { "ChargeAsync", "Refund" },
+            membersWithOwnCircuit: new[] { "Refund" });
+
         private static readonly global::Sidecar.SidecarPolicy s_policy0 = new global::Sidecar.SidecarPolicy(
             circuitName: "Payments.IGateway",
             retries: 4,
@@ -61,9 +70,9 @@ namespace Payments
         public GatewaySidecar(global::Payments.IGateway inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-            global::Sidecar.SidecarPipeline.CheckOverrides("Payments.IGateway", options, new[] { "ChargeAsync", "Refund" }, new[] { "Refund" });
-            _pipeline0 = new global::Sidecar.SidecarPipeline("Payments.IGateway", s_policy0, options, new[] { "ChargeAsync" }, null);
-            _pipeline1 = new global::Sidecar.SidecarPipeline("Payments.IGateway", s_policy1, options, new[] { "Refund" }, new[] { "MaxConcurrency" });
+            global::Sidecar.SidecarPipeline.CheckOverrides(Service, options);
+            _pipeline0 = new global::Sidecar.SidecarPipeline(Service, s_policy0, options, new[] { "ChargeAsync" }, null);
+            _pipeline1 = new global::Sidecar.SidecarPipeline(Service, s_policy1, options, new[] { "Refund" }, new[] { "MaxConcurrency" });
         }
 
         /// <inheritdoc/>
@@ -71,7 +80,7 @@ namespace Payments
         /// Up to 5 attempts; waits about 50 ms, 100 ms, 200 ms, 400 ms before the retries (exponential, decorrelated jitter: each drawn between Delay and 3 × the previous).
         /// The circuit, shared by every member of the service, opens when 50 % of at least 20 attempts in 10 s fail, for 15 s; then 3 probe calls decide whether it closes.
         /// At most 32 attempts of the service run at once; one more is refused.
-        /// Retries are limited to 20 % of the calls to the service over 10 s, plus 5 a second.
+        /// Retries are limited to 20 % of the calls to the service over 10 s, plus 5 per second.
         /// Run-time overrides (SidecarOptions.Overrides) can change these values.
         /// </remarks>
         public global::System.Threading.Tasks.Task<string> ChargeAsync(decimal amount, global::System.Threading.CancellationToken cancellationToken)
@@ -149,7 +158,7 @@ namespace Payments
         /// Up to 5 attempts; waits about 50 ms, 100 ms, 200 ms, 400 ms before the retries (exponential, decorrelated jitter: each drawn between Delay and 3 × the previous).
         /// The member's own circuit opens when 50 % of at least 20 attempts in 10 s fail, for 15 s; then 3 probe calls decide whether it closes.
         /// At most 4 attempts of this member run at once; one more is refused.
-        /// Retries are limited to 20 % of the calls to this member over 10 s, plus 5 a second.
+        /// Retries are limited to 20 % of the calls to this member over 10 s, plus 5 per second.
         /// Run-time overrides (SidecarOptions.Overrides) can change these values.
         /// </remarks>
         public string Refund(string chargeId)

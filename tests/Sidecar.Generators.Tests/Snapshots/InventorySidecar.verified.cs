@@ -17,6 +17,14 @@ public sealed partial class InventorySidecar : global::IInventory
     /// </summary>
     public const string CircuitName = "IInventory";
 
+    /// <summary>
+    /// This sidecar's names and members, as <see cref="global::Sidecar.SidecarOptions.Overrides"/> may name them: for
+    /// <see cref="global::Sidecar.SidecarOptions.ValidateOverrides"/> at start-up.
+    /// </summary>
+    public static readonly global::Sidecar.SidecarService Service = new global::Sidecar.SidecarService(
+        CircuitName,
+        new[] { "Reserve" });
+
     private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
         circuitName: "IInventory",
         retries: 2,
@@ -31,8 +39,8 @@ public sealed partial class InventorySidecar : global::IInventory
     public InventorySidecar(global::IInventory inner, global::Sidecar.SidecarOptions? options = null)
     {
         _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-        global::Sidecar.SidecarPipeline.CheckOverrides("IInventory", options, new[] { "Reserve" }, null);
-        _pipeline = new global::Sidecar.SidecarPipeline("IInventory", s_policy, options, new[] { "Reserve" }, new[] { "Delay", "Retries" });
+        global::Sidecar.SidecarPipeline.CheckOverrides(Service, options);
+        _pipeline = new global::Sidecar.SidecarPipeline(Service, s_policy, options, null, new[] { "Delay", "Retries" });
     }
 
     /// <inheritdoc/>

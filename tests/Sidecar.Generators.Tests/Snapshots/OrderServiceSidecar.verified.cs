@@ -19,6 +19,14 @@ namespace Shop
         /// </summary>
         public const string CircuitName = "Shop.IOrderService";
 
+        /// <summary>
+        /// This sidecar's names and members, as <see cref="global::Sidecar.SidecarOptions.Overrides"/> may name them: for
+        /// <see cref="global::Sidecar.SidecarOptions.ValidateOverrides"/> at start-up.
+        /// </summary>
+        public static readonly global::Sidecar.SidecarService Service = new global::Sidecar.SidecarService(
+            CircuitName,
+            new[] { "GetAsync", "SaveAsync", "CountAsync", "PingAsync", "Count", "Reset" });
+
         private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
             circuitName: "Shop.IOrderService",
             retries: 5,
@@ -33,8 +41,8 @@ namespace Shop
         public OrderServiceSidecar(global::Shop.IOrderService inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-            global::Sidecar.SidecarPipeline.CheckOverrides("Shop.IOrderService", options, new[] { "GetAsync", "SaveAsync", "CountAsync", "PingAsync", "Count", "Reset" }, null);
-            _pipeline = new global::Sidecar.SidecarPipeline("Shop.IOrderService", s_policy, options, new[] { "GetAsync", "SaveAsync", "CountAsync", "PingAsync", "Count", "Reset" }, null);
+            global::Sidecar.SidecarPipeline.CheckOverrides(Service, options);
+            _pipeline = new global::Sidecar.SidecarPipeline(Service, s_policy, options);
         }
 
         /// <inheritdoc/>

@@ -19,6 +19,14 @@ namespace Market
         /// </summary>
         public const string CircuitName = "Market.IQuotes";
 
+        /// <summary>
+        /// This sidecar's names and members, as <see cref="global::Sidecar.SidecarOptions.Overrides"/> may name them: for
+        /// <see cref="global::Sidecar.SidecarOptions.ValidateOverrides"/> at start-up.
+        /// </summary>
+        public static readonly global::Sidecar.SidecarService Service = new global::Sidecar.SidecarService(
+            CircuitName,
+            new[] { "PriceAsync", "Last" });
+
         private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
             circuitName: "Market.IQuotes",
             retries: 2,
@@ -35,8 +43,8 @@ namespace Market
         public QuotesSidecar(global::Market.IQuotes inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-            global::Sidecar.SidecarPipeline.CheckOverrides("Market.IQuotes", options, new[] { "PriceAsync", "Last" }, null);
-            _pipeline = new global::Sidecar.SidecarPipeline("Market.IQuotes", s_policy, options, new[] { "PriceAsync", "Last" }, null);
+            global::Sidecar.SidecarPipeline.CheckOverrides(Service, options);
+            _pipeline = new global::Sidecar.SidecarPipeline(Service, s_policy, options);
         }
 
         /// <inheritdoc/>

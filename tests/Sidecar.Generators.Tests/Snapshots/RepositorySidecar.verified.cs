@@ -21,6 +21,14 @@ namespace Data
         /// </summary>
         public const string CircuitName = "Data.IRepository<T, TKey>";
 
+        /// <summary>
+        /// This sidecar's names and members, as <see cref="global::Sidecar.SidecarOptions.Overrides"/> may name them: for
+        /// <see cref="global::Sidecar.SidecarOptions.ValidateOverrides"/> at start-up.
+        /// </summary>
+        public static readonly global::Sidecar.SidecarService Service = new global::Sidecar.SidecarService(
+            CircuitName,
+            new[] { "FindAsync", "QueryAsync" });
+
         private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
             circuitName: "Data.IRepository<T, TKey>",
             backoff: global::Sidecar.Backoff.Exponential,
@@ -35,8 +43,8 @@ namespace Data
         public RepositorySidecar(global::Data.IRepository<T, TKey> inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-            global::Sidecar.SidecarPipeline.CheckOverrides("Data.IRepository<T, TKey>", options, new[] { "FindAsync", "QueryAsync" }, null);
-            _pipeline = new global::Sidecar.SidecarPipeline("Data.IRepository<T, TKey>", s_policy, options, new[] { "FindAsync", "QueryAsync" }, null);
+            global::Sidecar.SidecarPipeline.CheckOverrides(Service, options);
+            _pipeline = new global::Sidecar.SidecarPipeline(Service, s_policy, options);
         }
 
         /// <inheritdoc/>

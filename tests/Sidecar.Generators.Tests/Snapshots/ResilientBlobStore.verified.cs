@@ -21,6 +21,15 @@ namespace Cloud
             /// </summary>
             public const string CircuitName = "Cloud.Outer.ResilientBlobStore";
 
+            /// <summary>
+            /// This sidecar's names and members, as <see cref="global::Sidecar.SidecarOptions.Overrides"/> may name them (the class's name or an interface's, full or simple): for
+            /// <see cref="global::Sidecar.SidecarOptions.ValidateOverrides"/> at start-up.
+            /// </summary>
+            public static readonly global::Sidecar.SidecarService Service = new global::Sidecar.SidecarService(
+                CircuitName,
+                new[] { "ReadAsync", "WriteAsync" },
+                aliases: new[] { "Cloud.IBlobStore" });
+
             private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
                 circuitName: "Cloud.Outer.ResilientBlobStore",
                 retries: 4,
@@ -37,8 +46,8 @@ namespace Cloud
             public ResilientBlobStore(global::Cloud.IBlobStore inner, global::Sidecar.SidecarOptions? options = null)
             {
                 _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-                global::Sidecar.SidecarPipeline.CheckOverrides("Cloud.Outer.ResilientBlobStore", options, new[] { "ReadAsync", "WriteAsync" }, null);
-                _pipeline = new global::Sidecar.SidecarPipeline("Cloud.Outer.ResilientBlobStore", s_policy, options, new[] { "ReadAsync", "WriteAsync" }, null);
+                global::Sidecar.SidecarPipeline.CheckOverrides(Service, options);
+                _pipeline = new global::Sidecar.SidecarPipeline(Service, s_policy, options);
             }
 
             /// <inheritdoc/>

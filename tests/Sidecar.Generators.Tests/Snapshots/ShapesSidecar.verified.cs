@@ -19,6 +19,15 @@ namespace Shapes
         /// </summary>
         public const string CircuitName = "Shapes.IShapes";
 
+        /// <summary>
+        /// This sidecar's names and members, as <see cref="global::Sidecar.SidecarOptions.Overrides"/> may name them: for
+        /// <see cref="global::Sidecar.SidecarOptions.ValidateOverrides"/> at start-up.
+        /// </summary>
+        public static readonly global::Sidecar.SidecarService Service = new global::Sidecar.SidecarService(
+            CircuitName,
+            new[] { "Refs", "Defaults", "Generic", "Unmanaged", "NotNull", "Overload", "class", "Nullable", "TryGet", "Echo", "Own", "Transient" },
+            membersWithOwnCircuit: new[] { "Own" });
+
         private static readonly global::Sidecar.SidecarPolicy s_policy0 = new global::Sidecar.SidecarPolicy(
             circuitName: "Shapes.IShapes",
             retries: 2,
@@ -52,10 +61,10 @@ namespace Shapes
         public ShapesSidecar(global::Shapes.IShapes inner, global::Sidecar.SidecarOptions? options = null)
         {
             _inner = inner ?? throw new global::System.ArgumentNullException(nameof(inner));
-            global::Sidecar.SidecarPipeline.CheckOverrides("Shapes.IShapes", options, new[] { "Refs", "Defaults", "Generic", "Unmanaged", "NotNull", "Overload", "class", "Nullable", "TryGet", "Echo", "Own", "Transient" }, new[] { "Own" });
-            _pipeline0 = new global::Sidecar.SidecarPipeline("Shapes.IShapes", s_policy0, options, new[] { "Refs", "Defaults", "Generic", "Unmanaged", "NotNull", "Overload", "class", "Nullable", "TryGet", "Echo" }, null);
-            _pipeline1 = new global::Sidecar.SidecarPipeline("Shapes.IShapes", s_policy1, options, new[] { "Own" }, new[] { "FailureThreshold", "Retries" });
-            _pipeline2 = new global::Sidecar.SidecarPipeline("Shapes.IShapes", s_policy2, options, new[] { "Transient" }, null);
+            global::Sidecar.SidecarPipeline.CheckOverrides(Service, options);
+            _pipeline0 = new global::Sidecar.SidecarPipeline(Service, s_policy0, options, new[] { "Refs", "Defaults", "Generic", "Unmanaged", "NotNull", "Overload", "class", "Nullable", "TryGet", "Echo" }, null);
+            _pipeline1 = new global::Sidecar.SidecarPipeline(Service, s_policy1, options, new[] { "Own" }, new[] { "FailureThreshold", "Retries" });
+            _pipeline2 = new global::Sidecar.SidecarPipeline(Service, s_policy2, options, new[] { "Transient" }, null);
         }
 
         /// <inheritdoc/>
