@@ -21,6 +21,10 @@ namespace Sidecar.Benchmarks.Contenders
         public static IQuoteService HandWritten(IQuoteService inner, TimeProvider? time = null)
             => new HandWrittenQuoteService(inner, time);
 
+        /// <summary>The minimal hand-written decorator: the floor.</summary>
+        public static IQuoteService Minimal(IQuoteService inner, TimeProvider? time = null)
+            => new MinimalQuoteService(inner, time);
+
         /// <summary>A decorator over a Polly v8 pipeline.</summary>
         public static IQuoteService Polly(IQuoteService inner, TimeProvider? time = null)
             => new PollyQuoteService(inner, time);

@@ -17,6 +17,9 @@ namespace Sidecar.Benchmarks.Runtime
         /// <summary>The hand-written decorator.</summary>
         protected IQuoteService HandWrittenService { get; private set; } = null!;
 
+        /// <summary>The minimal hand-written decorator (retry loop, consecutive-failure breaker, nothing else).</summary>
+        protected IQuoteService MinimalService { get; private set; } = null!;
+
         /// <summary>The generated sidecar.</summary>
         protected IQuoteService GeneratedService { get; private set; } = null!;
 
@@ -32,6 +35,7 @@ namespace Sidecar.Benchmarks.Runtime
         {
             PlainService = new QuoteService();
             HandWrittenService = QuoteServices.HandWritten(new QuoteService());
+            MinimalService = QuoteServices.Minimal(new QuoteService());
             GeneratedService = QuoteServices.Generated(new QuoteService());
             PollyService = QuoteServices.Polly(new QuoteService());
             CastleService = QuoteServices.Castle(new QuoteService());
@@ -47,6 +51,9 @@ namespace Sidecar.Benchmarks.Runtime
 
         [Benchmark]
         public int HandWritten() => HandWrittenService.GetPrice(Sku);
+
+        [Benchmark]
+        public int Minimal() => MinimalService.GetPrice(Sku);
 
         [Benchmark]
         public int Generated() => GeneratedService.GetPrice(Sku);
@@ -69,6 +76,9 @@ namespace Sidecar.Benchmarks.Runtime
         public Task<int> HandWritten() => HandWrittenService.GetPriceAsync(Sku);
 
         [Benchmark]
+        public Task<int> Minimal() => MinimalService.GetPriceAsync(Sku);
+
+        [Benchmark]
         public Task<int> Generated() => GeneratedService.GetPriceAsync(Sku);
 
         [Benchmark]
@@ -89,6 +99,9 @@ namespace Sidecar.Benchmarks.Runtime
         public ValueTask<int> HandWritten() => HandWrittenService.GetPriceValueAsync(Sku);
 
         [Benchmark]
+        public ValueTask<int> Minimal() => MinimalService.GetPriceValueAsync(Sku);
+
+        [Benchmark]
         public ValueTask<int> Generated() => GeneratedService.GetPriceValueAsync(Sku);
 
         [Benchmark]
@@ -107,6 +120,9 @@ namespace Sidecar.Benchmarks.Runtime
 
         [Benchmark]
         public Task<int> HandWritten() => HandWrittenService.GetPriceYieldingAsync(Sku);
+
+        [Benchmark]
+        public Task<int> Minimal() => MinimalService.GetPriceYieldingAsync(Sku);
 
         [Benchmark]
         public Task<int> Generated() => GeneratedService.GetPriceYieldingAsync(Sku);

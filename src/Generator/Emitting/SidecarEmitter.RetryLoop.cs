@@ -1,0 +1,281 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Sidecar.Generators.Catalogue;
+using Sidecar.Generators.Model;
+
+namespace Sidecar.Generators.Emitting
+{
+    // The retry loop of a decorated method: synchronous, and asynchronous with its completed-task fast path.
+    internal static partial class SidecarEmitter
+    {
+        private static void EmitSyncMethod(SourceWriter w, MemberModel m, string target, string pipeline)
+        {
+            LocalNames locals = Locals(m);
+            string token = m.CancellationToken ?? "default";
+            string display = Literal(m.DisplayName);
+            Header(w, m);
+            w.Line(Signature(m));
+            Constraints(w, m.Constraints);
+            w.OpenBrace();
+            OpenFallbackScope(w, m);
+            w.Line("global::System.TimeSpan " + locals.Delay + " = global::System.TimeSpan.Zero;");
+            w.Open("for (int " + locals.Attempt + " = 0; ; " + locals.Attempt + "++)");
+            w.Line("global::Sidecar.CircuitPermit " + locals.Permit + " = " + pipeline + ".Enter(" + display + ", " + locals.Attempt + ");");
+            w.Open("try");
+            if (m.ReturnKind == ReturnKind.Void)
+            {
+                w.Line(Call(m, target) + ";");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
+                w.Line("return;");
+            }
+            else
+            {
+                w.Line(m.Type + " " + locals.Result + " = " + Call(m, target) + ";");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
+                w.Line("return " + locals.Result + ";");
+            }
+
+            w.Close();
+            EmitRetryCatch(w, pipeline, display, locals, token);
+            w.Line(pipeline + ".Wait(" + locals.Delay + ", " + token + ");");
+            w.Close();
+            w.Close();
+            CloseFallbackScope(w, m, pipeline, locals, isAsync: false);
+            w.Close();
+        }
+
+        private static void EmitAsyncMethod(SourceWriter w, MemberModel m, string target, PolicyModel policy, string pipeline, NameAllocator names)
+        {
+            LocalNames locals = Locals(m);
+            bool isValueTask = m.ReturnKind is ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
+            bool hasResult = m.ReturnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
+            bool hasTimeout = policy.Timeout > 0;
+            string helper = names.Allocate(m.DisplayName + "WithRetries");
+            string token = m.CancellationToken ?? "default";
+            string display = Literal(m.DisplayName);
+            string arguments = string.Join(", ", m.Parameters.Select(p => p.Name));
+            string helperCall = helper + m.TypeParameters + "(" + arguments + (arguments.Length > 0 ? ", " : string.Empty);
+
+            Header(w, m);
+            w.Line(Signature(m));
+            Constraints(w, m.Constraints);
+            w.OpenBrace();
+            if (hasTimeout)
+            {
+                w.Line("// Every attempt runs under its own time limit, so even the first one goes through the retry loop.");
+                w.Line("return " + helper + m.TypeParameters + "(" + arguments + ");");
+            }
+            else
+            {
+                string fromException = hasResult
+                    ? Tasks + "Task.FromException<" + m.ResultType + ">(" + locals.Exception + ")"
+                    : Tasks + "Task.FromException(" + locals.Exception + ")";
+                if (isValueTask)
+                {
+                    fromException = "new " + m.Type + "(" + fromException + ")";
+                }
+
+                // The first attempt's permit tells the circuit episode it was admitted in (a verdict from an earlier one moves
+                // nothing) and holds the bulkhead slot, if there is a bulkhead.
+                w.Line("global::Sidecar.CircuitPermit " + locals.Permit + " = " + pipeline + ".Start();");
+                w.Open("if (" + locals.Permit + ".IsBlocked)");
+                if (m.Fallback is null)
+                {
+                    // Refused: handed back in a faulted task, so it is thrown once, at the caller's await.
+                    string refusal = hasResult
+                        ? Tasks + "Task.FromException<" + m.ResultType + ">(" + locals.Refused + ")"
+                        : Tasks + "Task.FromException(" + locals.Refused + ")";
+                    w.Open("if (" + pipeline + ".Refusal(" + display + ") is { } " + locals.Refused + ")");
+                    w.Line("return " + (isValueTask ? "new " + m.Type + "(" + refusal + ")" : refusal) + ";");
+                    w.Close();
+                    w.Line();
+                }
+
+                w.Line("return " + helperCall + "null, default);");
+                w.Close();
+                w.Line();
+                w.Line(m.Type + " " + locals.Task + ";");
+                w.Open("try");
+                w.Line(locals.Task + " = " + GuardedCall(m, target) + ";");
+
+                w.Close();
+                w.Open("catch (" + Exception + " " + locals.Exception + ")");
+                w.Line("// Seen by the retry loop as a failed attempt, like any other failure.");
+                w.Line(locals.Task + " = " + fromException + ";");
+                w.Close();
+                w.Line();
+                w.Open("if (" + (isValueTask ? locals.Task + ".IsCompletedSuccessfully" : locals.Task + ".Status == " + Tasks + "TaskStatus.RanToCompletion") + ")");
+                w.Line("// The happy path: no state machine, no allocation.");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
+                w.Line("return " + locals.Task + ";");
+                w.Close();
+                w.Line();
+                w.Line("return " + helperCall + locals.Task + ", " + locals.Permit + ");");
+            }
+
+            w.Close();
+
+            // The slow path: an ordinary async retry loop, entered only when the first attempt did not simply succeed.
+            w.Line();
+            IEnumerable<string> firstAttempt = hasTimeout
+                ? Array.Empty<string>()
+                : new[] { m.Type + "? " + locals.FirstAttempt, "global::Sidecar.CircuitPermit " + locals.FirstPermit };
+            string helperParameters = string.Join(", ", m.Parameters.Select(p => p.Type + " " + p.Name).Concat(firstAttempt));
+            w.Line("private async " + m.Type + " " + helper + m.TypeParameters + "(" + helperParameters + ")");
+            Constraints(w, m.HelperConstraints);
+            w.OpenBrace();
+            OpenFallbackScope(w, m);
+            w.Line("global::System.TimeSpan " + locals.Delay + " = global::System.TimeSpan.Zero;");
+            w.Open("for (int " + locals.Attempt + " = 0; ; " + locals.Attempt + "++)");
+            w.Line("global::Sidecar.CircuitPermit " + locals.Permit + " = default;");
+            w.Open("try");
+            w.Line(m.Type + " " + locals.Task + ";");
+            if (hasTimeout)
+            {
+                w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ", " + locals.Attempt + ");");
+                w.Line("global::Sidecar.AttemptTimeout " + locals.Timeout + " = " + pipeline + ".StartAttempt(" + display + ", " + token + ");");
+
+                // The attempt's timer is disposed by Watch, so the inner call's own failure, thrown before it returned a
+                // task, is handed to Watch as a faulted task rather than skipping it.
+                string attemptType = hasResult ? Tasks + "Task<" + m.ResultType + ">" : Tasks + "Task";
+                string? attemptToken = m.CancellationToken is null ? null : locals.Timeout + ".Token";
+                string call = isValueTask ? Call(m, target, attemptToken) + ".AsTask()" : GuardedCall(m, target, attemptToken);
+                w.Line(attemptType + " " + locals.Inner + ";");
+                w.Open("try");
+                w.Line(locals.Inner + " = " + call + ";");
+                w.Close();
+                w.Open("catch (" + Exception + " " + locals.Exception + ")");
+                w.Line(locals.Inner + " = " + (hasResult ? Tasks + "Task.FromException<" + m.ResultType + ">(" + locals.Exception + ")" : Tasks + "Task.FromException(" + locals.Exception + ")") + ";");
+                w.Close();
+                w.Line();
+                string watched = pipeline + ".Watch(" + locals.Inner + ", " + locals.Timeout + ", " + display + ")";
+                w.Line(locals.Task + " = " + (isValueTask ? "new " + m.Type + "(" + watched + ")" : watched) + ";");
+            }
+            else
+            {
+                w.Open("if (" + locals.Attempt + " == 0 && " + locals.FirstAttempt + " is { } " + locals.First + ")");
+                w.Line(locals.Task + " = " + locals.First + ";");
+                w.Line(locals.Permit + " = " + locals.FirstPermit + ";");
+                w.Close();
+                w.Open("else");
+                w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ", " + locals.Attempt + ");");
+                w.Line(locals.Task + " = " + GuardedCall(m, target) + ";");
+                w.Close();
+            }
+
+            w.Line();
+            if (hasResult)
+            {
+                w.Line(m.ResultType + " " + locals.Result + " = await " + locals.Task + ".ConfigureAwait(false);");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
+                w.Line("return " + locals.Result + ";");
+            }
+            else
+            {
+                w.Line("await " + locals.Task + ".ConfigureAwait(false);");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
+                w.Line("return;");
+            }
+
+            w.Close();
+            EmitRetryCatch(w, pipeline, display, locals, token);
+            w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
+            w.Close();
+            w.Close();
+            CloseFallbackScope(w, m, pipeline, locals, isAsync: true);
+            w.Close();
+        }
+
+        /// <summary>
+        /// Opens the catch of one attempt (the caller writes the wait and closes it). The retry decision gives back slots and
+        /// tells observers, so it runs in the catch block, after the failing attempt has unwound (its finally blocks have
+        /// run), never in an exception filter; a failure that is not retried is rethrown as it is, stack trace and all.
+        /// </summary>
+        private static void EmitRetryCatch(SourceWriter w, string pipeline, string display, LocalNames locals, string token)
+        {
+            w.Open("catch (" + Exception + " " + locals.Exception + ")");
+            w.Open("if (!" + pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + "))");
+            w.Line("throw;");
+            w.Close();
+            w.Line();
+        }
+
+        /// <summary>With a fallback, the retry loop sits in a try whose catch hands the final failure to the fallback.</summary>
+        private static void OpenFallbackScope(SourceWriter w, MemberModel m)
+        {
+            if (m.Fallback is not null)
+            {
+                w.Open("try");
+            }
+        }
+
+        private static void CloseFallbackScope(SourceWriter w, MemberModel m, string pipeline, LocalNames locals, bool isAsync)
+        {
+            if (m.Fallback is null)
+            {
+                return;
+            }
+
+            string token = m.CancellationToken ?? "default";
+            w.Close();
+            w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldFallBack(" + locals.Exception + ", " + token + "))");
+            w.OpenBrace();
+            w.Line(pipeline + ".OnFallback(" + Literal(m.DisplayName) + ", " + locals.Exception + ");");
+            string arguments = string.Join(", ", m.Parameters.Select(p => p.Argument).Concat(m.FallbackTakesException ? new[] { locals.Exception } : Array.Empty<string>()));
+            string call = m.Fallback + m.TypeParameters + "(" + arguments + ")";
+            bool returnsValue = m.ReturnKind is ReturnKind.Value or ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
+            if (isAsync)
+            {
+                call = "await " + call + ".ConfigureAwait(false)";
+            }
+
+            w.Line(returnsValue ? "return " + call + ";" : call + ";");
+            w.Close();
+        }
+
+        private sealed class LocalNames
+        {
+            public string Attempt = "attempt";
+            public string Permit = "permit";
+            public string Result = "result";
+            public string Exception = "exception";
+            public string Delay = "delay";
+            public string Task = "task";
+            public string FirstAttempt = "firstAttempt";
+            public string First = "first";
+            public string FirstPermit = "firstPermit";
+            public string Timeout = "timeout";
+            public string Refused = "refused";
+            public string Inner = "attemptTask";
+        }
+
+        /// <summary>Names for the locals of one member that no parameter or type parameter already uses.</summary>
+        private static LocalNames Locals(MemberModel m)
+        {
+            var taken = new HashSet<string>(m.Parameters.Select(p => p.Name.TrimStart('@')));
+            foreach (string tp in m.TypeParameters.Trim('<', '>').Split(',').Select(t => t.Trim().TrimStart('@')))
+            {
+                taken.Add(tp);
+            }
+
+            var names = new NameAllocator(taken);
+            return new LocalNames
+            {
+                Attempt = names.Allocate("attempt"),
+                Permit = names.Allocate("permit"),
+                Result = names.Allocate("result"),
+                Exception = names.Allocate("exception"),
+                Delay = names.Allocate("delay"),
+                Task = names.Allocate("task"),
+                FirstAttempt = names.Allocate("firstAttempt"),
+                First = names.Allocate("first"),
+                FirstPermit = names.Allocate("firstPermit"),
+                Timeout = names.Allocate("timeout"),
+                Refused = names.Allocate("refused"),
+                Inner = names.Allocate("attemptTask"),
+            };
+        }
+    }
+}
