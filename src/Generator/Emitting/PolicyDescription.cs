@@ -15,7 +15,7 @@ namespace Sidecar.Generators.Emitting
     {
         private const int DelaysShown = 5;
 
-        public static IEnumerable<string> Describe(PolicyModel p, MemberModel m, string serviceName)
+        public static IEnumerable<string> Describe(PolicyModel p, MethodModel m, string serviceName)
         {
             var sentences = new List<string>();
             if (p.Retries == 0)

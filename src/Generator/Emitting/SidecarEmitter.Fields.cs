@@ -23,7 +23,7 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
 
                 // The member-name array is written once, here: pipelines and override checks read it from the description.
-                IEnumerable<MemberModel> decorated = model.Members.Where(m => m.PolicyIndex >= 0);
+                IEnumerable<MethodModel> decorated = model.Members.OfType<MethodModel>().Where(m => m.IsDecorated);
                 var arguments = new List<string> { circuitConstant, NamesLiteral(decorated) };
                 if (decorated.Any(m => model.Policies[m.PolicyIndex].CircuitName != model.ServiceName))
                 {
@@ -124,7 +124,7 @@ namespace Sidecar.Generators.Emitting
                 string arguments = serviceField + ", " + policyFields[i] + ", options";
                 if (pipelineFields.Length > 1 || policy.OwnKnobs.Count > 0)
                 {
-                    arguments += ", " + (pipelineFields.Length > 1 ? NamesLiteral(model.Members.Where(m => m.PolicyIndex == i)) : "null")
+                    arguments += ", " + (pipelineFields.Length > 1 ? NamesLiteral(model.Members.OfType<MethodModel>().Where(m => m.PolicyIndex == i)) : "null")
                         + ", " + StringArrayLiteral(policy.OwnKnobs);
                 }
 

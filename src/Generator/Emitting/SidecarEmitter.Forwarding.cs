@@ -10,37 +10,42 @@ namespace Sidecar.Generators.Emitting
     // Member signatures and plain forwarding: methods without a policy, properties, indexers and events.
     internal static partial class SidecarEmitter
     {
-        /// <summary>The declaration line of a member: modifiers, type, name, type parameters and parameters.</summary>
-        private static string Signature(MemberModel m, bool withDefaults = true)
-        {
-            string modifiers = (m.ExplicitInterface is null ? "public " : string.Empty) + (m.IsUnsafe ? "unsafe " : string.Empty);
-            string name = m.ExplicitInterface is null ? m.Name : m.ExplicitInterface + "." + m.Name;
-            return modifiers + m.ReturnRefKind + m.Type + " " + name + m.TypeParameters + "(" + ParameterList(m, withDefaults) + ")";
-        }
+        /// <summary>"public " for an implicit implementation, plus "unsafe " when the signature uses pointers.</summary>
+        private static string Modifiers(MemberModel m)
+            => (m.ExplicitInterface is null ? "public " : string.Empty) + (m.IsUnsafe ? "unsafe " : string.Empty);
 
-        private static string ParameterList(MemberModel m, bool withDefaults)
-            => string.Join(", ", m.Parameters.Select(p =>
+        /// <summary>The member's name, qualified by its interface when it is implemented explicitly.</summary>
+        private static string DeclaredName(MemberModel m)
+            => m.ExplicitInterface is null ? m.Name : m.ExplicitInterface + "." + m.Name;
+
+        /// <summary>The declaration line of a method: modifiers, type, name, type parameters and parameters.</summary>
+        private static string Signature(MethodModel m, bool withDefaults = true)
+            => Modifiers(m) + ReturnRefText(m.ReturnRefKind) + m.Type + " " + DeclaredName(m) + TypeParameterList(m.TypeParameters)
+               + "(" + ParameterList(m.Parameters, withDefaults) + ")";
+
+        private static string ParameterList(EquatableArray<ParameterModel> parameters, bool withDefaults)
+            => string.Join(", ", parameters.Select(p =>
                 (p.Attributes.Length > 0 ? p.Attributes + " " : string.Empty)
                 + (p.IsParams ? "params " : string.Empty)
                 + (p.IsScoped ? "scoped " : string.Empty)
-                + p.RefKind + p.Type + " " + p.Name
+                + RefKindText(p.RefKind) + p.Type + " " + p.Name
                 + (withDefaults && p.DefaultValue is not null ? " = " + p.DefaultValue : string.Empty)));
 
         /// <summary>The call to the inner instance; <paramref name="token"/> replaces the CancellationToken argument.</summary>
-        private static string Call(MemberModel m, string target, string? token = null)
-            => target + "." + m.Name + m.TypeParameters + "("
-               + string.Join(", ", m.Parameters.Select(p => token is not null && p.Name == m.CancellationToken ? token : p.Argument)) + ")";
+        private static string Call(MethodModel m, string target, string? token = null)
+            => target + "." + m.Name + TypeParameterList(m.TypeParameters) + "("
+               + string.Join(", ", m.Parameters.Select(p => token is not null && p.Name == m.CancellationToken ? token : Argument(p))) + ")";
 
         /// <summary>
         /// The call to the inner instance of an asynchronous member; a <c>Task</c> that is <c>null</c> (a bug in the inner
         /// instance) becomes an <see cref="InvalidOperationException"/>, one failed attempt like any other, whatever the policy.
         /// </summary>
-        private static string GuardedCall(MemberModel m, string target, string? token = null)
+        private static string GuardedCall(MethodModel m, string target, string? token = null)
             => m.ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT
                 ? Call(m, target, token) + " ?? throw new global::System.InvalidOperationException(" + Literal(m.DisplayName + " returned null instead of a task.") + ")"
                 : Call(m, target, token);
 
-        private static void Header(SourceWriter w, MemberModel m)
+        private static void Header(SourceWriter w, MethodModel m)
         {
             if (m.ReturnAttributes.Length > 0)
             {
@@ -56,32 +61,31 @@ namespace Sidecar.Generators.Emitting
             }
         }
 
-        private static void EmitForwardingMethod(SourceWriter w, MemberModel m, string target)
+        private static void EmitForwardingMethod(SourceWriter w, MethodModel m, string target)
         {
             Header(w, m);
             w.Line(Signature(m));
             Constraints(w, m.Constraints);
-            w.Line("    => " + (m.ReturnRefKind.Length > 0 ? "ref " : string.Empty) + Call(m, target) + ";");
+            w.Line("    => " + (m.ReturnRefKind != Microsoft.CodeAnalysis.RefKind.None ? "ref " : string.Empty) + Call(m, target) + ";");
         }
 
-        private static void EmitProperty(SourceWriter w, MemberModel m, string target)
+        private static void EmitProperty(SourceWriter w, PropertyModel m, string target)
         {
-            string modifiers = (m.ExplicitInterface is null ? "public " : string.Empty) + (m.IsUnsafe ? "unsafe " : string.Empty);
-            string name = m.ExplicitInterface is null ? m.Name : m.ExplicitInterface + "." + m.Name;
-            string access = m.Kind == MemberKind.Indexer
-                ? target + "[" + string.Join(", ", m.Parameters.Select(p => p.Argument)) + "]"
+            string access = m.IsIndexer
+                ? target + "[" + string.Join(", ", m.Parameters.Select(Argument)) + "]"
                 : target + "." + m.Name;
-            string declaration = modifiers + m.ReturnRefKind + m.Type + " " + name
-                + (m.Kind == MemberKind.Indexer ? "[" + ParameterList(m, withDefaults: m.ExplicitInterface is null) + "]" : string.Empty);
+            string declaration = Modifiers(m) + ReturnRefText(m.ReturnRefKind) + m.Type + " " + DeclaredName(m)
+                + (m.IsIndexer ? "[" + ParameterList(m.Parameters, withDefaults: m.ExplicitInterface is null) + "]" : string.Empty);
+            bool byRef = m.ReturnRefKind != Microsoft.CodeAnalysis.RefKind.None;
             w.Line("/// <inheritdoc/>");
-            if (m.ReturnAttributes.Length > 0)
+            if (m.Attributes.Length > 0)
             {
-                w.Line(m.ReturnAttributes);
+                w.Line(m.Attributes);
             }
 
             if (m.HasGetter && !m.HasSetter)
             {
-                w.Line(declaration + " => " + (m.ReturnRefKind.Length > 0 ? "ref " : string.Empty) + access + ";");
+                w.Line(declaration + " => " + (byRef ? "ref " : string.Empty) + access + ";");
                 return;
             }
 
@@ -89,7 +93,7 @@ namespace Sidecar.Generators.Emitting
             w.Line("{");
             if (m.HasGetter)
             {
-                string getter = m.ReturnRefKind.Length > 0 ? "get => ref " : "get => ";
+                string getter = byRef ? "get => ref " : "get => ";
                 w.Line("    " + getter + access + ";");
             }
 
@@ -105,12 +109,10 @@ namespace Sidecar.Generators.Emitting
             w.Line("}");
         }
 
-        private static void EmitEvent(SourceWriter w, MemberModel m, string target)
+        private static void EmitEvent(SourceWriter w, EventModel m, string target)
         {
-            string modifiers = (m.ExplicitInterface is null ? "public " : string.Empty) + (m.IsUnsafe ? "unsafe " : string.Empty);
-            string name = m.ExplicitInterface is null ? m.Name : m.ExplicitInterface + "." + m.Name;
             w.Line("/// <inheritdoc/>");
-            w.Line(modifiers + "event " + m.Type + " " + name);
+            w.Line(Modifiers(m) + "event " + m.Type + " " + DeclaredName(m));
             w.Line("{");
             w.Line("    add => " + target + "." + m.Name + " += value;");
             w.Line("    remove => " + target + "." + m.Name + " -= value;");

@@ -10,7 +10,7 @@ namespace Sidecar.Generators.Emitting
     // The retry loop of a decorated method: synchronous, and asynchronous with its completed-task fast path.
     internal static partial class SidecarEmitter
     {
-        private static void EmitSyncMethod(SourceWriter w, MemberModel m, string target, string pipeline)
+        private static void EmitSyncMethod(SourceWriter w, MethodModel m, string target, string pipeline)
         {
             LocalNames locals = Locals(m);
             string token = m.CancellationToken ?? "default";
@@ -46,7 +46,7 @@ namespace Sidecar.Generators.Emitting
             w.Close();
         }
 
-        private static void EmitAsyncMethod(SourceWriter w, MemberModel m, string target, PolicyModel policy, string pipeline, NameAllocator names)
+        private static void EmitAsyncMethod(SourceWriter w, MethodModel m, string target, PolicyModel policy, string pipeline, NameAllocator names)
         {
             LocalNames locals = Locals(m);
             bool isValueTask = m.ReturnKind is ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
@@ -56,7 +56,7 @@ namespace Sidecar.Generators.Emitting
             string token = m.CancellationToken ?? "default";
             string display = Literal(m.DisplayName);
             string arguments = string.Join(", ", m.Parameters.Select(p => p.Name));
-            string helperCall = helper + m.TypeParameters + "(" + arguments + (arguments.Length > 0 ? ", " : string.Empty);
+            string helperCall = helper + TypeParameterList(m.TypeParameters) + "(" + arguments + (arguments.Length > 0 ? ", " : string.Empty);
 
             Header(w, m);
             w.Line(Signature(m));
@@ -65,7 +65,7 @@ namespace Sidecar.Generators.Emitting
             if (hasTimeout)
             {
                 w.Line("// Every attempt runs under its own time limit, so even the first one goes through the retry loop.");
-                w.Line("return " + helper + m.TypeParameters + "(" + arguments + ");");
+                w.Line("return " + helper + TypeParameterList(m.TypeParameters) + "(" + arguments + ");");
             }
             else
             {
@@ -123,7 +123,7 @@ namespace Sidecar.Generators.Emitting
                 ? Array.Empty<string>()
                 : new[] { m.Type + "? " + locals.FirstAttempt, "global::Sidecar.CircuitPermit " + locals.FirstPermit };
             string helperParameters = string.Join(", ", m.Parameters.Select(p => p.Type + " " + p.Name).Concat(firstAttempt));
-            w.Line("private async " + m.Type + " " + helper + m.TypeParameters + "(" + helperParameters + ")");
+            w.Line("private async " + m.Type + " " + helper + TypeParameterList(m.TypeParameters) + "(" + helperParameters + ")");
             Constraints(w, m.HelperConstraints);
             w.OpenBrace();
             OpenFallbackScope(w, m);
@@ -203,7 +203,7 @@ namespace Sidecar.Generators.Emitting
         }
 
         /// <summary>With a fallback, the retry loop sits in a try whose catch hands the final failure to the fallback.</summary>
-        private static void OpenFallbackScope(SourceWriter w, MemberModel m)
+        private static void OpenFallbackScope(SourceWriter w, MethodModel m)
         {
             if (m.Fallback is not null)
             {
@@ -211,7 +211,7 @@ namespace Sidecar.Generators.Emitting
             }
         }
 
-        private static void CloseFallbackScope(SourceWriter w, MemberModel m, string pipeline, LocalNames locals, bool isAsync)
+        private static void CloseFallbackScope(SourceWriter w, MethodModel m, string pipeline, LocalNames locals, bool isAsync)
         {
             if (m.Fallback is null)
             {
@@ -223,8 +223,8 @@ namespace Sidecar.Generators.Emitting
             w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldFallBack(" + locals.Exception + ", " + token + "))");
             w.OpenBrace();
             w.Line(pipeline + ".OnFallback(" + Literal(m.DisplayName) + ", " + locals.Exception + ");");
-            string arguments = string.Join(", ", m.Parameters.Select(p => p.Argument).Concat(m.FallbackTakesException ? new[] { locals.Exception } : Array.Empty<string>()));
-            string call = m.Fallback + m.TypeParameters + "(" + arguments + ")";
+            string arguments = string.Join(", ", m.Parameters.Select(Argument).Concat(m.FallbackTakesException ? new[] { locals.Exception } : Array.Empty<string>()));
+            string call = m.Fallback + TypeParameterList(m.TypeParameters) + "(" + arguments + ")";
             bool returnsValue = m.ReturnKind is ReturnKind.Value or ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
             if (isAsync)
             {
@@ -252,10 +252,10 @@ namespace Sidecar.Generators.Emitting
         }
 
         /// <summary>Names for the locals of one member that no parameter or type parameter already uses.</summary>
-        private static LocalNames Locals(MemberModel m)
+        private static LocalNames Locals(MethodModel m)
         {
             var taken = new HashSet<string>(m.Parameters.Select(p => p.Name.TrimStart('@')));
-            foreach (string tp in m.TypeParameters.Trim('<', '>').Split(',').Select(t => t.Trim().TrimStart('@')))
+            foreach (string tp in m.TypeParameters.Select(t => t.TrimStart('@')))
             {
                 taken.Add(tp);
             }

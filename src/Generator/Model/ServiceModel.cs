@@ -5,22 +5,34 @@ namespace Sidecar.Generators.Model
     /// <param name="ParameterName">The constructor parameter.</param>
     /// <param name="IsDisposable">Whether the interface is IDisposable or IAsyncDisposable (then disposing the sidecar disposes the inner).</param>
     /// <param name="SidecarName">What the interface form would call a sidecar of this interface (<c>OrderServiceSidecar</c>): the DI extension is named after it.</param>
-    internal sealed record InnerModel(string Type, string ParameterName, bool IsDisposable, string SidecarName);
+    internal sealed record InnerModel(TypeRef Type, string ParameterName, bool IsDisposable, string SidecarName);
 
-    /// <summary>A type the generated class is nested in (class form only), as its declaration header.</summary>
-    internal sealed record ContainingTypeModel(string Keyword, string Name);
+    /// <summary>What kind of type a declaration is.</summary>
+    internal enum DeclarationKind
+    {
+        Class,
+        Record,
+        Struct,
+        RecordStruct,
+        Interface,
+    }
+
+    /// <summary>A type the generated class is nested in (class form only).</summary>
+    /// <param name="Kind">Its kind.</param>
+    /// <param name="Name">Its name (escaped).</param>
+    /// <param name="TypeParameters">Its type parameters' names (escaped).</param>
+    internal sealed record ContainingTypeModel(DeclarationKind Kind, string Name, EquatableArray<string> TypeParameters);
 
     /// <summary>Everything the emitter needs to write one sidecar class; plain data, no symbols or syntax.</summary>
     /// <param name="HintName">The generated file's name.</param>
     /// <param name="Namespace">The namespace, or null for the global namespace.</param>
     /// <param name="ContainingTypes">Outer types, outermost first (class form).</param>
     /// <param name="ClassName">The class's name without type parameters.</param>
-    /// <param name="ClassKeyword">"class", or "record" for a record in the class form.</param>
-    /// <param name="TypeParameters">"&lt;T&gt;" or "".</param>
+    /// <param name="ClassKind"><see cref="DeclarationKind.Class"/>, or <see cref="DeclarationKind.Record"/> for a record in the class form.</param>
+    /// <param name="TypeParameters">The class's type parameters' names (escaped).</param>
     /// <param name="Constraints">Constraint clauses of the class (interface form).</param>
-    /// <param name="Accessibility">"public" or "internal" (interface form).</param>
-    /// <param name="IsClassForm">Whether the user declared the class.</param>
-    /// <param name="BaseList">" : global::N.IFoo" (interface form), or "".</param>
+    /// <param name="Accessibility">Public or internal: the generated class's (interface form), the DI extension's (both forms).</param>
+    /// <param name="IsClassForm">Whether the user declared the class (else it implements <see cref="Inners"/>' one interface).</param>
     /// <param name="ServiceName">The name telemetry and the circuit breaker use.</param>
     /// <param name="ServiceAliases">Other names overrides may use: the interfaces a class-form sidecar lists.</param>
     /// <param name="Inners">The decorated instances.</param>
@@ -33,12 +45,11 @@ namespace Sidecar.Generators.Model
         string? Namespace,
         EquatableArray<ContainingTypeModel> ContainingTypes,
         string ClassName,
-        string ClassKeyword,
-        string TypeParameters,
+        DeclarationKind ClassKind,
+        EquatableArray<string> TypeParameters,
         EquatableArray<string> Constraints,
-        string Accessibility,
+        Microsoft.CodeAnalysis.Accessibility Accessibility,
         bool IsClassForm,
-        string BaseList,
         string ServiceName,
         EquatableArray<string> ServiceAliases,
         EquatableArray<InnerModel> Inners,

@@ -34,7 +34,7 @@ namespace Sidecar.Generators.Parsing
                 return null;
             }
 
-            string accessibility = "public";
+            Accessibility accessibility = Accessibility.Public;
             for (INamedTypeSymbol? t = iface; t is not null; t = t.ContainingType)
             {
                 switch (t.DeclaredAccessibility)
@@ -42,7 +42,7 @@ namespace Sidecar.Generators.Parsing
                     case Accessibility.Public:
                         break;
                     case Accessibility.Internal:
-                        accessibility = "internal";
+                        accessibility = Accessibility.Internal;
                         break;
                     default:
                         diagnostics.Add(DiagnosticInfo.Create(
@@ -79,7 +79,7 @@ namespace Sidecar.Generators.Parsing
             }
 
             string serviceName = iface.ToDisplayString(SymbolText.ReadableFormat);
-            string ifaceType = SymbolText.Type(iface);
+            TypeRef ifaceType = SymbolText.Reference(iface);
             var inners = new[] { new InnerModel(ifaceType, "inner", IsDisposable(iface), className) };
             var roots = new[] { (Interface: iface, Inner: 0) };
             var context = new MemberContext(compilation, existing, attribute, serviceName, location, diagnostics, cancellationToken);
@@ -99,12 +99,11 @@ namespace Sidecar.Generators.Parsing
                 Namespace: ns,
                 ContainingTypes: EquatableArray<ContainingTypeModel>.Empty,
                 ClassName: className,
-                ClassKeyword: "class",
-                TypeParameters: SymbolText.TypeParameterList(iface.TypeParameters),
+                ClassKind: DeclarationKind.Class,
+                TypeParameters: SymbolText.Names(iface.TypeParameters),
                 Constraints: SymbolText.Constraints(iface.TypeParameters).ToEquatableArray(),
                 Accessibility: accessibility,
                 IsClassForm: false,
-                BaseList: " : " + ifaceType,
                 ServiceName: serviceName,
                 ServiceAliases: EquatableArray<string>.Empty,
                 Inners: inners.ToEquatableArray(),
@@ -183,7 +182,7 @@ namespace Sidecar.Generators.Parsing
                     return null;
                 }
 
-                containing.Insert(0, new ContainingTypeModel(TypeKeyword(outer), SymbolText.Escape(outer.Name) + SymbolText.TypeParameterList(outer.TypeParameters)));
+                containing.Insert(0, new ContainingTypeModel(KindOf(outer), SymbolText.Escape(outer.Name), SymbolText.Names(outer.TypeParameters)));
             }
 
             if (type.Interfaces.Any(SymbolText.HasErrors))
@@ -210,7 +209,7 @@ namespace Sidecar.Generators.Parsing
                 string suffix = roots.Length == 1 ? string.Empty : SidecarName(root.Name).Replace("Sidecar", string.Empty);
                 string parameter = roots.Length == 1 ? "inner" : char.ToLowerInvariant(suffix[0]) + suffix.Substring(1);
                 fieldOf.Add((root, inners.Count));
-                inners.Add(new InnerModel(SymbolText.Type(root), SymbolText.Escape(parameter), IsDisposable(root), SidecarName(root.Name)));
+                inners.Add(new InnerModel(SymbolText.Reference(root), SymbolText.Escape(parameter), IsDisposable(root), SidecarName(root.Name)));
             }
 
             string serviceName = type.ToDisplayString(SymbolText.ReadableFormat);
@@ -234,13 +233,12 @@ namespace Sidecar.Generators.Parsing
                 Namespace: ns,
                 ContainingTypes: containing.ToEquatableArray(),
                 ClassName: SymbolText.Escape(type.Name),
-                ClassKeyword: type.IsRecord ? "record" : "class",
-                TypeParameters: SymbolText.TypeParameterList(type.TypeParameters),
+                ClassKind: type.IsRecord ? DeclarationKind.Record : DeclarationKind.Class,
+                TypeParameters: SymbolText.Names(type.TypeParameters),
                 Constraints: EquatableArray<string>.Empty,
                 // What the class form's DI extension may be: no more visible than the class and the interfaces it names.
-                Accessibility: IsEffectivelyPublic(type) && roots.All(IsEffectivelyPublic) ? "public" : "internal",
+                Accessibility: IsEffectivelyPublic(type) && roots.All(IsEffectivelyPublic) ? Accessibility.Public : Accessibility.Internal,
                 IsClassForm: true,
-                BaseList: string.Empty,
                 ServiceName: serviceName,
                 ServiceAliases: listed.Select(i => i.ToDisplayString(SymbolText.ReadableFormat)).Distinct(StringComparer.Ordinal).ToEquatableArray(),
                 Inners: inners.ToEquatableArray(),
@@ -322,13 +320,13 @@ namespace Sidecar.Generators.Parsing
                && type.DeclaringSyntaxReferences.All(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration
                    && declaration.Modifiers.Any(SyntaxKind.PartialKeyword));
 
-        private static string TypeKeyword(INamedTypeSymbol type) => type switch
+        private static DeclarationKind KindOf(INamedTypeSymbol type) => type switch
         {
-            { IsRecord: true, TypeKind: TypeKind.Struct } => "partial record struct",
-            { IsRecord: true } => "partial record",
-            { TypeKind: TypeKind.Struct } => "partial struct",
-            { TypeKind: TypeKind.Interface } => "partial interface",
-            _ => "partial class",
+            { IsRecord: true, TypeKind: TypeKind.Struct } => DeclarationKind.RecordStruct,
+            { IsRecord: true } => DeclarationKind.Record,
+            { TypeKind: TypeKind.Struct } => DeclarationKind.Struct,
+            { TypeKind: TypeKind.Interface } => DeclarationKind.Interface,
+            _ => DeclarationKind.Class,
         };
 
         /// <summary>Whether <paramref name="type"/> is, or extends, IDisposable or IAsyncDisposable.</summary>

@@ -12,7 +12,7 @@ namespace Sidecar.Generators.Parsing
     // One model per member: its shape (return kind, parameters, accessors) and the rules that say whether it can be retried.
     internal static partial class SidecarParser
     {
-        private static MemberModel Method(IMethodSymbol method, (int Inner, string? Via) target, PolicyModel? typePolicy, MemberContext context)
+        private static MethodModel Method(IMethodSymbol method, (int Inner, TypeRef? Via) target, PolicyModel? typePolicy, MemberContext context)
         {
             string key = SignatureKey(method.Name, method.Arity, method.Parameters);
             bool isExplicit = method.DeclaredAccessibility != Accessibility.Public
@@ -76,33 +76,29 @@ namespace Sidecar.Generators.Parsing
                     SettingsReader.Describe(SettingsReader.TotalDelay(policy))));
             }
 
-            return new MemberModel(
-                MemberKind.Method,
+            return new MethodModel(
                 Name: SymbolText.Escape(method.Name),
                 DisplayName: method.Name,
-                ExplicitInterface: isExplicit ? SymbolText.Type(method.ContainingType) : null,
+                ExplicitInterface: isExplicit ? SymbolText.Reference(method.ContainingType) : null,
                 Inner: target.Inner,
                 Via: target.Via,
-                Type: method.ReturnsVoid ? "void" : SymbolText.Type(method.ReturnType),
-                ReturnRefKind: method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : string.Empty,
+                Type: method.ReturnsVoid ? TypeRef.Void : SymbolText.Reference(method.ReturnType),
+                IsUnsafe: Signature(method).Any(SymbolText.UsesPointers),
+                ReturnRefKind: method.ReturnsByRefReadonly ? RefKind.RefReadOnly : method.ReturnsByRef ? RefKind.Ref : RefKind.None,
                 ReturnKind: returnKind,
-                ResultType: resultType is null ? null : SymbolText.Type(resultType),
+                ResultType: resultType is null ? null : SymbolText.Reference(resultType),
                 Parameters: Parameters(method.Parameters, isExplicit, context.Compilation),
-                TypeParameters: SymbolText.TypeParameterList(method.TypeParameters),
+                TypeParameters: SymbolText.Names(method.TypeParameters),
                 Constraints: (isExplicit ? SymbolText.ExplicitConstraints(method) : SymbolText.Constraints(method.TypeParameters)).ToEquatableArray(),
                 HelperConstraints: SymbolText.Constraints(method.TypeParameters).ToEquatableArray(),
                 ReturnAttributes: SymbolText.CopiedAttributes(method.GetReturnTypeAttributes(), context.Compilation, "return: "),
-                HasGetter: false,
-                HasSetter: false,
-                IsInitOnly: false,
                 PolicyIndex: policy is null ? -1 : IndexOf(policy, context),
                 CancellationToken: cancellationToken is null ? null : SymbolText.Escape(cancellationToken),
-                IsUnsafe: Signature(method).Any(SymbolText.UsesPointers),
                 Fallback: fallback,
                 FallbackTakesException: fallbackTakesException);
         }
 
-        private static MemberModel Property(IPropertySymbol property, (int Inner, string? Via) target, MemberContext context)
+        private static PropertyModel Property(IPropertySymbol property, (int Inner, TypeRef? Via) target, MemberContext context)
         {
             bool isExplicit;
             if (property.IsIndexer)
@@ -119,24 +115,20 @@ namespace Sidecar.Generators.Parsing
                 }
             }
 
-            return new MemberModel(
-                property.IsIndexer ? MemberKind.Indexer : MemberKind.Property,
+            return new PropertyModel(
                 Name: property.IsIndexer ? "this" : SymbolText.Escape(property.Name),
                 DisplayName: property.Name,
-                ExplicitInterface: isExplicit ? SymbolText.Type(property.ContainingType) : null,
+                ExplicitInterface: isExplicit ? SymbolText.Reference(property.ContainingType) : null,
                 Inner: target.Inner,
                 Via: target.Via,
-                Type: SymbolText.Type(property.Type),
-                ReturnRefKind: property.ReturnsByRefReadonly ? "ref readonly " : property.ReturnsByRef ? "ref " : string.Empty,
-                ReturnKind: ReturnKind.Value,
-                ResultType: null,
+                Type: SymbolText.Reference(property.Type),
+                IsUnsafe: Signature(property).Any(SymbolText.UsesPointers),
+                IsIndexer: property.IsIndexer,
+                ReturnRefKind: property.ReturnsByRefReadonly ? RefKind.RefReadOnly : property.ReturnsByRef ? RefKind.Ref : RefKind.None,
                 Parameters: Parameters(property.Parameters, isExplicit, context.Compilation),
-                TypeParameters: string.Empty,
-                Constraints: EquatableArray<string>.Empty,
-                HelperConstraints: EquatableArray<string>.Empty,
                 // The compiler checks a property's nullability through attributes on the property itself, so the ones
                 // a reference assembly keeps on the accessors move up to the property.
-                ReturnAttributes: SymbolText.CopiedAttributes(
+                Attributes: SymbolText.CopiedAttributes(
                     property.GetAttributes()
                         .Concat(property.GetMethod?.GetReturnTypeAttributes() ?? Enumerable.Empty<AttributeData>())
                         .Concat(property.SetMethod?.Parameters.Last().GetAttributes() ?? Enumerable.Empty<AttributeData>())
@@ -145,15 +137,10 @@ namespace Sidecar.Generators.Parsing
                     context.Compilation),
                 HasGetter: property.GetMethod is { } getter && (getter.IsAbstract || getter.IsVirtual),
                 HasSetter: property.SetMethod is { } setter && (setter.IsAbstract || setter.IsVirtual),
-                IsInitOnly: property.SetMethod?.IsInitOnly == true,
-                PolicyIndex: -1,
-                CancellationToken: null,
-                IsUnsafe: Signature(property).Any(SymbolText.UsesPointers),
-                Fallback: null,
-                FallbackTakesException: false);
+                IsInitOnly: property.SetMethod?.IsInitOnly == true);
         }
 
-        private static MemberModel Event(IEventSymbol @event, (int Inner, string? Via) target, MemberContext context)
+        private static EventModel Event(IEventSymbol @event, (int Inner, TypeRef? Via) target, MemberContext context)
         {
             bool isExplicit = @event.DeclaredAccessibility != Accessibility.Public || context.ImplicitNames.ContainsKey(@event.Name);
             if (!isExplicit)
@@ -161,37 +148,21 @@ namespace Sidecar.Generators.Parsing
                 context.ImplicitNames[@event.Name] = false;
             }
 
-            return new MemberModel(
-                MemberKind.Event,
+            return new EventModel(
                 Name: SymbolText.Escape(@event.Name),
                 DisplayName: @event.Name,
-                ExplicitInterface: isExplicit ? SymbolText.Type(@event.ContainingType) : null,
+                ExplicitInterface: isExplicit ? SymbolText.Reference(@event.ContainingType) : null,
                 Inner: target.Inner,
                 Via: target.Via,
-                Type: SymbolText.Type(@event.Type),
-                ReturnRefKind: string.Empty,
-                ReturnKind: ReturnKind.Void,
-                ResultType: null,
-                Parameters: EquatableArray<ParameterModel>.Empty,
-                TypeParameters: string.Empty,
-                Constraints: EquatableArray<string>.Empty,
-                HelperConstraints: EquatableArray<string>.Empty,
-                ReturnAttributes: string.Empty,
-                HasGetter: false,
-                HasSetter: false,
-                IsInitOnly: false,
-                PolicyIndex: -1,
-                CancellationToken: null,
-                IsUnsafe: SymbolText.UsesPointers(@event.Type),
-                Fallback: null,
-                FallbackTakesException: false);
+                Type: SymbolText.Reference(@event.Type),
+                IsUnsafe: SymbolText.UsesPointers(@event.Type));
         }
 
         private static EquatableArray<ParameterModel> Parameters(IEnumerable<IParameterSymbol> parameters, bool isExplicit, Compilation compilation)
             => parameters.Select(p => new ParameterModel(
                     Name: SymbolText.Escape(p.Name),
-                    Type: SymbolText.Type(p.Type),
-                    RefKind: SymbolText.RefKind(p.RefKind),
+                    Type: SymbolText.Reference(p.Type),
+                    RefKind: p.RefKind,
                     IsParams: p.IsParams,
                     // An explicit implementation cannot be called with optional arguments (CS1066): defaults would only warn.
                     DefaultValue: isExplicit ? null : SymbolText.DefaultValue(p),

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Sidecar.Generators.Model;
 
 namespace Sidecar.Generators.Parsing
 {
@@ -56,6 +57,13 @@ namespace Sidecar.Generators.Parsing
         }
 
         public static string Type(ITypeSymbol type) => type.ToDisplayString(TypeFormat);
+
+        /// <summary>The type as generated code writes it and as a reader reads it.</summary>
+        public static TypeRef Reference(ITypeSymbol type) => new(Type(type), type.ToDisplayString(ReadableFormat));
+
+        /// <summary>The escaped names of <paramref name="typeParameters"/>.</summary>
+        public static EquatableArray<string> Names(IEnumerable<ITypeParameterSymbol> typeParameters)
+            => typeParameters.Select(t => Escape(t.Name)).ToEquatableArray();
 
         public static string Escape(string identifier)
             => SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(identifier) == SyntaxKind.UnderscoreToken
