@@ -30,7 +30,7 @@ namespace Sidecar.Generators.Tests
 
         private const string Unrelated = "namespace App { public class Unrelated { public int Value => 1; } }";
 
-        private static readonly string[] s_trackedSteps = { "Types", "Methods", "Models", "MethodModels", "Capabilities" };
+        private static readonly IReadOnlyList<string> s_trackedSteps = TestCompilation.TrackingNames;
 
         [Fact]
         public void Editing_an_unrelated_file_leaves_every_step_cached()
@@ -71,7 +71,7 @@ namespace Sidecar.Generators.Tests
 
             string orders = second.Results.Single().GeneratedSources.Single(s => s.HintName == "App.OrdersSidecar.g.cs").SourceText.ToString();
             Assert.Contains("retries: 4", orders);
-            Assert.Contains(second.Results.Single().TrackedSteps["Models"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+            Assert.Contains(second.Results.Single().TrackedSteps[Sidecar.Generators.TrackingNames.Models].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         }
 
         [Fact]

@@ -243,5 +243,35 @@ namespace Sidecar.Generators.Tests
                 "InventorySidecar.g.cs",
                 "InventorySidecar");
         }
+
+        [Fact]
+        public void Dependency_injection_logging_and_the_start_up_check()
+        {
+            // With DI, logging and hosting referenced: the extension, the helper the extensions share (with the hosted
+            // check of overrides) and the logging observer.
+            Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation = TestCompilation.Create(
+                """
+                using System.Threading.Tasks;
+                using Sidecar;
+
+                namespace Shop
+                {
+                    [Sidecar(Retries = 2)]
+                    public interface IOrders { Task<int> CountAsync(); }
+                }
+                """).AddReferences(
+                    MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly.Location),
+                    MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.DependencyInjection.ActivatorUtilities).Assembly.Location),
+                    MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.Logging.ILoggerFactory).Assembly.Location),
+                    MetadataReference.CreateFromFile(typeof(Microsoft.Extensions.Hosting.IHostedService).Assembly.Location));
+            GeneratorResult result = TestCompilation.Run(compilation);
+
+            // (The .NET 10 packages against .NET 8 reference assemblies give CS1705 for the compilation as a whole; the
+            // generated files must be clean. The test project compiles the same files for real, warnings as errors.)
+            Assert.True(result.GeneratedCodeProblems.Count == 0, result.Describe(result.GeneratedCodeProblems));
+            Snapshot.Verify(result.Source("Shop.OrdersSidecar.DependencyInjection.g.cs"), "OrdersSidecar.DependencyInjection");
+            Snapshot.Verify(result.Source("Sidecar.Generated.SidecarServiceRegistration.g.cs"), "SidecarServiceRegistration");
+            Snapshot.Verify(result.Source("Sidecar.Generated.SidecarLoggingObserver.g.cs"), "SidecarLoggingObserver");
+        }
     }
 }

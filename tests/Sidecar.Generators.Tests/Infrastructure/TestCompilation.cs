@@ -47,7 +47,54 @@ namespace Sidecar.Generators.Tests.Infrastructure
                 parseOptions: (CSharpParseOptions)compilation.SyntaxTrees.First().Options,
                 driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
             driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+
+            // Every test runs the generator twice, as NetEscapades.EnumGenerators' tests do: on a copy of the same
+            // compilation, every step of the generator's own must be Cached or Unchanged and every output Cached.
+            AssertSecondRunIsCached(driver.GetRunResult(), driver.RunGenerators(compilation.Clone()).GetRunResult());
             return new GeneratorResult(driver, output, generatorDiagnostics);
+        }
+
+        /// <summary>The step names the generator tracks, read from <c>TrackingNames</c> rather than repeated here.</summary>
+        public static IReadOnlyList<string> TrackingNames { get; } = typeof(Sidecar.Generators.TrackingNames)
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.IsLiteral)
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToArray();
+
+        private static void AssertSecondRunIsCached(GeneratorDriverRunResult first, GeneratorDriverRunResult second)
+        {
+            GeneratorRunResult before = first.Results.Single();
+            GeneratorRunResult after = second.Results.Single();
+            if (before.Exception is not null)
+            {
+                return; // a crash is what the test is about; it asserts on SIDECAR000 itself
+            }
+
+            foreach (string step in TrackingNames)
+            {
+                Xunit.Assert.Equal(before.TrackedSteps.ContainsKey(step), after.TrackedSteps.ContainsKey(step));
+                if (!after.TrackedSteps.TryGetValue(step, out ImmutableArray<IncrementalGeneratorRunStep> steps))
+                {
+                    continue;
+                }
+
+                Xunit.Assert.Equal(before.TrackedSteps[step].Length, steps.Length);
+                foreach ((object Value, IncrementalStepRunReason Reason) output in steps.SelectMany(s => s.Outputs))
+                {
+                    Xunit.Assert.True(
+                        output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                        "The second run of the same compilation re-ran step " + step + " (" + output.Reason + ") for " + output.Value);
+                }
+            }
+
+            foreach (IncrementalStepRunReason reason in after.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason))
+            {
+                Xunit.Assert.Equal(IncrementalStepRunReason.Cached, reason);
+            }
+
+            Xunit.Assert.Equal(
+                before.GeneratedSources.Select(s => s.HintName + "\n" + s.SourceText),
+                after.GeneratedSources.Select(s => s.HintName + "\n" + s.SourceText));
         }
     }
 
