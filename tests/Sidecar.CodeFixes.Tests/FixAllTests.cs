@@ -11,7 +11,7 @@ namespace Sidecar.CodeFixes.Tests
         [Fact]
         public async Task Set_Retries_to_0_fixes_every_negative_Retries_and_leaves_other_settings()
         {
-            string fixedSource = await CodeFixTester.FixAllInDocumentAsync(new OutOfRangeSettingCodeFixProvider(), "SIDECAR008", """
+            await CodeFixTester.VerifyAsync<OutOfRangeSettingCodeFixProvider>("SIDECAR008", """
                 using Sidecar;
 
                 [Sidecar([|Retries = -1|], [|Delay = -5|])]
@@ -20,24 +20,22 @@ namespace Sidecar.CodeFixes.Tests
                     [Sidecar([|Retries = -3|])]
                     int Get(int id);
                 }
-                """, "Set Retries to 0");
-
-            Assert.Equal("""
+                """, "Set Retries to 0", """
                 using Sidecar;
 
-                [Sidecar(Retries = 0, Delay = -5)]
+                [Sidecar(Retries = 0, [|Delay = -5|])]
                 public interface IOrderService
                 {
                     [Sidecar(Retries = 0)]
                     int Get(int id);
                 }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Make_partial_fixes_every_class_in_the_document()
         {
-            string fixedSource = await CodeFixTester.FixAllInDocumentAsync(new MakeClassPartialCodeFixProvider(), "SIDECAR001", """
+            await CodeFixTester.VerifyAsync<MakeClassPartialCodeFixProvider>("SIDECAR001", """
                 using Sidecar;
 
                 public interface IOrderService { int Get(int id); }
@@ -51,9 +49,7 @@ namespace Sidecar.CodeFixes.Tests
                 internal sealed class [|QuickOrders|] : IOrderService
                 {
                 }
-                """, "Make 'ResilientOrders' partial");
-
-            Assert.Equal("""
+                """, "Make 'ResilientOrders' partial", """
                 using Sidecar;
 
                 public interface IOrderService { int Get(int id); }
@@ -67,13 +63,13 @@ namespace Sidecar.CodeFixes.Tests
                 internal sealed partial class QuickOrders : IOrderService
                 {
                 }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Remove_from_RetryOn_fixes_every_listed_non_exception()
         {
-            string fixedSource = await CodeFixTester.FixAllInDocumentAsync(new RetryOnNotAnExceptionCodeFixProvider(), "SIDECAR016", """
+            await CodeFixTester.VerifyAsync<RetryOnNotAnExceptionCodeFixProvider>("SIDECAR016", """
                 using System;
                 using Sidecar;
 
@@ -83,9 +79,7 @@ namespace Sidecar.CodeFixes.Tests
                     [Sidecar(RetryOn = [[|typeof(Uri)|]])]
                     int Get(int id);
                 }
-                """, "Remove string from RetryOn");
-
-            Assert.Equal("""
+                """, "Remove string from RetryOn", """
                 using System;
                 using Sidecar;
 
@@ -95,7 +89,7 @@ namespace Sidecar.CodeFixes.Tests
                     [Sidecar]
                     int Get(int id);
                 }
-                """, fixedSource);
+                """);
         }
     }
 }

@@ -67,7 +67,7 @@ namespace Sidecar.CodeFixes.Tests
         [Fact]
         public async Task Taking_the_first_fix_for_each_reported_diagnostic_leaves_a_project_that_builds()
         {
-            Document document = CodeFixTester.CreateDocument(Source);
+            Document document = CreateDocument(Source);
             var fixedIds = new SortedSet<string>(StringComparer.Ordinal);
             for (int round = 0; ; round++)
             {
@@ -86,9 +86,9 @@ namespace Sidecar.CodeFixes.Tests
                 Diagnostic inDocument = Diagnostic.Create(descriptor, Location.Create(tree, fixable.Location.SourceSpan));
 
                 CodeFixProvider provider = s_providers.Single(p => p.FixableDiagnosticIds.Contains(fixable.Id));
-                IReadOnlyList<CodeAction> actions = await CodeFixTester.ActionsFor(provider, document, inDocument);
+                IReadOnlyList<CodeAction> actions = await ActionsAsync(provider, document, inDocument);
                 Assert.True(actions.Count > 0, $"no fix offered for {fixable} at '{tree.GetText().ToString(fixable.Location.SourceSpan)}'");
-                document = await CodeFixTester.ApplyAsync(actions[0], document);
+                document = await ApplyAsync(actions[0], document);
                 fixedIds.Add(fixable.Id);
             }
 
@@ -101,6 +101,36 @@ namespace Sidecar.CodeFixes.Tests
                 string.Join(Environment.NewLine, output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error)) + Environment.NewLine + text);
             Assert.Contains("public partial class ResilientService : IService", text, StringComparison.Ordinal);
             Assert.Contains("public partial class Outer", text, StringComparison.Ordinal);
+        }
+
+        // Unlike the single-fix tests (Microsoft.CodeAnalysis.Testing), this one loops over whatever the generator and the
+        // analyzer report after each fix, so it keeps one document in a workspace of its own.
+        private static Document CreateDocument(string source)
+        {
+            var workspace = new AdhocWorkspace();
+            Project project = workspace.AddProject(ProjectInfo.Create(
+                ProjectId.CreateNewId(),
+                VersionStamp.Default,
+                "RoundTrip",
+                "RoundTrip",
+                LanguageNames.CSharp,
+                compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable),
+                parseOptions: new CSharpParseOptions(LanguageVersion.Latest),
+                metadataReferences: CodeFixTester.References));
+            return workspace.AddDocument(project.Id, "Source.cs", Microsoft.CodeAnalysis.Text.SourceText.From(source));
+        }
+
+        private static async Task<IReadOnlyList<CodeAction>> ActionsAsync(CodeFixProvider provider, Document document, Diagnostic diagnostic)
+        {
+            var actions = new List<CodeAction>();
+            await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), System.Threading.CancellationToken.None));
+            return actions;
+        }
+
+        private static async Task<Document> ApplyAsync(CodeAction action, Document document)
+        {
+            ImmutableArray<CodeActionOperation> operations = await action.GetOperationsAsync(System.Threading.CancellationToken.None);
+            return Assert.Single(operations.OfType<ApplyChangesOperation>()).ChangedSolution.GetDocument(document.Id)!;
         }
 
         private static async Task<(Compilation Output, ImmutableArray<Diagnostic> Diagnostics)> RunGeneratorAsync(Document document)

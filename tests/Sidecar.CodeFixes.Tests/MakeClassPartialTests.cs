@@ -11,7 +11,7 @@ namespace Sidecar.CodeFixes.Tests
         [Fact]
         public async Task Partial_goes_after_the_other_modifiers_right_before_class()
         {
-            string fixedSource = await CodeFixTester.ApplyAsync(new MakeClassPartialCodeFixProvider(), "SIDECAR001", """
+            await CodeFixTester.VerifyAsync<MakeClassPartialCodeFixProvider>("SIDECAR001", """
                 using Sidecar;
 
                 public interface IOrderService { int Get(int id); }
@@ -20,9 +20,7 @@ namespace Sidecar.CodeFixes.Tests
                 public sealed class [|ResilientOrders|] : IOrderService
                 {
                 }
-                """, "Make 'ResilientOrders' partial");
-
-            Assert.Equal("""
+                """, "Make 'ResilientOrders' partial", """
                 using Sidecar;
 
                 public interface IOrderService { int Get(int id); }
@@ -31,18 +29,18 @@ namespace Sidecar.CodeFixes.Tests
                 public sealed partial class ResilientOrders : IOrderService
                 {
                 }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Every_declaration_becomes_partial_in_every_file_keeping_comments_and_indentation()
         {
-            var fixedSources = await CodeFixTester.ApplyAsync(new MakeClassPartialCodeFixProvider(), "SIDECAR001", "Make 'ResilientOrders' partial", new[]
+            await CodeFixTester.VerifyAsync<MakeClassPartialCodeFixProvider>("SIDECAR001", new[]
             {
                 """
                 namespace Shop
                 {
-                    public interface IOrderService { int Get(int id); }
+                    public interface IOrderService { int Get(int id); int Put(int id); }
 
                     [Sidecar.Sidecar]
                     internal class [|ResilientOrders|] : IOrderService
@@ -60,20 +58,20 @@ namespace Sidecar.CodeFixes.Tests
                     }
                 }
                 """,
-            });
-
-            Assert.Equal("""
+            }, "Make 'ResilientOrders' partial", new[]
+            {
+                """
                 namespace Shop
                 {
-                    public interface IOrderService { int Get(int id); }
+                    public interface IOrderService { int Get(int id); int Put(int id); }
 
                     [Sidecar.Sidecar]
                     internal partial class ResilientOrders : IOrderService
                     {
                     }
                 }
-                """, fixedSources[0]);
-            Assert.Equal("""
+                """,
+                """
                 namespace Shop
                 {
                     /// <summary>The hand-written part.</summary>
@@ -82,7 +80,8 @@ namespace Sidecar.CodeFixes.Tests
                         public int Get(int id) => id;
                     }
                 }
-                """, fixedSources[1]);
+                """,
+            });
         }
     }
 }

@@ -13,7 +13,7 @@ namespace Sidecar.CodeFixes.Tests
         [Fact]
         public async Task Every_containing_type_that_is_not_partial_becomes_partial()
         {
-            string fixedSource = await CodeFixTester.ApplyAsync(new MakeContainingTypesPartialCodeFixProvider(), "SIDECAR010", """
+            await CodeFixTester.VerifyAsync<MakeContainingTypesPartialCodeFixProvider>("SIDECAR010", """
                 using Sidecar;
 
                 public interface IOrderService { int Get(int id); }
@@ -31,9 +31,7 @@ namespace Sidecar.CodeFixes.Tests
                         }
                     }
                 }
-                """, Title);
-
-            Assert.Equal("""
+                """, Title, """
                 using Sidecar;
 
                 public interface IOrderService { int Get(int id); }
@@ -51,13 +49,13 @@ namespace Sidecar.CodeFixes.Tests
                         }
                     }
                 }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Structs_and_interfaces_without_modifiers_take_partial_before_their_keyword()
         {
-            string fixedSource = await CodeFixTester.ApplyAsync(new MakeContainingTypesPartialCodeFixProvider(), "SIDECAR010", """
+            await CodeFixTester.VerifyAsync<MakeContainingTypesPartialCodeFixProvider>("SIDECAR010", """
                 using Sidecar;
 
                 public interface IOrderService { int Get(int id); }
@@ -72,9 +70,7 @@ namespace Sidecar.CodeFixes.Tests
                         }
                     }
                 }
-                """, Title);
-
-            Assert.Equal("""
+                """, Title, """
                 using Sidecar;
 
                 public interface IOrderService { int Get(int id); }
@@ -89,13 +85,13 @@ namespace Sidecar.CodeFixes.Tests
                         }
                     }
                 }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task No_fix_is_offered_when_every_containing_type_is_partial()
         {
-            var titles = await CodeFixTester.TitlesAsync(new MakeContainingTypesPartialCodeFixProvider(), "SIDECAR010", """
+            var titles = await CodeFixTester.TitlesForStaleAsync<MakeContainingTypesPartialCodeFixProvider>("SIDECAR010", """
                 public interface IOrderService { int Get(int id); }
 
                 public partial class Shop

@@ -11,35 +11,31 @@ namespace Sidecar.CodeFixes.Tests
         [Fact]
         public async Task Set_MaxDelay_to_Delay_copies_the_delay_literal()
         {
-            string fixedSource = await CodeFixTester.ApplyAsync(new MaxDelayBelowDelayCodeFixProvider(), "SIDECAR013", """
+            await CodeFixTester.VerifyAsync<MaxDelayBelowDelayCodeFixProvider>("SIDECAR013", """
                 [Sidecar.Sidecar(Delay = 1_000, [|MaxDelay = 200|], Retries = 4)]
                 public interface IOrderService { int Get(int id); }
-                """, "Set MaxDelay to Delay");
-
-            Assert.Equal("""
+                """, "Set MaxDelay to Delay", """
                 [Sidecar.Sidecar(Delay = 1_000, MaxDelay = 1_000, Retries = 4)]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Remove_MaxDelay_removes_the_argument()
         {
-            string fixedSource = await CodeFixTester.ApplyAsync(new MaxDelayBelowDelayCodeFixProvider(), "SIDECAR013", """
+            await CodeFixTester.VerifyAsync<MaxDelayBelowDelayCodeFixProvider>("SIDECAR013", """
                 [Sidecar.Sidecar([|MaxDelay = 200|], Delay = 1000)]
                 public interface IOrderService { int Get(int id); }
-                """, "Remove MaxDelay");
-
-            Assert.Equal("""
+                """, "Remove MaxDelay", """
                 [Sidecar.Sidecar(Delay = 1000)]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Without_a_delay_literal_in_the_attribute_only_remove_is_offered()
         {
-            var titles = await CodeFixTester.TitlesAsync(new MaxDelayBelowDelayCodeFixProvider(), "SIDECAR013", """
+            var titles = await CodeFixTester.TitlesAsync<MaxDelayBelowDelayCodeFixProvider>("SIDECAR013", """
                 public static class Timings { public const int Slow = 1000; }
 
                 [Sidecar.Sidecar(Delay = Timings.Slow, [|MaxDelay = 200|])]
@@ -52,7 +48,7 @@ namespace Sidecar.CodeFixes.Tests
         [Fact]
         public async Task No_fix_is_offered_when_reported_on_Delay()
         {
-            var titles = await CodeFixTester.TitlesAsync(new MaxDelayBelowDelayCodeFixProvider(), "SIDECAR013", """
+            var titles = await CodeFixTester.TitlesAsync<MaxDelayBelowDelayCodeFixProvider>("SIDECAR013", """
                 [Sidecar.Sidecar(MaxDelay = 200)]
                 public interface IOrderService
                 {

@@ -8,55 +8,49 @@ namespace Sidecar.CodeFixes.Tests
     /// <summary>SIDECAR008, reported on the named argument whose value is out of range.</summary>
     public class OutOfRangeSettingTests
     {
-        private static Task<string> FixAsync(string source, string title)
-            => CodeFixTester.ApplyAsync(new OutOfRangeSettingCodeFixProvider(), "SIDECAR008", source, title);
+        private static Task FixAsync(string source, string title, string fixedSource)
+            => CodeFixTester.VerifyAsync<OutOfRangeSettingCodeFixProvider>("SIDECAR008", source, title, fixedSource);
 
         [Fact]
         public async Task Set_to_0_replaces_the_value()
         {
-            string fixedSource = await FixAsync("""
+            await FixAsync("""
                 [Sidecar.Sidecar([|Retries = -1|], Delay = 50)]
                 public interface IOrderService { int Get(int id); }
-                """, "Set Retries to 0");
-
-            Assert.Equal("""
+                """, "Set Retries to 0", """
                 [Sidecar.Sidecar(Retries = 0, Delay = 50)]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Remove_takes_the_argument_and_its_comma()
         {
-            string fixedSource = await FixAsync("""
+            await FixAsync("""
                 [Sidecar.Sidecar(Retries = 2, [|Delay = -50|])]
                 public interface IOrderService { int Get(int id); }
-                """, "Remove Delay");
-
-            Assert.Equal("""
+                """, "Remove Delay", """
                 [Sidecar.Sidecar(Retries = 2)]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Removing_the_only_argument_removes_the_parentheses()
         {
-            string fixedSource = await FixAsync("""
+            await FixAsync("""
                 [Sidecar.Sidecar([|Timeout = -1|])]
                 public interface IOrderService { int Get(int id); }
-                """, "Remove Timeout");
-
-            Assert.Equal("""
+                """, "Remove Timeout", """
                 [Sidecar.Sidecar]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Removing_an_argument_on_its_own_line_keeps_the_others_laid_out()
         {
-            string fixedSource = await FixAsync("""
+            await FixAsync("""
                 using Sidecar;
 
                 [Sidecar(
@@ -64,37 +58,33 @@ namespace Sidecar.CodeFixes.Tests
                     [|FailureThreshold = -5|],
                     BreakDuration = 10_000)]
                 public interface IOrderService { int Get(int id); }
-                """, "Remove FailureThreshold");
-
-            Assert.Equal("""
+                """, "Remove FailureThreshold", """
                 using Sidecar;
 
                 [Sidecar(
                     Retries = 3,
                     BreakDuration = 10_000)]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Removing_the_first_argument_pulls_the_next_one_up_to_the_parenthesis()
         {
-            string fixedSource = await FixAsync("""
+            await FixAsync("""
                 [Sidecar.Sidecar([|Retries = -1|],
                                  Delay = 50)]
                 public interface IOrderService { int Get(int id); }
-                """, "Remove Retries");
-
-            Assert.Equal("""
+                """, "Remove Retries", """
                 [Sidecar.Sidecar(Delay = 50)]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Removing_the_last_argument_before_a_closing_parenthesis_on_its_own_line_keeps_the_line_break()
         {
-            string fixedSource = await FixAsync("""
+            await FixAsync("""
                 using Sidecar;
 
                 [Sidecar(
@@ -102,16 +92,14 @@ namespace Sidecar.CodeFixes.Tests
                     [|MaxDelay = -1|]
                 )]
                 public interface IOrderService { int Get(int id); }
-                """, "Remove MaxDelay");
-
-            Assert.Equal("""
+                """, "Remove MaxDelay", """
                 using Sidecar;
 
                 [Sidecar(
                     Retries = 3
                 )]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
@@ -119,7 +107,7 @@ namespace Sidecar.CodeFixes.Tests
         {
             foreach (string setting in new[] { "Retries", "Delay", "MaxDelay", "FailureThreshold", "BreakDuration", "Timeout" })
             {
-                var titles = await CodeFixTester.TitlesAsync(new OutOfRangeSettingCodeFixProvider(), "SIDECAR008", $$"""
+                var titles = await CodeFixTester.TitlesAsync<OutOfRangeSettingCodeFixProvider>("SIDECAR008", $$"""
                     [Sidecar.Sidecar(Jitter = true, [|{{setting}} = -1|])]
                     public interface IOrderService { int Get(int id); }
                     """);
@@ -136,21 +124,19 @@ namespace Sidecar.CodeFixes.Tests
         [InlineData("ProbeTimeout = -1", "Set ProbeTimeout to 0", "ProbeTimeout = 0")]
         public async Task Set_to_the_nearest_valid_value_of_the_knobs_range(string written, string title, string expected)
         {
-            string fixedSource = await FixAsync($$"""
+            await FixAsync($$"""
                 [Sidecar.Sidecar(FailureThreshold = 1, [|{{written}}|])]
                 public interface IOrderService { int Get(int id); }
-                """, title);
-
-            Assert.Equal($$"""
+                """, title, $$"""
                 [Sidecar.Sidecar(FailureThreshold = 1, {{expected}})]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task An_undefined_backoff_can_only_be_removed()
         {
-            var titles = await CodeFixTester.TitlesAsync(new OutOfRangeSettingCodeFixProvider(), "SIDECAR008", """
+            var titles = await CodeFixTester.TitlesAsync<OutOfRangeSettingCodeFixProvider>("SIDECAR008", """
                 using Sidecar;
 
                 [Sidecar([|Backoff = (Backoff)7|])]
@@ -163,7 +149,7 @@ namespace Sidecar.CodeFixes.Tests
         [Fact]
         public async Task No_fix_is_offered_for_a_diagnostic_on_the_whole_attribute()
         {
-            var titles = await CodeFixTester.TitlesAsync(new OutOfRangeSettingCodeFixProvider(), "SIDECAR008", """
+            var titles = await CodeFixTester.TitlesForStaleAsync<OutOfRangeSettingCodeFixProvider>("SIDECAR008", """
                 [[|Sidecar.Sidecar(Retries = -1)|]]
                 public interface IOrderService { int Get(int id); }
                 """);

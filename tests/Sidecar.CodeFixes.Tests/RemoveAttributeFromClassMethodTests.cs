@@ -13,7 +13,7 @@ namespace Sidecar.CodeFixes.Tests
         [Fact]
         public async Task An_attribute_alone_in_its_brackets_goes_with_its_line_and_the_documentation_stays()
         {
-            string fixedSource = await CodeFixTester.ApplyAsync(new RemoveAttributeFromClassMethodCodeFixProvider(), "SIDECAR007", """
+            await CodeFixTester.VerifyAsync<RemoveAttributeFromClassMethodCodeFixProvider>("SIDECAR007", """
                 using Sidecar;
 
                 public class OrderService
@@ -22,9 +22,7 @@ namespace Sidecar.CodeFixes.Tests
                     [[|Sidecar(Retries = 5)|]] // retried
                     public int Get(int id) => id;
                 }
-                """, Title);
-
-            Assert.Equal("""
+                """, Title, """
                 using Sidecar;
 
                 public class OrderService
@@ -32,13 +30,13 @@ namespace Sidecar.CodeFixes.Tests
                     /// <summary>Gets an order.</summary>
                     public int Get(int id) => id;
                 }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task An_attribute_list_after_another_goes_with_its_line()
         {
-            string fixedSource = await CodeFixTester.ApplyAsync(new RemoveAttributeFromClassMethodCodeFixProvider(), "SIDECAR007", """
+            await CodeFixTester.VerifyFirstAsync<RemoveAttributeFromClassMethodCodeFixProvider>("SIDECAR007", """
                 using System;
                 using Sidecar;
 
@@ -48,11 +46,9 @@ namespace Sidecar.CodeFixes.Tests
                     [[|Sidecar|]]
                     public int Get(int id) => id;
 
-                    [Obsolete] [SidecarAttribute(Delay = 5)] public int Put(int id) => id;
+                    [Obsolete] [[|SidecarAttribute(Delay = 5)|]] public int Put(int id) => id;
                 }
-                """, Title);
-
-            Assert.Equal("""
+                """, Title, """
                 using System;
                 using Sidecar;
 
@@ -61,15 +57,15 @@ namespace Sidecar.CodeFixes.Tests
                     [Obsolete]
                     public int Get(int id) => id;
 
-                    [Obsolete] [SidecarAttribute(Delay = 5)] public int Put(int id) => id;
+                    [Obsolete] [[|SidecarAttribute(Delay = 5)|]] public int Put(int id) => id;
                 }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task An_attribute_on_the_same_line_as_the_method_leaves_the_line_tidy()
         {
-            string fixedSource = await CodeFixTester.ApplyAsync(new RemoveAttributeFromClassMethodCodeFixProvider(), "SIDECAR007", """
+            await CodeFixTester.VerifyFirstAsync<RemoveAttributeFromClassMethodCodeFixProvider>("SIDECAR007", """
                 using System;
                 using Sidecar;
 
@@ -77,11 +73,9 @@ namespace Sidecar.CodeFixes.Tests
                 {
                     [Obsolete] [[|SidecarAttribute(Delay = 5)|]] public int Put(int id) => id;
 
-                    [Sidecar] public int Get(int id) => id;
+                    [[|Sidecar|]] public int Get(int id) => id;
                 }
-                """, Title);
-
-            Assert.Equal("""
+                """, Title, """
                 using System;
                 using Sidecar;
 
@@ -89,33 +83,31 @@ namespace Sidecar.CodeFixes.Tests
                 {
                     [Obsolete] public int Put(int id) => id;
 
-                    [Sidecar] public int Get(int id) => id;
+                    [[|Sidecar|]] public int Get(int id) => id;
                 }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task An_attribute_opening_the_line_of_the_method_leaves_the_method_indented()
         {
-            string fixedSource = await CodeFixTester.ApplyAsync(new RemoveAttributeFromClassMethodCodeFixProvider(), "SIDECAR007", """
+            await CodeFixTester.VerifyAsync<RemoveAttributeFromClassMethodCodeFixProvider>("SIDECAR007", """
                 public class OrderService
                 {
                     [[|Sidecar.Sidecar|]] public int Get(int id) => id;
                 }
-                """, Title);
-
-            Assert.Equal("""
+                """, Title, """
                 public class OrderService
                 {
                     public int Get(int id) => id;
                 }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task An_attribute_sharing_its_brackets_leaves_the_others()
         {
-            string fixedSource = await CodeFixTester.ApplyAsync(new RemoveAttributeFromClassMethodCodeFixProvider(), "SIDECAR007", """
+            await CodeFixTester.VerifyAsync<RemoveAttributeFromClassMethodCodeFixProvider>("SIDECAR007", """
                 using System;
                 using Sidecar;
 
@@ -124,9 +116,7 @@ namespace Sidecar.CodeFixes.Tests
                     [[|Sidecar(Retries = 1)|], Obsolete("use GetAsync")]
                     public int Get(int id) => id;
                 }
-                """, Title);
-
-            Assert.Equal("""
+                """, Title, """
                 using System;
                 using Sidecar;
 
@@ -135,7 +125,7 @@ namespace Sidecar.CodeFixes.Tests
                     [Obsolete("use GetAsync")]
                     public int Get(int id) => id;
                 }
-                """, fixedSource);
+                """);
         }
     }
 }

@@ -8,53 +8,49 @@ namespace Sidecar.CodeFixes.Tests
     /// <summary>SIDECAR016, reported on a <c>typeof</c> in RetryOn (or NeverRetryOn) that names no exception type.</summary>
     public class RetryOnNotAnExceptionTests
     {
-        private static Task<string> FixAsync(string source, string title)
-            => CodeFixTester.ApplyAsync(new RetryOnNotAnExceptionCodeFixProvider(), "SIDECAR016", source, title);
+        private static Task FixAsync(string source, string title, string fixedSource)
+            => CodeFixTester.VerifyAsync<RetryOnNotAnExceptionCodeFixProvider>("SIDECAR016", source, title, fixedSource);
 
         [Fact]
         public async Task Removes_the_type_from_an_implicitly_typed_array()
         {
-            string fixedSource = await FixAsync("""
+            await FixAsync("""
                 using System;
                 using Sidecar;
 
                 [Sidecar(RetryOn = new[] { typeof(TimeoutException), [|typeof(string)|], typeof(System.IO.IOException) })]
                 public interface IOrderService { int Get(int id); }
-                """, "Remove string from RetryOn");
-
-            Assert.Equal("""
+                """, "Remove string from RetryOn", """
                 using System;
                 using Sidecar;
 
                 [Sidecar(RetryOn = new[] { typeof(TimeoutException), typeof(System.IO.IOException) })]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Removes_the_last_type_from_a_collection_expression()
         {
-            string fixedSource = await FixAsync("""
+            await FixAsync("""
                 using System;
                 using Sidecar;
 
                 [Sidecar(Retries = 2, RetryOn = [typeof(TimeoutException), [|typeof(DateTime)|]])]
                 public interface IOrderService { int Get(int id); }
-                """, "Remove DateTime from RetryOn");
-
-            Assert.Equal("""
+                """, "Remove DateTime from RetryOn", """
                 using System;
                 using Sidecar;
 
                 [Sidecar(Retries = 2, RetryOn = [typeof(TimeoutException)])]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Removes_the_type_before_a_trailing_comma_from_a_multi_line_array()
         {
-            string fixedSource = await FixAsync("""
+            await FixAsync("""
                 using System;
                 using Sidecar;
 
@@ -64,9 +60,7 @@ namespace Sidecar.CodeFixes.Tests
                     [|typeof(Uri)|],
                 })]
                 public interface IOrderService { int Get(int id); }
-                """, "Remove Uri from RetryOn");
-
-            Assert.Equal("""
+                """, "Remove Uri from RetryOn", """
                 using System;
                 using Sidecar;
 
@@ -75,31 +69,29 @@ namespace Sidecar.CodeFixes.Tests
                     typeof(TimeoutException),
                 })]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Removing_the_only_type_removes_the_setting()
         {
-            string fixedSource = await FixAsync("""
+            await FixAsync("""
                 using Sidecar;
 
                 [Sidecar(Retries = 2, RetryOn = new[] { [|typeof(string)|] })]
                 public interface IOrderService { int Get(int id); }
-                """, "Remove string from RetryOn");
-
-            Assert.Equal("""
+                """, "Remove string from RetryOn", """
                 using Sidecar;
 
                 [Sidecar(Retries = 2)]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task Removing_the_only_type_of_the_only_setting_leaves_a_bare_attribute()
         {
-            string fixedSource = await FixAsync("""
+            await FixAsync("""
                 using Sidecar;
 
                 public interface IOrderService
@@ -107,9 +99,7 @@ namespace Sidecar.CodeFixes.Tests
                     [Sidecar(NeverRetryOn = [[|typeof(int)|]])]
                     int Get(int id);
                 }
-                """, "Remove int from NeverRetryOn");
-
-            Assert.Equal("""
+                """, "Remove int from NeverRetryOn", """
                 using Sidecar;
 
                 public interface IOrderService
@@ -117,13 +107,13 @@ namespace Sidecar.CodeFixes.Tests
                     [Sidecar]
                     int Get(int id);
                 }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task No_fix_is_offered_for_a_typeof_outside_RetryOn()
         {
-            var titles = await CodeFixTester.TitlesAsync(new RetryOnNotAnExceptionCodeFixProvider(), "SIDECAR016", """
+            var titles = await CodeFixTester.TitlesForStaleAsync<RetryOnNotAnExceptionCodeFixProvider>("SIDECAR016", """
                 using System.ComponentModel;
 
                 [TypeConverter([|typeof(string)|])]

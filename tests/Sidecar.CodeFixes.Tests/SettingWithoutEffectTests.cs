@@ -11,21 +11,19 @@ namespace Sidecar.CodeFixes.Tests
         [Fact]
         public async Task Remove_the_setting_removes_the_argument()
         {
-            string fixedSource = await CodeFixTester.ApplyAsync(new SettingWithoutEffectCodeFixProvider(), "SIDECAR018", """
+            await CodeFixTester.VerifyAsync<SettingWithoutEffectCodeFixProvider>("SIDECAR018", """
                 [Sidecar.Sidecar(Retries = 2, [|SamplingDuration = 10000|], FailureThreshold = 3)]
                 public interface IOrderService { int Get(int id); }
-                """, "Remove SamplingDuration");
-
-            Assert.Equal("""
+                """, "Remove SamplingDuration", """
                 [Sidecar.Sidecar(Retries = 2, FailureThreshold = 3)]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task The_title_names_the_setting()
         {
-            var titles = await CodeFixTester.TitlesAsync(new SettingWithoutEffectCodeFixProvider(), "SIDECAR018", """
+            var titles = await CodeFixTester.TitlesAsync<SettingWithoutEffectCodeFixProvider>("SIDECAR018", """
                 [Sidecar.Sidecar([|MinRetriesPerSecond = 5|])]
                 public interface IOrderService { int Get(int id); }
                 """);

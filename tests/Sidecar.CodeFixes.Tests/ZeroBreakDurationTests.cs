@@ -11,21 +11,19 @@ namespace Sidecar.CodeFixes.Tests
         [Fact]
         public async Task Remove_BreakDuration_removes_the_argument()
         {
-            string fixedSource = await CodeFixTester.ApplyAsync(new ZeroBreakDurationCodeFixProvider(), "SIDECAR014", """
+            await CodeFixTester.VerifyAsync<ZeroBreakDurationCodeFixProvider>("SIDECAR014", """
                 [Sidecar.Sidecar(FailureThreshold = 5, [|BreakDuration = 0|], Retries = 2)]
                 public interface IOrderService { int Get(int id); }
-                """, "Remove BreakDuration");
-
-            Assert.Equal("""
+                """, "Remove BreakDuration", """
                 [Sidecar.Sidecar(FailureThreshold = 5, Retries = 2)]
                 public interface IOrderService { int Get(int id); }
-                """, fixedSource);
+                """);
         }
 
         [Fact]
         public async Task No_fix_is_offered_when_reported_on_FailureThreshold()
         {
-            var titles = await CodeFixTester.TitlesAsync(new ZeroBreakDurationCodeFixProvider(), "SIDECAR014", """
+            var titles = await CodeFixTester.TitlesAsync<ZeroBreakDurationCodeFixProvider>("SIDECAR014", """
                 [Sidecar.Sidecar(BreakDuration = 0)]
                 public interface IOrderService
                 {

@@ -8,211 +8,217 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
 using Microsoft.CodeAnalysis.Text;
-using Xunit;
+using Sidecar.Generators.Diagnostics;
 
 namespace Sidecar.CodeFixes.Tests.Infrastructure
 {
     /// <summary>
-    /// Runs a code fix the way the IDE does: a workspace with the sources, a diagnostic at a marked span, the provider's
-    /// actions, the chosen action's changes applied. Spans are marked <c>[|like this|]</c> and must cover exactly one
-    /// token or node, as the generator's locations do.
+    /// Code-fix tests on Microsoft.CodeAnalysis.Testing: the real <see cref="SidecarAnalyzer"/> reports the diagnostic, which
+    /// must be exactly at the spans marked <c>[|like this|]</c> (the other Sidecar diagnostics are switched off); the fix
+    /// titled as asked is applied, then again through "Fix all" in the document, the project and the solution, and every
+    /// result must equal the expected text (with the diagnostics still marked that the fix leaves).
     /// </summary>
     internal static class CodeFixTester
     {
-        private const string Open = "[|";
-        private const string Close = "|]";
+        /// <summary>Applies the fix titled <paramref name="title"/> to the one source and checks the result.</summary>
+        public static Task VerifyAsync<TFix>(string diagnosticId, string markedSource, string title, string fixedSource)
+            where TFix : CodeFixProvider, new()
+            => VerifyAsync<TFix>(diagnosticId, new[] { markedSource }, title, new[] { fixedSource });
 
-        private static readonly ImmutableArray<MetadataReference> s_references =
+        /// <summary>Applies the fix titled <paramref name="title"/> across the sources and checks every one.</summary>
+        /// <summary>
+        /// Applies the fix titled <paramref name="title"/> to the first marked diagnostic only; the other diagnostics stay, and
+        /// must be marked in <paramref name="fixedSource"/>.
+        /// </summary>
+        public static Task VerifyFirstAsync<TFix>(string diagnosticId, string markedSource, string title, string fixedSource)
+            where TFix : CodeFixProvider, new()
+            => VerifyAsync<TFix>(diagnosticId, new[] { markedSource }, title, new[] { fixedSource }, CodeFixTestBehaviors.FixOne | CodeFixTestBehaviors.SkipFixAllCheck);
+
+        /// <summary>Applies the fix titled <paramref name="title"/> across the sources and checks every one.</summary>
+        public static async Task VerifyAsync<TFix>(string diagnosticId, string[] markedSources, string title, string[] fixedSources, CodeFixTestBehaviors behaviors = CodeFixTestBehaviors.None)
+            where TFix : CodeFixProvider, new()
+        {
+            var test = new SidecarFixTest<TFix>(diagnosticId, title) { CodeFixTestBehaviors = behaviors };
+            test.FixedState.MarkupHandling = MarkupMode.Allow; // a diagnostic marked in the fixed text is one the fix leaves
+            for (int i = 0; i < markedSources.Length; i++)
+            {
+                test.TestState.Sources.Add(("/0/Source" + i + ".cs", markedSources[i]));
+                test.FixedState.Sources.Add(("/0/Source" + i + ".cs", fixedSources[i]));
+            }
+
+            await test.RunAsync(CancellationToken.None);
+            if (!test.Offered.Contains(title))
+            {
+                throw new InvalidOperationException("No fix titled '" + title + "'; offered: " + string.Join(", ", test.Offered.Distinct().Select(t => "'" + t + "'")));
+            }
+        }
+
+        /// <summary>The titles of the fixes offered for the one marked diagnostic, in order (none is applied).</summary>
+        public static async Task<IReadOnlyList<string>> TitlesAsync<TFix>(string diagnosticId, string markedSource)
+            where TFix : CodeFixProvider, new()
+        {
+            var test = new SidecarFixTest<TFix>(diagnosticId, title: null) { TestCode = markedSource, FixedCode = markedSource };
+            await test.RunAsync(CancellationToken.None);
+            return test.Offered.Distinct().ToList();
+        }
+
+        /// <summary>
+        /// The titles offered for a diagnostic at the marked span that the analyzer would not report there (one computed
+        /// before an edit, which the IDE can still hand to a fix): the fix must cope, usually by offering nothing.
+        /// </summary>
+        public static async Task<IReadOnlyList<string>> TitlesForStaleAsync<TFix>(string diagnosticId, string markedSource)
+            where TFix : CodeFixProvider, new()
+        {
+            var test = new StaleDiagnosticTest<TFix>(diagnosticId, markedSource) { TestCode = markedSource, FixedCode = markedSource };
+            await test.RunAsync(CancellationToken.None);
+            return test.Offered.Distinct().ToList();
+        }
+
+        /// <summary>The references of a .NET 8 project that uses Sidecar: no download, no NuGet cache.</summary>
+        internal static readonly ImmutableArray<MetadataReference> References =
             Basic.Reference.Assemblies.Net80.References.All.Cast<MetadataReference>()
                 .Append(MetadataReference.CreateFromFile(typeof(SidecarAttribute).Assembly.Location))
                 .ToImmutableArray();
 
-        /// <summary>Applies the fix titled <paramref name="title"/> and returns the text of the one document.</summary>
-        public static async Task<string> ApplyAsync(CodeFixProvider provider, string diagnosticId, string markedSource, string title)
-            => (await ApplyAsync(provider, diagnosticId, title, new[] { markedSource })).Single();
-
-        /// <summary>Applies the fix titled <paramref name="title"/> for the one marked span among the sources; returns every document's text.</summary>
-        public static async Task<IReadOnlyList<string>> ApplyAsync(CodeFixProvider provider, string diagnosticId, string title, string[] markedSources)
+        private sealed class SidecarFixTest<TFix> : CSharpCodeFixTest<SidecarAnalyzer, TFix, DefaultVerifier>
+            where TFix : CodeFixProvider, new()
         {
-            TestProject project = TestProject.Create(diagnosticId, markedSources);
-            Diagnostic diagnostic = Assert.Single(project.Diagnostics);
-            CodeAction action = (await ActionsAsync(provider, project.DocumentOf(diagnostic), diagnostic))
-                .SingleOrDefault(a => a.Title == title)
-                ?? throw new Xunit.Sdk.XunitException($"no fix titled '{title}'; offered: {string.Join(", ", (await TitlesAsync(provider, diagnosticId, markedSources)).Select(t => "'" + t + "'"))}");
-            return await ApplyAsync(project, action);
-        }
+            private readonly string _diagnosticId;
+            private readonly string? _title;
+            private string? _equivalenceKey;
 
-        /// <summary>The titles of the fixes offered for the one marked span, in order.</summary>
-        public static async Task<IReadOnlyList<string>> TitlesAsync(CodeFixProvider provider, string diagnosticId, params string[] markedSources)
-        {
-            TestProject project = TestProject.Create(diagnosticId, markedSources);
-            Diagnostic diagnostic = Assert.Single(project.Diagnostics);
-            return (await ActionsAsync(provider, project.DocumentOf(diagnostic), diagnostic)).Select(a => a.Title).ToList();
-        }
-
-        /// <summary>
-        /// Fixes every marked span of the document at once through the provider's fix-all provider, with the
-        /// equivalence key of the fix titled <paramref name="title"/> at the first span (what "Fix all occurrences" does).
-        /// </summary>
-        public static async Task<string> FixAllInDocumentAsync(CodeFixProvider provider, string diagnosticId, string markedSource, string title)
-        {
-            TestProject project = TestProject.Create(diagnosticId, new[] { markedSource });
-            Document document = project.Documents.Single();
-            CodeAction first = (await ActionsAsync(provider, document, project.Diagnostics[0])).Single(a => a.Title == title);
-
-            FixAllProvider fixAll = provider.GetFixAllProvider() ?? throw new Xunit.Sdk.XunitException("the provider has no fix-all provider");
-            var context = new FixAllContext(
-                document,
-                provider,
-                FixAllScope.Document,
-                first.EquivalenceKey,
-                new[] { diagnosticId },
-                new FixedDiagnosticProvider(project.Diagnostics),
-                CancellationToken.None);
-            CodeAction action = await fixAll.GetFixAsync(context) ?? throw new Xunit.Sdk.XunitException("fix all produced no action");
-            return (await ApplyAsync(project, action)).Single();
-        }
-
-        /// <summary>A document without markers in a project of its own, for running the real generator over it.</summary>
-        public static Document CreateDocument(string source) => TestProject.Create("SIDECAR", new[] { source }).Documents.Single();
-
-        /// <summary>The fixes <paramref name="provider"/> offers for <paramref name="diagnostic"/> in <paramref name="document"/>.</summary>
-        public static Task<IReadOnlyList<CodeAction>> ActionsFor(CodeFixProvider provider, Document document, Diagnostic diagnostic)
-            => ActionsAsync(provider, document, diagnostic);
-
-        /// <summary><paramref name="document"/> as <paramref name="action"/> leaves it.</summary>
-        public static async Task<Document> ApplyAsync(CodeAction action, Document document)
-        {
-            ImmutableArray<CodeActionOperation> operations = await action.GetOperationsAsync(CancellationToken.None);
-            return Assert.Single(operations.OfType<ApplyChangesOperation>()).ChangedSolution.GetDocument(document.Id)!;
-        }
-
-        private static async Task<IReadOnlyList<CodeAction>> ActionsAsync(CodeFixProvider provider, Document document, Diagnostic diagnostic)
-        {
-            Assert.Contains(diagnostic.Id, provider.FixableDiagnosticIds);
-            var actions = new List<CodeAction>();
-            var context = new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None);
-            await provider.RegisterCodeFixesAsync(context);
-            return actions;
-        }
-
-        private static async Task<IReadOnlyList<string>> ApplyAsync(TestProject project, CodeAction action)
-        {
-            ImmutableArray<CodeActionOperation> operations = await action.GetOperationsAsync(CancellationToken.None);
-            Solution changed = Assert.Single(operations.OfType<ApplyChangesOperation>()).ChangedSolution;
-            var texts = new List<string>();
-            foreach (Document original in project.Documents)
+            public SidecarFixTest(string diagnosticId, string? title)
             {
-                Document document = changed.GetDocument(original.Id)!;
-                SyntaxTree tree = (await document.GetSyntaxTreeAsync())!;
-                Assert.DoesNotContain(tree.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
-                texts.Add((await document.GetTextAsync()).ToString());
-            }
-
-            return texts;
-        }
-
-        /// <summary>An in-memory project whose documents are the sources with the span markers taken out.</summary>
-        private sealed class TestProject
-        {
-            private TestProject(IReadOnlyList<Document> documents, IReadOnlyList<Diagnostic> diagnostics)
-            {
-                Documents = documents;
-                Diagnostics = diagnostics;
-            }
-
-            public IReadOnlyList<Document> Documents { get; }
-
-            /// <summary>One diagnostic per marked span, in source order.</summary>
-            public IReadOnlyList<Diagnostic> Diagnostics { get; }
-
-            public Document DocumentOf(Diagnostic diagnostic)
-                => Documents.Single(d => d.FilePath == diagnostic.Location.GetLineSpan().Path);
-
-            public static TestProject Create(string diagnosticId, IReadOnlyList<string> markedSources)
-            {
-                var workspace = new AdhocWorkspace();
-                var projectId = ProjectId.CreateNewId();
-                Solution solution = workspace.CurrentSolution.AddProject(ProjectInfo.Create(
-                    projectId,
-                    VersionStamp.Default,
-                    "CodeFixTest",
-                    "CodeFixTest",
-                    LanguageNames.CSharp,
-                    compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable),
-                    parseOptions: new CSharpParseOptions(LanguageVersion.Latest),
-                    metadataReferences: s_references));
-
-                var descriptor = new DiagnosticDescriptor(diagnosticId, diagnosticId, diagnosticId, "Sidecar", DiagnosticSeverity.Error, isEnabledByDefault: true);
-                var marked = new List<(DocumentId Id, IReadOnlyList<TextSpan> Spans)>();
-                for (int i = 0; i < markedSources.Count; i++)
+                _diagnosticId = diagnosticId;
+                _title = title;
+                ReferenceAssemblies = new ReferenceAssemblies("net8.0");
+                TestState.AdditionalReferences.AddRange(References);
+                // The generator is not run here (GeneratorRoundTripTests does that), so a class-form sidecar's interface
+                // members are not implemented: compiler errors are not this test's business; the analyzer's are.
+                CompilerDiagnostics = CompilerDiagnostics.None;
+                foreach (DiagnosticDescriptor descriptor in new SidecarAnalyzer().SupportedDiagnostics)
                 {
-                    (string source, IReadOnlyList<TextSpan> spans) = TakeMarkers(markedSources[i]);
-                    DocumentId id = DocumentId.CreateNewId(projectId);
-                    solution = solution.AddDocument(DocumentInfo.Create(
-                        id,
-                        "Source" + i + ".cs",
-                        loader: TextLoader.From(TextAndVersion.Create(SourceText.From(source), VersionStamp.Default)),
-                        filePath: "/src/Source" + i + ".cs"));
-                    marked.Add((id, spans));
-                }
-
-                Assert.True(workspace.TryApplyChanges(solution));
-                var documents = new List<Document>();
-                var diagnostics = new List<Diagnostic>();
-                foreach ((DocumentId id, IReadOnlyList<TextSpan> spans) in marked)
-                {
-                    Document document = workspace.CurrentSolution.GetDocument(id)!;
-                    SyntaxTree tree = document.GetSyntaxTreeAsync().GetAwaiter().GetResult()!;
-                    SyntaxNode root = tree.GetRoot();
-                    foreach (TextSpan span in spans)
+                    if (descriptor.Id != diagnosticId)
                     {
-                        Assert.True(
-                            root.FindToken(span.Start).Span == span || root.FindNode(span).Span == span,
-                            $"the marked span '{tree.GetText().ToString(span)}' is not a whole token or node");
+                        DisabledDiagnostics.Add(descriptor.Id);
+                    }
+                }
+            }
 
-                        // The IDE hands generator diagnostics to code fixes with a location in the document's tree.
-                        diagnostics.Add(Diagnostic.Create(descriptor, Location.Create(tree, span)));
+            /// <summary>Every title the provider offered, whether or not it was the one applied.</summary>
+            public List<string> Offered { get; } = new();
+
+            protected override CompilationOptions CreateCompilationOptions()
+                => ((CSharpCompilationOptions)base.CreateCompilationOptions()).WithNullableContextOptions(NullableContextOptions.Enable);
+
+            protected override ParseOptions CreateParseOptions()
+                => ((CSharpParseOptions)base.CreateParseOptions()).WithLanguageVersion(LanguageVersion.Latest);
+
+            // [|...|] marks the diagnostic under test.
+            protected override DiagnosticDescriptor? GetDefaultDiagnostic(DiagnosticAnalyzer[] analyzers)
+                => analyzers.SelectMany(a => a.SupportedDiagnostics).First(d => d.Id == _diagnosticId);
+
+            // Only the titled fix is let through, so it is the one applied, alone and by "Fix all".
+            protected override CodeFixContext CreateCodeFixContext(Document document, TextSpan span, ImmutableArray<Diagnostic> diagnostics, Action<CodeAction, ImmutableArray<Diagnostic>> registerCodeFix, CancellationToken cancellationToken)
+                => base.CreateCodeFixContext(document, span, diagnostics, (action, fixes) =>
+                {
+                    Offered.Add(action.Title);
+                    if (_title is not null && action.Title == _title)
+                    {
+                        _equivalenceKey ??= action.EquivalenceKey;
                     }
 
-                    documents.Add(document);
-                }
+                    // The titled fix, and the ones "Fix all" would take with it (same equivalence key): the same fix of
+                    // another diagnostic has a title of its own ("Make 'QuickOrders' partial").
+                    if (_title is not null && (action.Title == _title || (_equivalenceKey is not null && action.EquivalenceKey == _equivalenceKey)))
+                    {
+                        registerCodeFix(action, fixes);
+                    }
+                }, cancellationToken);
+        }
 
-                return new TestProject(documents, diagnostics);
+        /// <summary>A fix test whose diagnostic comes from the markup, not from the analyzer.</summary>
+        private sealed class StaleDiagnosticTest<TFix> : CSharpCodeFixTest<MarkedSpanAnalyzer, TFix, DefaultVerifier>
+            where TFix : CodeFixProvider, new()
+        {
+            private readonly DiagnosticDescriptor _descriptor;
+            private readonly TextSpan[] _spans;
+
+            public StaleDiagnosticTest(string diagnosticId, string markedSource)
+            {
+                _spans = TakeSpans(markedSource);
+                // The spans are fixed: the framework's variants with a #pragma or an <auto-generated> header above would move them.
+                TestBehaviors = TestBehaviors.SkipSuppressionCheck | TestBehaviors.SkipGeneratedCodeCheck;
+                _descriptor = new DiagnosticDescriptor(diagnosticId, diagnosticId, diagnosticId, "Sidecar", DiagnosticSeverity.Error, isEnabledByDefault: true);
+                ReferenceAssemblies = new ReferenceAssemblies("net8.0");
+                TestState.AdditionalReferences.AddRange(References);
+                CompilerDiagnostics = CompilerDiagnostics.None;
             }
 
-            private static (string Source, IReadOnlyList<TextSpan> Spans) TakeMarkers(string marked)
+            public List<string> Offered { get; } = new();
+
+            protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers()
+            {
+                yield return new MarkedSpanAnalyzer(_descriptor, _spans);
+            }
+
+            protected override DiagnosticDescriptor? GetDefaultDiagnostic(DiagnosticAnalyzer[] analyzers) => _descriptor;
+
+            protected override CodeFixContext CreateCodeFixContext(Document document, TextSpan span, ImmutableArray<Diagnostic> diagnostics, Action<CodeAction, ImmutableArray<Diagnostic>> registerCodeFix, CancellationToken cancellationToken)
+                => base.CreateCodeFixContext(document, span, diagnostics, (action, _) => Offered.Add(action.Title), cancellationToken);
+
+            private static TextSpan[] TakeSpans(string marked)
             {
                 var spans = new List<TextSpan>();
                 string source = marked;
-                for (int open = source.IndexOf(Open, StringComparison.Ordinal); open >= 0; open = source.IndexOf(Open, StringComparison.Ordinal))
+                for (int open = source.IndexOf("[|", StringComparison.Ordinal); open >= 0; open = source.IndexOf("[|", StringComparison.Ordinal))
                 {
-                    source = source.Remove(open, Open.Length);
-                    int close = source.IndexOf(Close, open, StringComparison.Ordinal);
-                    Assert.True(close >= 0, "a [| marker is not closed");
-                    source = source.Remove(close, Close.Length);
+                    source = source.Remove(open, 2);
+                    int close = source.IndexOf("|]", open, StringComparison.Ordinal);
+                    source = source.Remove(close, 2);
                     spans.Add(TextSpan.FromBounds(open, close));
                 }
 
-                return (source, spans);
+                return spans.ToArray();
             }
         }
+    }
 
-        private sealed class FixedDiagnosticProvider : FixAllContext.DiagnosticProvider
+    /// <summary>Reports one diagnostic at each given span of the first syntax tree: a stand-in for a stale diagnostic.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    internal sealed class MarkedSpanAnalyzer : DiagnosticAnalyzer
+    {
+        private readonly DiagnosticDescriptor _descriptor;
+        private readonly TextSpan[] _spans;
+
+        public MarkedSpanAnalyzer()
+            : this(new DiagnosticDescriptor("NONE", "NONE", "NONE", "Sidecar", DiagnosticSeverity.Error, isEnabledByDefault: true), Array.Empty<TextSpan>())
         {
-            private readonly IReadOnlyList<Diagnostic> _diagnostics;
+        }
 
-            public FixedDiagnosticProvider(IReadOnlyList<Diagnostic> diagnostics) => _diagnostics = diagnostics;
+        public MarkedSpanAnalyzer(DiagnosticDescriptor descriptor, TextSpan[] spans)
+        {
+            _descriptor = descriptor;
+            _spans = spans;
+        }
 
-            public override Task<IEnumerable<Diagnostic>> GetDocumentDiagnosticsAsync(Document document, CancellationToken cancellationToken)
-                => Task.FromResult(_diagnostics.Where(d => d.Location.GetLineSpan().Path == document.FilePath));
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(_descriptor);
 
-            public override Task<IEnumerable<Diagnostic>> GetProjectDiagnosticsAsync(Project project, CancellationToken cancellationToken)
-                => Task.FromResult(Enumerable.Empty<Diagnostic>());
-
-            public override Task<IEnumerable<Diagnostic>> GetAllDiagnosticsAsync(Project project, CancellationToken cancellationToken)
-                => Task.FromResult<IEnumerable<Diagnostic>>(_diagnostics);
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterSyntaxTreeAction(tree =>
+            {
+                foreach (TextSpan span in _spans)
+                {
+                    tree.ReportDiagnostic(Diagnostic.Create(_descriptor, Location.Create(tree.Tree, span)));
+                }
+            });
         }
     }
 }
