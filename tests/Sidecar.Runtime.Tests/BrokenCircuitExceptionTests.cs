@@ -1,5 +1,4 @@
 using System;
-using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Runtime.Tests

@@ -1,6 +1,5 @@
 using System;
 using System.Threading;
-using Sidecar.Testing;
 using Xunit;
 
 namespace Sidecar.Runtime.Tests

@@ -24,7 +24,7 @@ namespace Sidecar.Runtime.Tests
         private readonly CircuitBreakerRegistry _registry = new();
 
         /// <summary>The service and circuit name of this test.</summary>
-        private readonly string S = "Shop.IOrders" + Guid.NewGuid().ToString("N");
+        private readonly string _service = "Shop.IOrders" + Guid.NewGuid().ToString("N");
 
         [Fact]
         public void The_meter_and_the_activity_source_are_called_Sidecar_and_carry_the_assembly_version()
@@ -89,10 +89,10 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(
                 new[]
                 {
-                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=success, sidecar.service={S}",
-                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=success, sidecar.service={S}",
+                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=success, sidecar.service={_service}",
+                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=success, sidecar.service={_service}",
                 },
-                metrics.For(S));
+                metrics.For(_service));
         }
 
         [Fact]
@@ -108,13 +108,13 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(
                 new[]
                 {
-                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=success, sidecar.service={S}",
-                    $"sidecar.retries 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.service={S}",
-                    $"sidecar.retries 1 exception.type=System.InvalidOperationException, sidecar.method=GetAsync, sidecar.service={S}",
-                    $"sidecar.retry.delay 100 sidecar.method=GetAsync, sidecar.service={S}",
-                    $"sidecar.retry.delay 200 sidecar.method=GetAsync, sidecar.service={S}",
+                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=success, sidecar.service={_service}",
+                    $"sidecar.retries 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.service={_service}",
+                    $"sidecar.retries 1 exception.type=System.InvalidOperationException, sidecar.method=GetAsync, sidecar.service={_service}",
+                    $"sidecar.retry.delay 100 sidecar.method=GetAsync, sidecar.service={_service}",
+                    $"sidecar.retry.delay 200 sidecar.method=GetAsync, sidecar.service={_service}",
                 },
-                metrics.For(S));
+                metrics.For(_service));
         }
 
         [Fact]
@@ -129,11 +129,11 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(
                 new[]
                 {
-                    $"sidecar.calls 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={S}",
-                    $"sidecar.retries 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.service={S}",
-                    $"sidecar.retry.delay 50 sidecar.method=GetAsync, sidecar.service={S}",
+                    $"sidecar.calls 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={_service}",
+                    $"sidecar.retries 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.service={_service}",
+                    $"sidecar.retry.delay 50 sidecar.method=GetAsync, sidecar.service={_service}",
                 },
-                metrics.For(S));
+                metrics.For(_service));
         }
 
         [Fact]
@@ -145,8 +145,8 @@ namespace Sidecar.Runtime.Tests
             Assert.False(ShouldRetry(pipeline, new ArgumentException(), 0));
 
             Assert.Equal(
-                new[] { $"sidecar.calls 1 exception.type=System.ArgumentException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={S}" },
-                metrics.For(S));
+                new[] { $"sidecar.calls 1 exception.type=System.ArgumentException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={_service}" },
+                metrics.For(_service));
         }
 
         [Fact]
@@ -160,8 +160,8 @@ namespace Sidecar.Runtime.Tests
             Assert.False(pipeline.ShouldRetry(Member, new OperationCanceledException(cts.Token), 0, default, cts.Token, out _));
 
             Assert.Equal(
-                new[] { $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=canceled, sidecar.service={S}" },
-                metrics.For(S));
+                new[] { $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=canceled, sidecar.service={_service}" },
+                metrics.For(_service));
         }
 
         [Fact]
@@ -178,11 +178,11 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(
                 new[]
                 {
-                    $"sidecar.calls 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={S}",
-                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=rejected, sidecar.service={S}",
-                    $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=open",
+                    $"sidecar.calls 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={_service}",
+                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=rejected, sidecar.service={_service}",
+                    $"sidecar.circuit.transitions 1 sidecar.circuit={_service}, sidecar.circuit.state=open",
                 },
-                metrics.For(S));
+                metrics.For(_service));
         }
 
         [Fact]
@@ -195,8 +195,8 @@ namespace Sidecar.Runtime.Tests
             Assert.False(ShouldRetry(pipeline, refusedInside, 0));
 
             Assert.Equal(
-                new[] { $"sidecar.calls 1 exception.type=Sidecar.BrokenCircuitException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={S}" },
-                metrics.For(S));
+                new[] { $"sidecar.calls 1 exception.type=Sidecar.BrokenCircuitException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={_service}" },
+                metrics.For(_service));
         }
 
         [Fact]
@@ -221,13 +221,13 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(
                 new[]
                 {
-                    $"sidecar.calls 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.outcome=fallback, sidecar.service={S}",
-                    $"sidecar.calls 1 exception.type=Sidecar.BrokenCircuitException, sidecar.method=GetAsync, sidecar.outcome=fallback, sidecar.service={S}",
-                    $"sidecar.retries 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.service={S}",
-                    $"sidecar.retry.delay 10 sidecar.method=GetAsync, sidecar.service={S}",
-                    $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=open",
+                    $"sidecar.calls 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.outcome=fallback, sidecar.service={_service}",
+                    $"sidecar.calls 1 exception.type=Sidecar.BrokenCircuitException, sidecar.method=GetAsync, sidecar.outcome=fallback, sidecar.service={_service}",
+                    $"sidecar.retries 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.service={_service}",
+                    $"sidecar.retry.delay 10 sidecar.method=GetAsync, sidecar.service={_service}",
+                    $"sidecar.circuit.transitions 1 sidecar.circuit={_service}, sidecar.circuit.state=open",
                 },
-                metrics.For(S));
+                metrics.For(_service));
         }
 
         [Fact]
@@ -243,8 +243,8 @@ namespace Sidecar.Runtime.Tests
             Assert.False(pipeline.ShouldFallBack(cancelled, cts.Token));
 
             Assert.Equal(
-                new[] { $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=canceled, sidecar.service={S}" },
-                metrics.For(S));
+                new[] { $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=canceled, sidecar.service={_service}" },
+                metrics.For(_service));
         }
 
         [Fact]
@@ -265,24 +265,24 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(
                 new[]
                 {
-                    $"sidecar.calls 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={S}",
-                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=success, sidecar.service={S}",
-                    $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=open",
-                    $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=half_open",
-                    $"sidecar.circuit.transitions 1 sidecar.circuit={S}, sidecar.circuit.state=closed",
-                    $"sidecar.circuit.state 0 sidecar.circuit={S}",
-                    $"sidecar.circuit.state 1 sidecar.circuit={S}",
-                    $"sidecar.circuit.state 2 sidecar.circuit={S}",
-                    $"sidecar.circuit.state 0 sidecar.circuit={S}",
+                    $"sidecar.calls 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={_service}",
+                    $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=success, sidecar.service={_service}",
+                    $"sidecar.circuit.transitions 1 sidecar.circuit={_service}, sidecar.circuit.state=open",
+                    $"sidecar.circuit.transitions 1 sidecar.circuit={_service}, sidecar.circuit.state=half_open",
+                    $"sidecar.circuit.transitions 1 sidecar.circuit={_service}, sidecar.circuit.state=closed",
+                    $"sidecar.circuit.state 0 sidecar.circuit={_service}",
+                    $"sidecar.circuit.state 1 sidecar.circuit={_service}",
+                    $"sidecar.circuit.state 2 sidecar.circuit={_service}",
+                    $"sidecar.circuit.state 0 sidecar.circuit={_service}",
                 },
-                metrics.For(S));
+                metrics.For(_service));
         }
 
         [Fact]
         public void The_bulkhead_gauge_reports_the_attempts_running()
         {
             using var metrics = new SidecarMetrics();
-            SidecarPipeline pipeline = new(S, new SidecarPolicy(S, maxConcurrency: 2), new SidecarOptions { TimeProvider = _time, CircuitBreakers = new CircuitBreakerRegistry() });
+            SidecarPipeline pipeline = new(_service, new SidecarPolicy(_service, maxConcurrency: 2), new SidecarOptions { TimeProvider = _time, CircuitBreakers = new CircuitBreakerRegistry() });
 
             metrics.Observe();
             CircuitPermit first = pipeline.Enter(Member);
@@ -293,26 +293,26 @@ namespace Sidecar.Runtime.Tests
             metrics.Observe();
 
             Assert.Equal(
-                new[] { $"sidecar.bulkhead.running 0 sidecar.bulkhead={S}", $"sidecar.bulkhead.running 2 sidecar.bulkhead={S}", $"sidecar.bulkhead.running 0 sidecar.bulkhead={S}" },
-                metrics.For(S).Where(m => m.StartsWith("sidecar.bulkhead", StringComparison.Ordinal)));
+                new[] { $"sidecar.bulkhead.running 0 sidecar.bulkhead={_service}", $"sidecar.bulkhead.running 2 sidecar.bulkhead={_service}", $"sidecar.bulkhead.running 0 sidecar.bulkhead={_service}" },
+                metrics.For(_service).Where(m => m.StartsWith("sidecar.bulkhead", StringComparison.Ordinal)));
         }
 
         [Fact]
         public void The_gauge_reports_the_circuits_of_the_shared_registry()
         {
             using var metrics = new SidecarMetrics();
-            var pipeline = new SidecarPipeline(S, new SidecarPolicy(S, failureThreshold: 1), null);
+            var pipeline = new SidecarPipeline(_service, new SidecarPolicy(_service, failureThreshold: 1), null);
 
             metrics.Observe();
 
-            Assert.Same(CircuitBreakerRegistry.Shared.Breakers.Single(b => b.Name == S), pipeline.CircuitBreaker);
-            Assert.Equal(new[] { $"sidecar.circuit.state 0 sidecar.circuit={S}" }, metrics.For(S));
+            Assert.Same(CircuitBreakerRegistry.Shared.Breakers.Single(b => b.Name == _service), pipeline.CircuitBreaker);
+            Assert.Equal(new[] { $"sidecar.circuit.state 0 sidecar.circuit={_service}" }, metrics.For(_service));
         }
 
         [Fact]
         public void The_gauge_does_not_keep_a_dropped_registry_alive()
         {
-            WeakReference registry = RegistryWithCircuit(S);
+            WeakReference registry = RegistryWithCircuit(_service);
 
             GC.Collect();
             GC.WaitForPendingFinalizers();
@@ -321,7 +321,7 @@ namespace Sidecar.Runtime.Tests
             metrics.Observe();
 
             Assert.False(registry.IsAlive, "the telemetry kept a registry alive");
-            Assert.Empty(metrics.For(S));
+            Assert.Empty(metrics.For(_service));
         }
 
         [Fact]
@@ -362,8 +362,8 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(
                 new[]
                 {
-                    $"sidecar.retry sidecar.service={S}, sidecar.method=GetAsync, sidecar.attempt=1, sidecar.retry.delay_ms=100, exception.type=System.TimeoutException",
-                    $"sidecar.retry sidecar.service={S}, sidecar.method=GetAsync, sidecar.attempt=2, sidecar.retry.delay_ms=200, exception.type=System.InvalidOperationException",
+                    $"sidecar.retry sidecar.service={_service}, sidecar.method=GetAsync, sidecar.attempt=1, sidecar.retry.delay_ms=100, exception.type=System.TimeoutException",
+                    $"sidecar.retry sidecar.service={_service}, sidecar.method=GetAsync, sidecar.attempt=2, sidecar.retry.delay_ms=200, exception.type=System.InvalidOperationException",
                 },
                 Events(activity));
             Assert.IsType<int>(activity.Events.First().Tags.Single(t => t.Key == "sidecar.attempt").Value);
@@ -388,12 +388,12 @@ namespace Sidecar.Runtime.Tests
             Assert.Equal(
                 new[]
                 {
-                    $"sidecar.circuit_state sidecar.circuit={S}, sidecar.circuit.state=open",
-                    $"sidecar.circuit_open sidecar.service={S}, sidecar.method=GetAsync, sidecar.circuit={S}, sidecar.circuit.state=open",
-                    $"sidecar.fallback sidecar.service={S}, sidecar.method=GetAsync, exception.type=Sidecar.BrokenCircuitException",
-                    $"sidecar.circuit_state sidecar.circuit={S}, sidecar.circuit.state=half_open",
-                    $"sidecar.circuit_open sidecar.service={S}, sidecar.method=GetAsync, sidecar.circuit={S}, sidecar.circuit.state=half_open",
-                    $"sidecar.circuit_state sidecar.circuit={S}, sidecar.circuit.state=closed",
+                    $"sidecar.circuit_state sidecar.circuit={_service}, sidecar.circuit.state=open",
+                    $"sidecar.circuit_open sidecar.service={_service}, sidecar.method=GetAsync, sidecar.circuit={_service}, sidecar.circuit.state=open",
+                    $"sidecar.fallback sidecar.service={_service}, sidecar.method=GetAsync, exception.type=Sidecar.BrokenCircuitException",
+                    $"sidecar.circuit_state sidecar.circuit={_service}, sidecar.circuit.state=half_open",
+                    $"sidecar.circuit_open sidecar.service={_service}, sidecar.method=GetAsync, sidecar.circuit={_service}, sidecar.circuit.state=half_open",
+                    $"sidecar.circuit_state sidecar.circuit={_service}, sidecar.circuit.state=closed",
                 },
                 Events(activity));
         }
@@ -480,8 +480,8 @@ namespace Sidecar.Runtime.Tests
 
         private SidecarPipeline Pipeline(int retries = 0, int delay = 100, Backoff backoff = Backoff.Constant, int failureThreshold = 0, bool fallback = false, Func<Exception, bool>? isTransient = null)
             => new(
-                S,
-                new SidecarPolicy(S, retries: retries, delay: delay, backoff: backoff, failureThreshold: failureThreshold, breakDuration: (int)Break.TotalMilliseconds, isTransient: isTransient, fallback: fallback),
+                _service,
+                new SidecarPolicy(_service, retries: retries, delay: delay, backoff: backoff, failureThreshold: failureThreshold, breakDuration: (int)Break.TotalMilliseconds, isTransient: isTransient, fallback: fallback),
                 new SidecarOptions { TimeProvider = _time, CircuitBreakers = _registry });
     }
 }

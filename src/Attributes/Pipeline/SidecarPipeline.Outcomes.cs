@@ -7,8 +7,11 @@ namespace Sidecar
 {
     public sealed partial class SidecarPipeline
     {
+        // t_ for thread-static, as dotnet/runtime names them (.editorconfig's naming rules cannot see the attribute).
+#pragma warning disable IDE1006
         [ThreadStatic]
         private static Random? t_random;
+#pragma warning restore IDE1006
 
         /// <summary>Records a successful attempt of <paramref name="member"/>, which ends the call (closes a half-open circuit).</summary>
         /// <param name="member">The member called.</param>

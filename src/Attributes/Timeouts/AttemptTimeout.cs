@@ -1,7 +1,9 @@
 using System;
 using System.ComponentModel;
 using System.Threading;
-using System.Threading.Tasks;
+#if !NET8_0_OR_GREATER
+using System.Threading.Tasks; // TimeProvider.CreateCancellationTokenSource, from Microsoft.Bcl.TimeProvider
+#endif
 
 namespace Sidecar
 {

@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
-using Sidecar.Generators.Catalogue;
 using Sidecar.Generators.Model;
 
 namespace Sidecar.Generators.Emitting

@@ -1,9 +1,6 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Threading;
 using Microsoft.CodeAnalysis;
-using Sidecar.Generators.Catalogue;
 using Sidecar.Generators.Diagnostics;
 using Sidecar.Generators.Model;
 

@@ -365,9 +365,9 @@ namespace Sidecar.Generators.Parsing
 
         /// <summary>Whether <paramref name="tree"/> is one of this generator's outputs (its path names the generator).</summary>
         internal static bool IsGeneratedHere(SyntaxTree tree)
-            => tree.FilePath.IndexOf(GeneratedPathMarker, StringComparison.Ordinal) >= 0;
+            => tree.FilePath.IndexOf(s_generatedPathMarker, StringComparison.Ordinal) >= 0;
 
         /// <summary>The folder the compiler puts this generator's sources in is named after the generator's type.</summary>
-        private static readonly string GeneratedPathMarker = typeof(SidecarGenerator).FullName!;
+        private static readonly string s_generatedPathMarker = typeof(SidecarGenerator).FullName!;
     }
 }

@@ -4,7 +4,6 @@ using System.Linq;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Sidecar.Generators.Tests.Infrastructure;
 using Sidecar.Testing;
 using Xunit;
 

@@ -1,7 +1,6 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using Sidecar;
 
 // Interfaces for the fault-injection suite (FaultInjectionTests): their sidecars are generated while this project builds.
 namespace Sidecar.Generators.Tests.Behaviour

@@ -1,7 +1,6 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using Sidecar;
 
 // Interfaces for the policy tests (failure-ratio breaker, half-open probes, bulkhead, retry budget, decorrelated jitter,
 // run-time overrides): their sidecars are generated while this project builds.

@@ -1,7 +1,6 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using Sidecar;
 
 // Interfaces whose sidecars the generator writes while this test project builds; the tests below call them.
 namespace Sidecar.Generators.Tests.Behaviour

@@ -8,7 +8,6 @@ using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Sidecar.Generators;
 
 namespace Sidecar.Generators.Tests.Infrastructure
 {
