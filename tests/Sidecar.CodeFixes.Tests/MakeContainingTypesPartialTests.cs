@@ -89,6 +89,24 @@ namespace Sidecar.CodeFixes.Tests
         }
 
         [Fact]
+        public async Task The_generic_types_around_a_sidecar_interface_become_partial()
+        {
+            await CodeFixTester.VerifyAsync<MakeContainingTypesPartialCodeFixProvider>("SIDECAR010", """
+                public class Cache<TKey>
+                {
+                    [Sidecar.Sidecar]
+                    public interface [|IStore|] { string Get(TKey key); }
+                }
+                """, Title, """
+                public partial class Cache<TKey>
+                {
+                    [Sidecar.Sidecar]
+                    public interface IStore { string Get(TKey key); }
+                }
+                """);
+        }
+
+        [Fact]
         public async Task No_fix_is_offered_when_every_containing_type_is_partial()
         {
             var titles = await CodeFixTester.TitlesForStaleAsync<MakeContainingTypesPartialCodeFixProvider>("SIDECAR010", """

@@ -59,6 +59,11 @@ namespace Sidecar.Generators.Tests
                 "using Sidecar; public partial class Outer { [Sidecar] public partial class Inner : System.IDisposable { } }"
             },
             {
+                "SIDECAR010",
+                "using Sidecar; public class Outer<T> { [Sidecar] public interface IInner { T Get(); } }",
+                "using Sidecar; public partial class Outer<T> { [Sidecar] public interface IInner { T Get(); } }"
+            },
+            {
                 "SIDECAR011",
                 "using Sidecar; [Sidecar(Timeout = 100)] public interface ISlow { int Compute(); }",
                 "using Sidecar; [Sidecar(Timeout = 100)] public interface ISlow { System.Threading.Tasks.Task<int> ComputeAsync(System.Threading.CancellationToken ct); }"

@@ -72,8 +72,8 @@ namespace Sidecar.Generators.Diagnostics
 
         public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Create(
             "SIDECAR010",
-            "Types that contain a [Sidecar] class must be partial",
-            "Class '{0}' is nested in '{1}', which is not partial, so the generator cannot add to it; declare '{1}' partial or move '{0}' out of it",
+            "Types that must hold a generated sidecar must be partial",
+            "'{0}' is nested in '{1}', which is not partial, so the generator cannot add its sidecar there; declare '{1}' partial or move '{0}' out of it",
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor TimeoutOnSynchronousMember = Create(

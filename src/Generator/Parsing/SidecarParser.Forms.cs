@@ -53,12 +53,26 @@ namespace Sidecar.Generators.Parsing
                         return null;
                 }
 
-                if (!ReferenceEquals(t, iface) && t.IsGenericType)
+            }
+
+            // Nested in a generic type, the interface's name needs the type's type parameters: the sidecar is generated
+            // inside the same (partial) types. Otherwise it stands in the namespace, beside the outermost type.
+            var containing = new List<ContainingTypeModel>();
+            bool nestInside = false;
+            for (INamedTypeSymbol? outer = iface.ContainingType; outer is not null; outer = outer.ContainingType)
+            {
+                nestInside |= outer.IsGenericType;
+            }
+
+            for (INamedTypeSymbol? outer = nestInside ? iface.ContainingType : null; outer is not null; outer = outer.ContainingType)
+            {
+                if (!IsPartialType(outer, cancellationToken))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(
-                        DiagnosticDescriptors.CannotImplement, location, iface.Name, "it is nested in generic type '" + t.Name + "'; move the interface out of it"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeNotPartial, location, iface.Name, outer.Name));
                     return null;
                 }
+
+                containing.Insert(0, new ContainingTypeModel(KindOf(outer), SymbolText.Escape(outer.Name), SymbolText.Names(outer.TypeParameters)));
             }
 
             if (iface.AllInterfaces.Any(SymbolText.HasErrors) || iface.TypeParameters.SelectMany(t => t.ConstraintTypes).Any(SymbolText.HasErrors))
@@ -68,7 +82,8 @@ namespace Sidecar.Generators.Parsing
 
             string? ns = iface.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
             string className = SidecarName(iface.Name);
-            string metadataName = (ns is null ? string.Empty : ns + ".") + className + (iface.Arity > 0 ? "`" + iface.Arity : string.Empty);
+            string outerNames = nestInside ? OuterMetadataName(iface.ContainingType!) + "+" : string.Empty;
+            string metadataName = (ns is null ? string.Empty : ns + ".") + outerNames + className + (iface.Arity > 0 ? "`" + iface.Arity : string.Empty);
 
             // A partial class of that name written by the user extends the generated one (e.g. with fallback methods).
             INamedTypeSymbol? existing = compilation.GetTypeByMetadataName(metadataName);
@@ -94,10 +109,19 @@ namespace Sidecar.Generators.Parsing
                 reserved.Add(tp.Name);
             }
 
+            for (INamedTypeSymbol? outer = nestInside ? iface.ContainingType : null; outer is not null; outer = outer.ContainingType)
+            {
+                reserved.Add(outer.Name);
+                foreach (ITypeParameterSymbol tp in outer.TypeParameters)
+                {
+                    reserved.Add(tp.Name); // in scope in the nested class too
+                }
+            }
+
             return new ServiceModel(
-                HintName: metadataName,
+                HintName: metadataName.Replace('+', '.'),
                 Namespace: ns,
-                ContainingTypes: EquatableArray<ContainingTypeModel>.Empty,
+                ContainingTypes: containing.ToEquatableArray(),
                 ClassName: className,
                 ClassKind: DeclarationKind.Class,
                 TypeParameters: SymbolText.Names(iface.TypeParameters),
@@ -311,6 +335,10 @@ namespace Sidecar.Generators.Parsing
 
             return null;
         }
+
+        /// <summary><c>Outer`1+Inner</c>: the metadata name of a nested type without its namespace.</summary>
+        private static string OuterMetadataName(INamedTypeSymbol type)
+            => type.ContainingType is { } outer ? OuterMetadataName(outer) + "+" + type.MetadataName : type.MetadataName;
 
         private static bool IsPartialClass(INamedTypeSymbol type, CancellationToken cancellationToken)
             => type.TypeKind == TypeKind.Class && IsPartialType(type, cancellationToken);

@@ -17,6 +17,28 @@ namespace Sidecar.Generators.Tests.Behaviour
         private static TimeSpan Ms(double ms) => TimeSpan.FromMilliseconds(ms);
 
         [Fact]
+        public void An_interface_nested_in_a_generic_type_is_decorated_by_a_sidecar_nested_beside_it()
+        {
+            int calls = 0;
+            var inner = new Store(key => ++calls < 3 ? throw new ConnectionError("down") : "value of " + key);
+            Cache<Guid>.IStore sidecar = new Cache<Guid>.StoreSidecar(inner, Options);
+
+            Guid key = Guid.Empty;
+            Assert.Equal("value of " + key, sidecar.Get(key));
+            Assert.Equal(3, calls); // Retries = 2
+            Assert.Equal("Sidecar.Generators.Tests.Behaviour.Cache<TKey>.IStore", Cache<Guid>.StoreSidecar.CircuitName);
+        }
+
+        private sealed class Store : Cache<Guid>.IStore
+        {
+            private readonly Func<Guid, string> _get;
+
+            public Store(Func<Guid, string> get) => _get = get;
+
+            public string Get(Guid key) => _get(key);
+        }
+
+        [Fact]
         public void Sync_call_is_retried_until_it_succeeds_with_linear_delays()
         {
             var inner = new FlakyService(failures: 2);

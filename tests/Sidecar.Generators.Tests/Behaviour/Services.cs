@@ -81,3 +81,17 @@ namespace Sidecar.Generators.Tests.Behaviour
         public string Describe() => "hand-written";
     }
 }
+
+namespace Sidecar.Generators.Tests.Behaviour
+{
+    /// <summary>An interface nested in a generic type: its sidecar is generated inside the same partial type.</summary>
+    public partial class Cache<TKey>
+        where TKey : notnull
+    {
+        [Sidecar(Retries = 2, Delay = 0)]
+        public interface IStore
+        {
+            string Get(TKey key);
+        }
+    }
+}
