@@ -85,6 +85,25 @@ namespace Sidecar
             _transitions = new CircuitTransitions(name);
         }
 
+        /// <summary>
+        /// A breaker that no verdict ever reaches, so it stays closed with no failures: the fast gate of a pipeline that has no
+        /// breaker of its own (<see cref="SidecarPipeline"/>), so that one code path serves both.
+        /// </summary>
+        internal static CircuitBreaker AlwaysClosed { get; } = new("(none)", new CircuitBreakerOptions { FailureThreshold = int.MaxValue }, TimeProvider.System);
+
+        /// <summary>Whether successes are recorded too (failure-ratio mode), so none can skip the breaker.</summary>
+        internal bool CountsEveryOutcome => _countsEveryOutcome;
+
+        /// <summary>
+        /// The failed attempts in a row, read without a lock: while it is 0, a success of an attempt that holds no probe slot
+        /// changes nothing (closed, it would set 0 to 0; not closed, the attempt is from an earlier episode).
+        /// </summary>
+        internal int FailuresInARow
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Volatile.Read(ref _consecutiveFailures);
+        }
+
         /// <summary>The circuit's name (the decorated service, or service and member for a member-level breaker).</summary>
         public string Name { get; }
 

@@ -24,8 +24,8 @@ namespace Sidecar
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void OnSuccessCore(string member, CircuitPermit permit)
         {
-            CircuitBreaker? breaker = _breaker;
-            if (permit.IsEmpty && (breaker is null || breaker.IsUndisturbed) && _budget is null && !SidecarTelemetry.IsRecordingCalls)
+            CircuitBreaker? gate = _fastGate;
+            if (gate is not null && permit.IsEmpty && gate.FailuresInARow == 0 && !SidecarTelemetry.IsRecordingCalls)
             {
                 return;
             }
