@@ -76,14 +76,14 @@ namespace Sidecar.Generators.Parsing
             return new MethodModel(
                 Name: SymbolText.Escape(method.Name),
                 DisplayName: method.Name,
-                ExplicitInterface: isExplicit ? SymbolText.Reference(method.ContainingType) : null,
+                ExplicitInterface: isExplicit ? SymbolText.Written(method.ContainingType) : null,
                 Inner: target.Inner,
                 Via: target.Via,
-                Type: method.ReturnsVoid ? TypeRef.Void : SymbolText.Reference(method.ReturnType),
+                Type: method.ReturnsVoid ? TypeRef.Void : SymbolText.Written(method.ReturnType),
                 IsUnsafe: Signature(method).Any(SymbolText.UsesPointers),
                 ReturnRefKind: method.ReturnsByRefReadonly ? RefKind.RefReadOnly : method.ReturnsByRef ? RefKind.Ref : RefKind.None,
                 ReturnKind: returnKind,
-                ResultType: resultType is null ? null : SymbolText.Reference(resultType),
+                ResultType: resultType is null ? null : SymbolText.Written(resultType),
                 Parameters: Parameters(method.Parameters, isExplicit, context.Compilation),
                 TypeParameters: SymbolText.Names(method.TypeParameters),
                 Constraints: (isExplicit ? SymbolText.ExplicitConstraints(method) : SymbolText.Constraints(method.TypeParameters)).ToEquatableArray(),
@@ -115,10 +115,10 @@ namespace Sidecar.Generators.Parsing
             return new PropertyModel(
                 Name: property.IsIndexer ? "this" : SymbolText.Escape(property.Name),
                 DisplayName: property.Name,
-                ExplicitInterface: isExplicit ? SymbolText.Reference(property.ContainingType) : null,
+                ExplicitInterface: isExplicit ? SymbolText.Written(property.ContainingType) : null,
                 Inner: target.Inner,
                 Via: target.Via,
-                Type: SymbolText.Reference(property.Type),
+                Type: SymbolText.Written(property.Type),
                 IsUnsafe: Signature(property).Any(SymbolText.UsesPointers),
                 IsIndexer: property.IsIndexer,
                 ReturnRefKind: property.ReturnsByRefReadonly ? RefKind.RefReadOnly : property.ReturnsByRef ? RefKind.Ref : RefKind.None,
@@ -148,17 +148,17 @@ namespace Sidecar.Generators.Parsing
             return new EventModel(
                 Name: SymbolText.Escape(@event.Name),
                 DisplayName: @event.Name,
-                ExplicitInterface: isExplicit ? SymbolText.Reference(@event.ContainingType) : null,
+                ExplicitInterface: isExplicit ? SymbolText.Written(@event.ContainingType) : null,
                 Inner: target.Inner,
                 Via: target.Via,
-                Type: SymbolText.Reference(@event.Type),
+                Type: SymbolText.Written(@event.Type),
                 IsUnsafe: SymbolText.UsesPointers(@event.Type));
         }
 
         private static EquatableArray<ParameterModel> Parameters(IEnumerable<IParameterSymbol> parameters, bool isExplicit, Compilation compilation)
             => parameters.Select(p => new ParameterModel(
                     Name: SymbolText.Escape(p.Name),
-                    Type: SymbolText.Reference(p.Type),
+                    Type: SymbolText.Written(p.Type),
                     RefKind: p.RefKind,
                     IsParams: p.IsParams,
                     // An explicit implementation cannot be called with optional arguments (CS1066): defaults would only warn.

@@ -213,7 +213,7 @@ namespace Sidecar.Generators.Parsing
             foreach ((INamedTypeSymbol iface, int inner, bool isRoot) in interfaces)
             {
                 NoteDeprecations(iface, context);
-                (int Inner, TypeRef? Via) target = (inner, isRoot ? null : SymbolText.Reference(iface));
+                (int Inner, TypeRef? Via) target = (inner, isRoot ? null : SymbolText.Written(iface));
                 foreach (ISymbol member in iface.GetMembers())
                 {
                     context.CancellationToken.ThrowIfCancellationRequested();

@@ -61,6 +61,9 @@ namespace Sidecar.Generators.Parsing
         /// <summary>The type as generated code writes it and as a reader reads it.</summary>
         public static TypeRef Reference(ITypeSymbol type) => new(Type(type), type.ToDisplayString(ReadableFormat));
 
+        /// <summary>The type as generated code writes it, for a place no reader sees (<see cref="TypeRef.Readable"/> is <c>null</c>).</summary>
+        public static TypeRef Written(ITypeSymbol type) => new(Type(type), null);
+
         /// <summary>The escaped names of <paramref name="typeParameters"/>.</summary>
         public static EquatableArray<string> Names(IEnumerable<ITypeParameterSymbol> typeParameters)
             => typeParameters.Select(t => Escape(t.Name)).ToEquatableArray();
