@@ -66,6 +66,7 @@ namespace Sidecar.Benchmarks.CompileTime
                     .ThenBy(s => s.Key, StringComparer.Ordinal)
                     .Select(s => s.Key + " " + string.Join(
                         "/",
-                        Reasons(s.Value).GroupBy(r => r).OrderBy(g => g.Key).Select(g => g.Key + "=" + g.Count()))));
+                        Reasons(s.Value).GroupBy(r => r).OrderBy(g => g.Key).Select(g => g.Key + "=" + g.Count()))
+                        + " (" + s.Value.Sum(step => step.ElapsedTime.TotalMilliseconds).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " ms)"));
     }
 }
