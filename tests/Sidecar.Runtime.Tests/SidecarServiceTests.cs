@@ -76,5 +76,23 @@ namespace Sidecar.Runtime.Tests
 
             Assert.Contains("'IOrderService' names no decorated service or member (no sidecar is registered).", error.Message);
         }
+
+        [Fact]
+        public void A_member_handle_finds_the_member_s_own_policy_as_its_name_does()
+        {
+            var options = new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() };
+            options.Overrides["IOrderService.ListAsync"] = new SidecarPolicyOverride { Retries = 7 };
+            var pipeline = new SidecarPipeline(Orders, new SidecarPolicy(Orders.Name, retries: 1), options);
+
+            Assert.Equal(7, pipeline.PolicyFor(Orders.Member("ListAsync")).Retries);
+            Assert.Equal(7, pipeline.PolicyFor("ListAsync").Retries);
+            Assert.Equal(1, pipeline.PolicyFor(Orders.Member("GetAsync")).Retries);
+            Assert.Same(Orders.Member("GetAsync"), Orders.Member("GetAsync"));
+            Assert.Throws<ArgumentException>(() => Orders.Member("Missing"));
+
+            // Another service's handle at the same position is not taken for this one's.
+            var other = new SidecarService("Shop.IOther", new[] { "X", "Y" });
+            Assert.Equal(1, pipeline.PolicyFor(other.Member("Y")).Retries);
+        }
     }
 }

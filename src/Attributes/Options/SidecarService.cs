@@ -11,6 +11,7 @@ namespace Sidecar
     public sealed class SidecarService
     {
         private static readonly string[] s_none = Array.Empty<string>();
+        private readonly SidecarMember[] _handles;
 
         /// <summary>Describes a sidecar.</summary>
         /// <param name="name">The full name of the decorated interface (interface form) or of the sidecar class (class form).</param>
@@ -25,6 +26,11 @@ namespace Sidecar
             AliasNames = aliases ?? s_none;
             OverrideNames = NamesInPrecedence(name, AliasNames);
             AllMembers = false;
+            _handles = new SidecarMember[members.Length];
+            for (int i = 0; i < members.Length; i++)
+            {
+                _handles[i] = new SidecarMember(this, members[i], i);
+            }
         }
 
         private SidecarService(string name)
@@ -35,6 +41,7 @@ namespace Sidecar
             AliasNames = s_none;
             OverrideNames = NamesInPrecedence(name, AliasNames);
             AllMembers = true;
+            _handles = Array.Empty<SidecarMember>();
         }
 
         /// <summary>The full name of the decorated interface (interface form) or sidecar class (class form).</summary>
@@ -42,6 +49,16 @@ namespace Sidecar
 
         /// <summary>Other full names overrides may use (the class form's interfaces).</summary>
         public IReadOnlyList<string> Aliases => AliasNames;
+
+        /// <summary>The handle generated code passes to its pipeline for <paramref name="member"/>.</summary>
+        /// <param name="member">One of <see cref="Members"/> (ordinal).</param>
+        /// <exception cref="ArgumentException"><paramref name="member"/> is not one of <see cref="Members"/>.</exception>
+        [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+        public SidecarMember Member(string member)
+        {
+            int index = Array.IndexOf(MemberNames, member);
+            return index >= 0 ? _handles[index] : throw new ArgumentException("'" + member + "' is not a member of " + Name + ".", nameof(member));
+        }
 
         /// <summary>The decorated members, by name.</summary>
         public IReadOnlyList<string> Members => MemberNames;

@@ -15,14 +15,14 @@ namespace Sidecar
 
         /// <summary>Records a successful attempt of <paramref name="member"/>, which ends the call (closes a half-open circuit).</summary>
         /// <param name="member">The member called.</param>
-        /// <param name="permit">The permit <see cref="Enter(string, int)"/> or <see cref="Start"/> gave the attempt.</param>
+        /// <param name="permit">The permit <see cref="Enter(SidecarMember, int)"/> or <see cref="Start"/> gave the attempt.</param>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void OnSuccess(string member, CircuitPermit permit = default) => OnSuccessCore(member, permit);
+        public void OnSuccess(SidecarMember member, CircuitPermit permit = default) => OnSuccessCore(member, permit);
 
         // Inlined into every decorated member: only the "nothing to record" test stays here; the breaker's state change,
         // the observer and telemetry live in a method of their own, so the happy path stays as small as hand-written code.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void OnSuccessCore(string member, CircuitPermit permit)
+        private void OnSuccessCore(SidecarMember member, CircuitPermit permit)
         {
             CircuitBreaker? gate = _fastGate;
             if (gate is not null && permit.IsEmpty && gate.FailuresInARow == 0 && !SidecarTelemetry.IsRecordingCalls)
@@ -34,7 +34,7 @@ namespace Sidecar
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private void OnSuccessSlow(string member, CircuitPermit permit)
+        private void OnSuccessSlow(SidecarMember member, CircuitPermit permit)
         {
             if (permit.HoldsBulkheadSlot)
             {
@@ -47,7 +47,7 @@ namespace Sidecar
                 _budget.OnCall();
             }
 
-            _events.Succeeded(member);
+            _events.Succeeded(member.Name);
         }
 
         /// <summary>
@@ -57,14 +57,14 @@ namespace Sidecar
         /// </summary>
         /// <param name="member">The member called.</param>
         /// <param name="exception">The failure the fallback answers.</param>
-        public void OnFallback(string member, Exception exception) => _events.FellBack(member, exception);
+        public void OnFallback(SidecarMember member, Exception exception) => _events.FellBack(member.Name, exception);
 
         /// <summary>Whether a failure that was not retried may be answered by the fallback (not when the caller cancelled). Pure.</summary>
         public bool ShouldFallBack(Exception exception, CancellationToken cancellationToken)
             => !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
         /// <summary>Records a failed attempt and decides whether to try again; see the overload with <c>previous</c>.</summary>
-        public bool ShouldRetry(string member, Exception exception, int attempt, CircuitPermit permit, CancellationToken cancellationToken, out TimeSpan delay)
+        public bool ShouldRetry(SidecarMember member, Exception exception, int attempt, CircuitPermit permit, CancellationToken cancellationToken, out TimeSpan delay)
             => ShouldRetry(member, exception, attempt, permit, cancellationToken, TimeSpan.Zero, out delay);
 
         /// <summary>
@@ -76,11 +76,11 @@ namespace Sidecar
         /// <param name="member">The member called.</param>
         /// <param name="exception">What the attempt threw.</param>
         /// <param name="attempt">0 for the first attempt.</param>
-        /// <param name="permit">The permit <see cref="Enter(string, int)"/> gave the attempt.</param>
+        /// <param name="permit">The permit <see cref="Enter(SidecarMember, int)"/> gave the attempt.</param>
         /// <param name="cancellationToken">The caller's token.</param>
         /// <param name="previous">The previous wait of this call (<see cref="TimeSpan.Zero"/> before the first retry), which decorrelated jitter grows from.</param>
         /// <param name="delay">The wait before the next attempt.</param>
-        public bool ShouldRetry(string member, Exception exception, int attempt, CircuitPermit permit, CancellationToken cancellationToken, TimeSpan previous, out TimeSpan delay)
+        public bool ShouldRetry(SidecarMember member, Exception exception, int attempt, CircuitPermit permit, CancellationToken cancellationToken, TimeSpan previous, out TimeSpan delay)
         {
             delay = TimeSpan.Zero;
 
@@ -104,7 +104,7 @@ namespace Sidecar
                 if (!ReferenceEquals(rejected.Origin, this))
                 {
                     // Refused by a sidecar further in, not by this one's Enter (which counted its own refusal).
-                    _events.RejectedFurtherIn(member, rejected);
+                    _events.RejectedFurtherIn(member.Name, rejected);
                 }
 
                 return false;
@@ -114,7 +114,7 @@ namespace Sidecar
             {
                 // Cancelled by the caller: says nothing about the dependency, and no fallback answers it.
                 _breaker?.OnIgnored(permit, ended);
-                _events.Cancelled(member);
+                _events.Cancelled(member.Name);
                 return false;
             }
 
@@ -158,10 +158,10 @@ namespace Sidecar
                 // Over budget: the dependency is failing for many callers at once; this failure is final.
                 retry = false;
                 delay = TimeSpan.Zero;
-                _events.RetryDenied(member, attempt + 1, exception, _budget.Name);
+                _events.RetryDenied(member.Name, attempt + 1, exception, _budget.Name);
             }
 
-            _events.AttemptFailed(member, attempt + 1, exception, retry, delay);
+            _events.AttemptFailed(member.Name, attempt + 1, exception, retry, delay);
             _breaker?.DeliverTransitions();
             return retry;
         }

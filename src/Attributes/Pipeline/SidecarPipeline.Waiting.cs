@@ -49,7 +49,7 @@ namespace Sidecar
         public AttemptTimeout StartAttempt(CancellationToken cancellationToken) => StartAttempt(Policy, cancellationToken);
 
         /// <summary>Starts the time limit of one attempt of <paramref name="member"/> (its own override, if any).</summary>
-        public AttemptTimeout StartAttempt(string member, CancellationToken cancellationToken) => StartAttempt(PolicyFor(member), cancellationToken);
+        public AttemptTimeout StartAttempt(SidecarMember member, CancellationToken cancellationToken) => StartAttempt(PolicyFor(member), cancellationToken);
 
         private AttemptTimeout StartAttempt(SidecarPolicy policy, CancellationToken cancellationToken)
             => new(policy.Timeout, _time, cancellationToken);
@@ -58,7 +58,7 @@ namespace Sidecar
         /// Waits for an attempt under its time limit. When time is up first, the attempt's token is cancelled, the
         /// attempt is abandoned (its outcome observed, never rethrown) and <see cref="SidecarTimeoutException"/> is thrown.
         /// </summary>
-        public async Task<T> Watch<T>(Task<T> attempt, AttemptTimeout timeout, string member)
+        public async Task<T> Watch<T>(Task<T> attempt, AttemptTimeout timeout, SidecarMember member)
         {
             try
             {
@@ -72,7 +72,7 @@ namespace Sidecar
         }
 
         /// <inheritdoc cref="Watch{T}"/>
-        public async Task Watch(Task attempt, AttemptTimeout timeout, string member)
+        public async Task Watch(Task attempt, AttemptTimeout timeout, SidecarMember member)
         {
             try
             {
@@ -102,7 +102,7 @@ namespace Sidecar
         // When the timer fires just as the attempt completes, the attempt's own outcome wins: a success must not turn into
         // a timeout, nor a failure into a different exception. An attempt that ended cancelled because time was up (it
         // honoured its token) timed out.
-        private async Task WaitWithin(Task attempt, AttemptTimeout timeout, string member)
+        private async Task WaitWithin(Task attempt, AttemptTimeout timeout, SidecarMember member)
         {
             try
             {
@@ -122,7 +122,7 @@ namespace Sidecar
                 if (attempt.IsCompleted)
                 {
                     // Time was up and the attempt ended by honouring its token: that is this sidecar's timeout.
-                    throw new SidecarTimeoutException(Service, member, PolicyFor(member).Timeout, ex);
+                    throw new SidecarTimeoutException(Service, member.Name, PolicyFor(member).Timeout, ex);
                 }
 
                 // Abandoned (time is up, or the caller gave up): observe its outcome so that a late failure is not an
@@ -130,7 +130,7 @@ namespace Sidecar
                 _ = attempt.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 if (timeout.HasExpired)
                 {
-                    throw new SidecarTimeoutException(Service, member, PolicyFor(member).Timeout, ex) { Abandoned = attempt };
+                    throw new SidecarTimeoutException(Service, member.Name, PolicyFor(member).Timeout, ex) { Abandoned = attempt };
                 }
 
                 // The caller gave up: their exception goes on as it is; the attempt it left behind rides beside it.

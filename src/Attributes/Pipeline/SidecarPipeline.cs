@@ -25,6 +25,8 @@ namespace Sidecar
         private readonly SidecarEvents _events;
         private readonly Func<double>? _random;
         private readonly Dictionary<string, SidecarPolicy>? _memberPolicies;
+        private readonly SidecarService _service;
+        private readonly SidecarPolicy?[]? _policyAt; // _memberPolicies by the service's member index
 
         /// <summary>Creates the pipeline of one decorator instance.</summary>
         /// <param name="service">The decorated service's name, used in telemetry and to find <see cref="SidecarOptions.Overrides"/>.</param>
@@ -79,6 +81,7 @@ namespace Sidecar
             }
 
             Service = service.Name;
+            _service = service;
             if (policy is null)
             {
                 throw new ArgumentNullException(nameof(policy));
@@ -89,6 +92,15 @@ namespace Sidecar
             _time = options.TimeProvider ?? TimeProvider.System;
             _random = options.Random;
             Policy = policy = OverrideResolver.Resolve(service, policy, options, members, ownKnobs, out _memberPolicies);
+            if (_memberPolicies is not null && !service.AllMembers)
+            {
+                _policyAt = new SidecarPolicy?[service.MemberNames.Length];
+                for (int i = 0; i < _policyAt.Length; i++)
+                {
+                    _policyAt[i] = _memberPolicies.TryGetValue(service.MemberNames[i], out SidecarPolicy? own) ? own : null;
+                }
+            }
+
             _events = new SidecarEvents(service.Name, options.Observer, policy.HasFallback);
             CircuitBreakerRegistry registry = options.CircuitBreakers ?? CircuitBreakerRegistry.Shared;
             if (policy.HasCircuitBreaker)
@@ -138,8 +150,21 @@ namespace Sidecar
         }
 
         /// <summary>The settings <paramref name="member"/> runs with (its own overrides, if it has any).</summary>
-        public SidecarPolicy PolicyFor(string member)
-            => _memberPolicies is not null && _memberPolicies.TryGetValue(member, out SidecarPolicy? own) ? own : Policy;
+        public SidecarPolicy PolicyFor(SidecarMember member)
+        {
+            if (_memberPolicies is null)
+            {
+                return Policy;
+            }
+
+            // A handle of this service finds its policy by position; one made from a name, by name.
+            if (member.Index >= 0 && ReferenceEquals(member.Service, _service) && _policyAt is not null)
+            {
+                return _policyAt[member.Index] ?? Policy;
+            }
+
+            return _memberPolicies.TryGetValue(member.Name, out SidecarPolicy? own) ? own : Policy;
+        }
 
         /// <summary>
         /// Checks the entries of <see cref="SidecarOptions.Overrides"/> that name a member of <paramref name="service"/>;
@@ -203,9 +228,9 @@ namespace Sidecar
             return permit;
         }
 
-        /// <summary>Starts the first attempt of a call; see <see cref="Enter(string, int)"/>.</summary>
+        /// <summary>Starts the first attempt of a call; see <see cref="Enter(SidecarMember, int)"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public CircuitPermit Enter(string member) => Enter(member, 0);
+        public CircuitPermit Enter(SidecarMember member) => Enter(member, 0);
 
         /// <summary>
         /// Starts an attempt: returns what it holds (the circuit episode it was admitted in, a half-open probe slot, a
@@ -215,7 +240,7 @@ namespace Sidecar
         /// <param name="member">The member called.</param>
         /// <param name="attempt">0 for the first attempt of the call (a retry budget counts calls and retries apart).</param>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public CircuitPermit Enter(string member, int attempt)
+        public CircuitPermit Enter(SidecarMember member, int attempt)
         {
             CircuitBreaker? gate = _fastGate;
             if (gate is not null)
@@ -230,7 +255,7 @@ namespace Sidecar
             return EnterSlow(member, attempt);
         }
 
-        private CircuitPermit EnterSlow(string member, int attempt)
+        private CircuitPermit EnterSlow(SidecarMember member, int attempt)
         {
             CircuitPermit permit = default;
             CircuitBreaker? breaker = _breaker;
@@ -256,9 +281,9 @@ namespace Sidecar
         /// <summary>
         /// For asynchronous members, before the retry loop: the refusal the circuit or the bulkhead would give right now
         /// (to be returned in a faulted task, so that it is thrown once, at the caller's await), or <c>null</c> when an
-        /// attempt may start. Takes no slot: <see cref="Enter(string, int)"/> does that.
+        /// attempt may start. Takes no slot: <see cref="Enter(SidecarMember, int)"/> does that.
         /// </summary>
-        public SidecarRejectedException? Refusal(string member)
+        public SidecarRejectedException? Refusal(SidecarMember member)
         {
             CircuitBreaker? breaker = _breaker;
             if (breaker is not null && !breaker.IsClosed && breaker.WouldRefuse(out TimeSpan retryAfter))
@@ -270,14 +295,14 @@ namespace Sidecar
             return bulkhead is not null && bulkhead.IsFull ? RejectFull(member, bulkhead) : null;
         }
 
-        private BulkheadRejectedException RejectFull(string member, Bulkhead bulkhead)
+        private BulkheadRejectedException RejectFull(SidecarMember member, Bulkhead bulkhead)
         {
             var rejected = new BulkheadRejectedException(bulkhead.Name, bulkhead.MaxConcurrency) { Origin = this };
-            _events.Rejected(member, rejected);
+            _events.Rejected(member.Name, rejected);
             return rejected;
         }
 
-        private BrokenCircuitException Reject(string member, CircuitBreaker breaker, TimeSpan retryAfter)
+        private BrokenCircuitException Reject(SidecarMember member, CircuitBreaker breaker, TimeSpan retryAfter)
         {
             CircuitState state = breaker.State;
             bool probing = state == CircuitState.HalfOpen;
@@ -285,7 +310,7 @@ namespace Sidecar
             {
                 Origin = this,
             };
-            _events.Rejected(member, rejected, state);
+            _events.Rejected(member.Name, rejected, state);
             return rejected;
         }
     }

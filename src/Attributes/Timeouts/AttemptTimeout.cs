@@ -9,7 +9,7 @@ namespace Sidecar
 {
     /// <summary>
     /// The time limit of one attempt: a token that fires when the caller cancels or when the attempt's time is up,
-    /// on the pipeline's clock. Created by <see cref="SidecarPipeline.StartAttempt(string, System.Threading.CancellationToken)"/>, disposed by <see cref="SidecarPipeline.Watch{T}"/>.
+    /// on the pipeline's clock. Created by <see cref="SidecarPipeline.StartAttempt(SidecarMember, System.Threading.CancellationToken)"/>, disposed by <see cref="SidecarPipeline.Watch{T}"/>.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public sealed class AttemptTimeout : IDisposable

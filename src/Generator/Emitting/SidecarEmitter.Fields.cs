@@ -8,7 +8,7 @@ namespace Sidecar.Generators.Emitting
     // The static policy fields and service description, the instance fields, and the constructor that fills them.
     internal static partial class SidecarEmitter
     {
-        private static void EmitFields(SourceWriter w, ServiceModel model, string? circuitConstant, string? serviceField, string[] innerFields, string[] policyFields, string[] pipelineFields, string[] transientMethods)
+        private static void EmitFields(SourceWriter w, ServiceModel model, string? circuitConstant, string? serviceField, Dictionary<string, string> memberHandles, string[] innerFields, string[] policyFields, string[] pipelineFields, string[] transientMethods)
         {
             if (circuitConstant is not null && serviceField is not null)
             {
@@ -42,6 +42,14 @@ namespace Sidecar.Generators.Emitting
                 for (int a = 0; a < arguments.Count; a++)
                 {
                     w.Line("    " + arguments[a] + (a == arguments.Count - 1 ? ");" : ","));
+                }
+
+                w.Line();
+
+                // The handles the members pass to their pipeline, made once: each knows its place among the members.
+                foreach (KeyValuePair<string, string> handle in memberHandles)
+                {
+                    w.Line("private static readonly global::Sidecar.SidecarMember " + handle.Value + " = " + serviceField + ".Member(" + Literal(handle.Key) + ");");
                 }
 
                 w.Line();

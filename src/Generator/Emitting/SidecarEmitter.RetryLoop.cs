@@ -8,11 +8,10 @@ namespace Sidecar.Generators.Emitting
     // The retry loop of a decorated method: synchronous, and asynchronous with its completed-task fast path.
     internal static partial class SidecarEmitter
     {
-        private static void EmitSyncMethod(SourceWriter w, MethodModel m, string target, string pipeline)
+        private static void EmitSyncMethod(SourceWriter w, MethodModel m, string target, string pipeline, string display)
         {
             LocalNames locals = Locals(m);
             string token = m.CancellationToken ?? "default";
-            string display = Literal(m.DisplayName);
             Header(w, m);
             w.Line(Signature(m));
             Constraints(w, m.Constraints);
@@ -40,11 +39,11 @@ namespace Sidecar.Generators.Emitting
             w.Line(pipeline + ".Wait(" + locals.Delay + ", " + token + ");");
             w.Close();
             w.Close();
-            CloseFallbackScope(w, m, pipeline, locals, isAsync: false);
+            CloseFallbackScope(w, m, pipeline, display, locals, isAsync: false);
             w.Close();
         }
 
-        private static void EmitAsyncMethod(SourceWriter w, MethodModel m, string target, PolicyModel policy, string pipeline, NameAllocator names)
+        private static void EmitAsyncMethod(SourceWriter w, MethodModel m, string target, PolicyModel policy, string pipeline, string display, NameAllocator names)
         {
             LocalNames locals = Locals(m);
             bool isValueTask = m.ReturnKind is ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
@@ -52,7 +51,6 @@ namespace Sidecar.Generators.Emitting
             bool hasTimeout = policy.Timeout > 0;
             string helper = names.Allocate(m.DisplayName + "WithRetries");
             string token = m.CancellationToken ?? "default";
-            string display = Literal(m.DisplayName);
             string arguments = string.Join(", ", m.Parameters.Select(p => p.Name));
             string helperCall = helper + TypeParameterList(m.TypeParameters) + "(" + arguments + (arguments.Length > 0 ? ", " : string.Empty);
 
@@ -182,7 +180,7 @@ namespace Sidecar.Generators.Emitting
             w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
             w.Close();
             w.Close();
-            CloseFallbackScope(w, m, pipeline, locals, isAsync: true);
+            CloseFallbackScope(w, m, pipeline, display, locals, isAsync: true);
             w.Close();
         }
 
@@ -209,7 +207,7 @@ namespace Sidecar.Generators.Emitting
             }
         }
 
-        private static void CloseFallbackScope(SourceWriter w, MethodModel m, string pipeline, LocalNames locals, bool isAsync)
+        private static void CloseFallbackScope(SourceWriter w, MethodModel m, string pipeline, string display, LocalNames locals, bool isAsync)
         {
             if (m.Fallback is null)
             {
@@ -220,7 +218,7 @@ namespace Sidecar.Generators.Emitting
             w.Close();
             w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldFallBack(" + locals.Exception + ", " + token + "))");
             w.OpenBrace();
-            w.Line(pipeline + ".OnFallback(" + Literal(m.DisplayName) + ", " + locals.Exception + ");");
+            w.Line(pipeline + ".OnFallback(" + display + ", " + locals.Exception + ");");
             string arguments = string.Join(", ", m.Parameters.Select(Argument).Concat(m.FallbackTakesException ? new[] { locals.Exception } : Array.Empty<string>()));
             string call = m.Fallback + TypeParameterList(m.TypeParameters) + "(" + arguments + ")";
             bool returnsValue = m.ReturnKind is ReturnKind.Value or ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;

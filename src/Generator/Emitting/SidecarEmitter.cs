@@ -45,6 +45,17 @@ namespace Sidecar.Generators.Emitting
             string? circuitConstant = model.Policies.Count == 0 ? null : names.Allocate("CircuitName");
             string? serviceField = model.Policies.Count == 0 ? null : names.Allocate("Service");
             string[] innerFields = model.Inners.Select(i => names.Allocate("_" + i.ParameterName.TrimStart('@'))).ToArray();
+
+            // One handle per decorated member name (overloads share theirs, as they share overrides and telemetry).
+            var memberHandles = new Dictionary<string, string>(System.StringComparer.Ordinal);
+            foreach (MethodModel method in model.Members.OfType<MethodModel>().Where(m => m.IsDecorated))
+            {
+                if (!memberHandles.ContainsKey(method.DisplayName))
+                {
+                    memberHandles[method.DisplayName] = names.Allocate("s_" + char.ToLowerInvariant(method.DisplayName[0]) + method.DisplayName.Substring(1));
+                }
+            }
+
             for (int i = 0; i < model.Policies.Count; i++)
             {
                 string suffix = model.Policies.Count == 1 ? string.Empty : i.ToString(CultureInfo.InvariantCulture);
@@ -69,7 +80,7 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.OpenBrace();
-            EmitFields(w, model, circuitConstant, serviceField, innerFields, policyFields, pipelineFields, transientMethods);
+            EmitFields(w, model, circuitConstant, serviceField, memberHandles, innerFields, policyFields, pipelineFields, transientMethods);
             EmitConstructor(w, model, serviceField, innerFields, policyFields, pipelineFields);
             foreach (MemberModel member in model.Members)
             {
@@ -94,11 +105,11 @@ namespace Sidecar.Generators.Emitting
                         w.Line("/// </remarks>");
                         if (method.ReturnKind is ReturnKind.Void or ReturnKind.Value)
                         {
-                            EmitSyncMethod(w, method, target, pipelineFields[method.PolicyIndex]);
+                            EmitSyncMethod(w, method, target, pipelineFields[method.PolicyIndex], memberHandles[method.DisplayName]);
                         }
                         else
                         {
-                            EmitAsyncMethod(w, method, target, policy, pipelineFields[method.PolicyIndex], names);
+                            EmitAsyncMethod(w, method, target, policy, pipelineFields[method.PolicyIndex], memberHandles[method.DisplayName], names);
                         }
 
                         break;

@@ -25,6 +25,9 @@ public sealed partial class BothSidecar : global::IBoth
         CircuitName,
         new[] { "Value", "GetEnumerator" });
 
+    private static readonly global::Sidecar.SidecarMember s_value = Service.Member("Value");
+    private static readonly global::Sidecar.SidecarMember s_getEnumerator = Service.Member("GetEnumerator");
+
     private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
         circuitName: "IBoth",
         retries: 1,
@@ -53,16 +56,16 @@ public sealed partial class BothSidecar : global::IBoth
         global::System.TimeSpan delay = global::System.TimeSpan.Zero;
         for (int attempt = 0; ; attempt++)
         {
-            global::Sidecar.CircuitPermit permit = _pipeline.Enter("Value", attempt);
+            global::Sidecar.CircuitPermit permit = _pipeline.Enter(s_value, attempt);
             try
             {
                 int result = ((global::IA)_inner).Value();
-                _pipeline.OnSuccess("Value", permit);
+                _pipeline.OnSuccess(s_value, permit);
                 return result;
             }
             catch (global::System.Exception exception)
             {
-                if (!_pipeline.ShouldRetry("Value", exception, attempt, permit, default, delay, out delay))
+                if (!_pipeline.ShouldRetry(s_value, exception, attempt, permit, default, delay, out delay))
                 {
                     throw;
                 }
@@ -85,16 +88,16 @@ public sealed partial class BothSidecar : global::IBoth
         global::System.TimeSpan delay = global::System.TimeSpan.Zero;
         for (int attempt = 0; ; attempt++)
         {
-            global::Sidecar.CircuitPermit permit = _pipeline.Enter("Value", attempt);
+            global::Sidecar.CircuitPermit permit = _pipeline.Enter(s_value, attempt);
             try
             {
                 int result = ((global::IB)_inner).Value();
-                _pipeline.OnSuccess("Value", permit);
+                _pipeline.OnSuccess(s_value, permit);
                 return result;
             }
             catch (global::System.Exception exception)
             {
-                if (!_pipeline.ShouldRetry("Value", exception, attempt, permit, default, delay, out delay))
+                if (!_pipeline.ShouldRetry(s_value, exception, attempt, permit, default, delay, out delay))
                 {
                     throw;
                 }
@@ -117,16 +120,16 @@ public sealed partial class BothSidecar : global::IBoth
         global::System.TimeSpan delay = global::System.TimeSpan.Zero;
         for (int attempt = 0; ; attempt++)
         {
-            global::Sidecar.CircuitPermit permit = _pipeline.Enter("GetEnumerator", attempt);
+            global::Sidecar.CircuitPermit permit = _pipeline.Enter(s_getEnumerator, attempt);
             try
             {
                 global::System.Collections.Generic.IEnumerator<int> result = ((global::System.Collections.Generic.IEnumerable<int>)_inner).GetEnumerator();
-                _pipeline.OnSuccess("GetEnumerator", permit);
+                _pipeline.OnSuccess(s_getEnumerator, permit);
                 return result;
             }
             catch (global::System.Exception exception)
             {
-                if (!_pipeline.ShouldRetry("GetEnumerator", exception, attempt, permit, default, delay, out delay))
+                if (!_pipeline.ShouldRetry(s_getEnumerator, exception, attempt, permit, default, delay, out delay))
                 {
                     throw;
                 }
@@ -146,16 +149,16 @@ public sealed partial class BothSidecar : global::IBoth
         global::System.TimeSpan delay = global::System.TimeSpan.Zero;
         for (int attempt = 0; ; attempt++)
         {
-            global::Sidecar.CircuitPermit permit = _pipeline.Enter("GetEnumerator", attempt);
+            global::Sidecar.CircuitPermit permit = _pipeline.Enter(s_getEnumerator, attempt);
             try
             {
                 global::System.Collections.IEnumerator result = ((global::System.Collections.IEnumerable)_inner).GetEnumerator();
-                _pipeline.OnSuccess("GetEnumerator", permit);
+                _pipeline.OnSuccess(s_getEnumerator, permit);
                 return result;
             }
             catch (global::System.Exception exception)
             {
-                if (!_pipeline.ShouldRetry("GetEnumerator", exception, attempt, permit, default, delay, out delay))
+                if (!_pipeline.ShouldRetry(s_getEnumerator, exception, attempt, permit, default, delay, out delay))
                 {
                     throw;
                 }

@@ -28,6 +28,9 @@ namespace Payments
             new[] { "ChargeAsync", "Refund" },
             membersWithOwnCircuit: new[] { "Refund" });
 
+        private static readonly global::Sidecar.SidecarMember s_chargeAsync = Service.Member("ChargeAsync");
+        private static readonly global::Sidecar.SidecarMember s_refund = Service.Member("Refund");
+
         private static readonly global::Sidecar.SidecarPolicy s_policy0 = new global::Sidecar.SidecarPolicy(
             circuitName: "Payments.IGateway",
             retries: 4,
@@ -88,7 +91,7 @@ namespace Payments
             global::Sidecar.CircuitPermit permit = _pipeline0.Start();
             if (permit.IsBlocked)
             {
-                if (_pipeline0.Refusal("ChargeAsync") is { } refused)
+                if (_pipeline0.Refusal(s_chargeAsync) is { } refused)
                 {
                     return global::System.Threading.Tasks.Task.FromException<string>(refused);
                 }
@@ -110,7 +113,7 @@ namespace Payments
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline0.OnSuccess("ChargeAsync", permit);
+                _pipeline0.OnSuccess(s_chargeAsync, permit);
                 return task;
             }
 
@@ -133,17 +136,17 @@ namespace Payments
                     }
                     else
                     {
-                        permit = _pipeline0.Enter("ChargeAsync", attempt);
+                        permit = _pipeline0.Enter(s_chargeAsync, attempt);
                         task = _inner.ChargeAsync(amount, cancellationToken) ?? throw new global::System.InvalidOperationException("ChargeAsync returned null instead of a task.");
                     }
 
                     string result = await task.ConfigureAwait(false);
-                    _pipeline0.OnSuccess("ChargeAsync", permit);
+                    _pipeline0.OnSuccess(s_chargeAsync, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline0.ShouldRetry("ChargeAsync", exception, attempt, permit, cancellationToken, delay, out delay))
+                    if (!_pipeline0.ShouldRetry(s_chargeAsync, exception, attempt, permit, cancellationToken, delay, out delay))
                     {
                         throw;
                     }
@@ -166,16 +169,16 @@ namespace Payments
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline1.Enter("Refund", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline1.Enter(s_refund, attempt);
                 try
                 {
                     string result = _inner.Refund(chargeId);
-                    _pipeline1.OnSuccess("Refund", permit);
+                    _pipeline1.OnSuccess(s_refund, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline1.ShouldRetry("Refund", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline1.ShouldRetry(s_refund, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }

@@ -25,6 +25,8 @@ public sealed partial class InventorySidecar : global::IInventory
         CircuitName,
         new[] { "Reserve" });
 
+    private static readonly global::Sidecar.SidecarMember s_reserve = Service.Member("Reserve");
+
     private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
         circuitName: "IInventory",
         retries: 2,
@@ -53,16 +55,16 @@ public sealed partial class InventorySidecar : global::IInventory
         global::System.TimeSpan delay = global::System.TimeSpan.Zero;
         for (int attempt = 0; ; attempt++)
         {
-            global::Sidecar.CircuitPermit permit = _pipeline.Enter("Reserve", attempt);
+            global::Sidecar.CircuitPermit permit = _pipeline.Enter(s_reserve, attempt);
             try
             {
                 int result = _inner.Reserve(sku);
-                _pipeline.OnSuccess("Reserve", permit);
+                _pipeline.OnSuccess(s_reserve, permit);
                 return result;
             }
             catch (global::System.Exception exception)
             {
-                if (!_pipeline.ShouldRetry("Reserve", exception, attempt, permit, default, delay, out delay))
+                if (!_pipeline.ShouldRetry(s_reserve, exception, attempt, permit, default, delay, out delay))
                 {
                     throw;
                 }

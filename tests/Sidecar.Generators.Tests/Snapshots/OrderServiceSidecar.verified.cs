@@ -27,6 +27,13 @@ namespace Shop
             CircuitName,
             new[] { "GetAsync", "SaveAsync", "CountAsync", "PingAsync", "Count", "Reset" });
 
+        private static readonly global::Sidecar.SidecarMember s_getAsync = Service.Member("GetAsync");
+        private static readonly global::Sidecar.SidecarMember s_saveAsync = Service.Member("SaveAsync");
+        private static readonly global::Sidecar.SidecarMember s_countAsync = Service.Member("CountAsync");
+        private static readonly global::Sidecar.SidecarMember s_pingAsync = Service.Member("PingAsync");
+        private static readonly global::Sidecar.SidecarMember s_count = Service.Member("Count");
+        private static readonly global::Sidecar.SidecarMember s_reset = Service.Member("Reset");
+
         private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
             circuitName: "Shop.IOrderService",
             retries: 5,
@@ -55,7 +62,7 @@ namespace Shop
             global::Sidecar.CircuitPermit permit = _pipeline.Start();
             if (permit.IsBlocked)
             {
-                if (_pipeline.Refusal("GetAsync") is { } refused)
+                if (_pipeline.Refusal(s_getAsync) is { } refused)
                 {
                     return global::System.Threading.Tasks.Task.FromException<global::Shop.Order>(refused);
                 }
@@ -77,7 +84,7 @@ namespace Shop
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("GetAsync", permit);
+                _pipeline.OnSuccess(s_getAsync, permit);
                 return task;
             }
 
@@ -100,17 +107,17 @@ namespace Shop
                     }
                     else
                     {
-                        permit = _pipeline.Enter("GetAsync", attempt);
+                        permit = _pipeline.Enter(s_getAsync, attempt);
                         task = _inner.GetAsync(id, ct) ?? throw new global::System.InvalidOperationException("GetAsync returned null instead of a task.");
                     }
 
                     global::Shop.Order result = await task.ConfigureAwait(false);
-                    _pipeline.OnSuccess("GetAsync", permit);
+                    _pipeline.OnSuccess(s_getAsync, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline.ShouldRetry("GetAsync", exception, attempt, permit, ct, delay, out delay))
+                    if (!_pipeline.ShouldRetry(s_getAsync, exception, attempt, permit, ct, delay, out delay))
                     {
                         throw;
                     }
@@ -130,7 +137,7 @@ namespace Shop
             global::Sidecar.CircuitPermit permit = _pipeline.Start();
             if (permit.IsBlocked)
             {
-                if (_pipeline.Refusal("SaveAsync") is { } refused)
+                if (_pipeline.Refusal(s_saveAsync) is { } refused)
                 {
                     return global::System.Threading.Tasks.Task.FromException(refused);
                 }
@@ -152,7 +159,7 @@ namespace Shop
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("SaveAsync", permit);
+                _pipeline.OnSuccess(s_saveAsync, permit);
                 return task;
             }
 
@@ -175,17 +182,17 @@ namespace Shop
                     }
                     else
                     {
-                        permit = _pipeline.Enter("SaveAsync", attempt);
+                        permit = _pipeline.Enter(s_saveAsync, attempt);
                         task = _inner.SaveAsync(order, ct) ?? throw new global::System.InvalidOperationException("SaveAsync returned null instead of a task.");
                     }
 
                     await task.ConfigureAwait(false);
-                    _pipeline.OnSuccess("SaveAsync", permit);
+                    _pipeline.OnSuccess(s_saveAsync, permit);
                     return;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline.ShouldRetry("SaveAsync", exception, attempt, permit, ct, delay, out delay))
+                    if (!_pipeline.ShouldRetry(s_saveAsync, exception, attempt, permit, ct, delay, out delay))
                     {
                         throw;
                     }
@@ -205,7 +212,7 @@ namespace Shop
             global::Sidecar.CircuitPermit permit = _pipeline.Start();
             if (permit.IsBlocked)
             {
-                if (_pipeline.Refusal("CountAsync") is { } refused)
+                if (_pipeline.Refusal(s_countAsync) is { } refused)
                 {
                     return new global::System.Threading.Tasks.ValueTask<int>(global::System.Threading.Tasks.Task.FromException<int>(refused));
                 }
@@ -227,7 +234,7 @@ namespace Shop
             if (task.IsCompletedSuccessfully)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("CountAsync", permit);
+                _pipeline.OnSuccess(s_countAsync, permit);
                 return task;
             }
 
@@ -250,17 +257,17 @@ namespace Shop
                     }
                     else
                     {
-                        permit = _pipeline.Enter("CountAsync", attempt);
+                        permit = _pipeline.Enter(s_countAsync, attempt);
                         task = _inner.CountAsync();
                     }
 
                     int result = await task.ConfigureAwait(false);
-                    _pipeline.OnSuccess("CountAsync", permit);
+                    _pipeline.OnSuccess(s_countAsync, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline.ShouldRetry("CountAsync", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline.ShouldRetry(s_countAsync, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -280,7 +287,7 @@ namespace Shop
             global::Sidecar.CircuitPermit permit = _pipeline.Start();
             if (permit.IsBlocked)
             {
-                if (_pipeline.Refusal("PingAsync") is { } refused)
+                if (_pipeline.Refusal(s_pingAsync) is { } refused)
                 {
                     return new global::System.Threading.Tasks.ValueTask(global::System.Threading.Tasks.Task.FromException(refused));
                 }
@@ -302,7 +309,7 @@ namespace Shop
             if (task.IsCompletedSuccessfully)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("PingAsync", permit);
+                _pipeline.OnSuccess(s_pingAsync, permit);
                 return task;
             }
 
@@ -325,17 +332,17 @@ namespace Shop
                     }
                     else
                     {
-                        permit = _pipeline.Enter("PingAsync", attempt);
+                        permit = _pipeline.Enter(s_pingAsync, attempt);
                         task = _inner.PingAsync();
                     }
 
                     await task.ConfigureAwait(false);
-                    _pipeline.OnSuccess("PingAsync", permit);
+                    _pipeline.OnSuccess(s_pingAsync, permit);
                     return;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline.ShouldRetry("PingAsync", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline.ShouldRetry(s_pingAsync, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -355,16 +362,16 @@ namespace Shop
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline.Enter("Count", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline.Enter(s_count, attempt);
                 try
                 {
                     int result = _inner.Count(filter);
-                    _pipeline.OnSuccess("Count", permit);
+                    _pipeline.OnSuccess(s_count, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline.ShouldRetry("Count", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline.ShouldRetry(s_count, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -384,16 +391,16 @@ namespace Shop
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline.Enter("Reset", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline.Enter(s_reset, attempt);
                 try
                 {
                     _inner.Reset();
-                    _pipeline.OnSuccess("Reset", permit);
+                    _pipeline.OnSuccess(s_reset, permit);
                     return;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline.ShouldRetry("Reset", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline.ShouldRetry(s_reset, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }

@@ -27,6 +27,9 @@ namespace Market
             CircuitName,
             new[] { "PriceAsync", "Last" });
 
+        private static readonly global::Sidecar.SidecarMember s_priceAsync = Service.Member("PriceAsync");
+        private static readonly global::Sidecar.SidecarMember s_last = Service.Member("Last");
+
         private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
             circuitName: "Market.IQuotes",
             retries: 2,
@@ -71,8 +74,8 @@ namespace Market
                     try
                     {
                         global::System.Threading.Tasks.Task<decimal> task;
-                        permit = _pipeline.Enter("PriceAsync", attempt);
-                        global::Sidecar.AttemptTimeout timeout = _pipeline.StartAttempt("PriceAsync", cancellationToken);
+                        permit = _pipeline.Enter(s_priceAsync, attempt);
+                        global::Sidecar.AttemptTimeout timeout = _pipeline.StartAttempt(s_priceAsync, cancellationToken);
                         global::System.Threading.Tasks.Task<decimal> attemptTask;
                         try
                         {
@@ -83,15 +86,15 @@ namespace Market
                             attemptTask = global::System.Threading.Tasks.Task.FromException<decimal>(exception);
                         }
 
-                        task = _pipeline.Watch(attemptTask, timeout, "PriceAsync");
+                        task = _pipeline.Watch(attemptTask, timeout, s_priceAsync);
 
                         decimal result = await task.ConfigureAwait(false);
-                        _pipeline.OnSuccess("PriceAsync", permit);
+                        _pipeline.OnSuccess(s_priceAsync, permit);
                         return result;
                     }
                     catch (global::System.Exception exception)
                     {
-                        if (!_pipeline.ShouldRetry("PriceAsync", exception, attempt, permit, cancellationToken, delay, out delay))
+                        if (!_pipeline.ShouldRetry(s_priceAsync, exception, attempt, permit, cancellationToken, delay, out delay))
                         {
                             throw;
                         }
@@ -102,7 +105,7 @@ namespace Market
             }
             catch (global::System.Exception exception) when (_pipeline.ShouldFallBack(exception, cancellationToken))
             {
-                _pipeline.OnFallback("PriceAsync", exception);
+                _pipeline.OnFallback(s_priceAsync, exception);
                 return await Cached(symbol, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -121,16 +124,16 @@ namespace Market
                 global::System.TimeSpan delay = global::System.TimeSpan.Zero;
                 for (int attempt = 0; ; attempt++)
                 {
-                    global::Sidecar.CircuitPermit permit = _pipeline.Enter("Last", attempt);
+                    global::Sidecar.CircuitPermit permit = _pipeline.Enter(s_last, attempt);
                     try
                     {
                         decimal result = _inner.Last(symbol);
-                        _pipeline.OnSuccess("Last", permit);
+                        _pipeline.OnSuccess(s_last, permit);
                         return result;
                     }
                     catch (global::System.Exception exception)
                     {
-                        if (!_pipeline.ShouldRetry("Last", exception, attempt, permit, default, delay, out delay))
+                        if (!_pipeline.ShouldRetry(s_last, exception, attempt, permit, default, delay, out delay))
                         {
                             throw;
                         }
@@ -141,7 +144,7 @@ namespace Market
             }
             catch (global::System.Exception exception) when (_pipeline.ShouldFallBack(exception, default))
             {
-                _pipeline.OnFallback("Last", exception);
+                _pipeline.OnFallback(s_last, exception);
                 return Cached(symbol, exception);
             }
         }

@@ -29,6 +29,9 @@ namespace Data
             CircuitName,
             new[] { "FindAsync", "QueryAsync" });
 
+        private static readonly global::Sidecar.SidecarMember s_findAsync = Service.Member("FindAsync");
+        private static readonly global::Sidecar.SidecarMember s_queryAsync = Service.Member("QueryAsync");
+
         private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
             circuitName: "Data.IRepository<T, TKey>",
             backoff: global::Sidecar.Backoff.Exponential,
@@ -57,7 +60,7 @@ namespace Data
             global::Sidecar.CircuitPermit permit = _pipeline.Start();
             if (permit.IsBlocked)
             {
-                if (_pipeline.Refusal("FindAsync") is { } refused)
+                if (_pipeline.Refusal(s_findAsync) is { } refused)
                 {
                     return global::System.Threading.Tasks.Task.FromException<T?>(refused);
                 }
@@ -79,7 +82,7 @@ namespace Data
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("FindAsync", permit);
+                _pipeline.OnSuccess(s_findAsync, permit);
                 return task;
             }
 
@@ -102,17 +105,17 @@ namespace Data
                     }
                     else
                     {
-                        permit = _pipeline.Enter("FindAsync", attempt);
+                        permit = _pipeline.Enter(s_findAsync, attempt);
                         task = _inner.FindAsync(key) ?? throw new global::System.InvalidOperationException("FindAsync returned null instead of a task.");
                     }
 
                     T? result = await task.ConfigureAwait(false);
-                    _pipeline.OnSuccess("FindAsync", permit);
+                    _pipeline.OnSuccess(s_findAsync, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline.ShouldRetry("FindAsync", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline.ShouldRetry(s_findAsync, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -133,7 +136,7 @@ namespace Data
             global::Sidecar.CircuitPermit permit = _pipeline.Start();
             if (permit.IsBlocked)
             {
-                if (_pipeline.Refusal("QueryAsync") is { } refused)
+                if (_pipeline.Refusal(s_queryAsync) is { } refused)
                 {
                     return global::System.Threading.Tasks.Task.FromException<TResult>(refused);
                 }
@@ -155,7 +158,7 @@ namespace Data
             if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 // The happy path: no state machine, no allocation.
-                _pipeline.OnSuccess("QueryAsync", permit);
+                _pipeline.OnSuccess(s_queryAsync, permit);
                 return task;
             }
 
@@ -179,17 +182,17 @@ namespace Data
                     }
                     else
                     {
-                        permit = _pipeline.Enter("QueryAsync", attempt);
+                        permit = _pipeline.Enter(s_queryAsync, attempt);
                         task = _inner.QueryAsync<TResult>(map) ?? throw new global::System.InvalidOperationException("QueryAsync returned null instead of a task.");
                     }
 
                     TResult result = await task.ConfigureAwait(false);
-                    _pipeline.OnSuccess("QueryAsync", permit);
+                    _pipeline.OnSuccess(s_queryAsync, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline.ShouldRetry("QueryAsync", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline.ShouldRetry(s_queryAsync, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }

@@ -30,6 +30,9 @@ namespace Cloud
                 new[] { "ReadAsync", "WriteAsync" },
                 aliases: new[] { "Cloud.IBlobStore" });
 
+            private static readonly global::Sidecar.SidecarMember s_readAsync = Service.Member("ReadAsync");
+            private static readonly global::Sidecar.SidecarMember s_writeAsync = Service.Member("WriteAsync");
+
             private static readonly global::Sidecar.SidecarPolicy s_policy = new global::Sidecar.SidecarPolicy(
                 circuitName: "Cloud.Outer.ResilientBlobStore",
                 retries: 4,
@@ -61,7 +64,7 @@ namespace Cloud
                 global::Sidecar.CircuitPermit permit = _pipeline.Start();
                 if (permit.IsBlocked)
                 {
-                    if (_pipeline.Refusal("ReadAsync") is { } refused)
+                    if (_pipeline.Refusal(s_readAsync) is { } refused)
                     {
                         return global::System.Threading.Tasks.Task.FromException<byte[]>(refused);
                     }
@@ -83,7 +86,7 @@ namespace Cloud
                 if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
                 {
                     // The happy path: no state machine, no allocation.
-                    _pipeline.OnSuccess("ReadAsync", permit);
+                    _pipeline.OnSuccess(s_readAsync, permit);
                     return task;
                 }
 
@@ -106,17 +109,17 @@ namespace Cloud
                         }
                         else
                         {
-                            permit = _pipeline.Enter("ReadAsync", attempt);
+                            permit = _pipeline.Enter(s_readAsync, attempt);
                             task = _inner.ReadAsync(key) ?? throw new global::System.InvalidOperationException("ReadAsync returned null instead of a task.");
                         }
 
                         byte[] result = await task.ConfigureAwait(false);
-                        _pipeline.OnSuccess("ReadAsync", permit);
+                        _pipeline.OnSuccess(s_readAsync, permit);
                         return result;
                     }
                     catch (global::System.Exception exception)
                     {
-                        if (!_pipeline.ShouldRetry("ReadAsync", exception, attempt, permit, default, delay, out delay))
+                        if (!_pipeline.ShouldRetry(s_readAsync, exception, attempt, permit, default, delay, out delay))
                         {
                             throw;
                         }
@@ -137,7 +140,7 @@ namespace Cloud
                 global::Sidecar.CircuitPermit permit = _pipeline.Start();
                 if (permit.IsBlocked)
                 {
-                    if (_pipeline.Refusal("WriteAsync") is { } refused)
+                    if (_pipeline.Refusal(s_writeAsync) is { } refused)
                     {
                         return global::System.Threading.Tasks.Task.FromException(refused);
                     }
@@ -159,7 +162,7 @@ namespace Cloud
                 if (task.Status == global::System.Threading.Tasks.TaskStatus.RanToCompletion)
                 {
                     // The happy path: no state machine, no allocation.
-                    _pipeline.OnSuccess("WriteAsync", permit);
+                    _pipeline.OnSuccess(s_writeAsync, permit);
                     return task;
                 }
 
@@ -182,17 +185,17 @@ namespace Cloud
                         }
                         else
                         {
-                            permit = _pipeline.Enter("WriteAsync", attempt);
+                            permit = _pipeline.Enter(s_writeAsync, attempt);
                             task = _inner.WriteAsync(key, data) ?? throw new global::System.InvalidOperationException("WriteAsync returned null instead of a task.");
                         }
 
                         await task.ConfigureAwait(false);
-                        _pipeline.OnSuccess("WriteAsync", permit);
+                        _pipeline.OnSuccess(s_writeAsync, permit);
                         return;
                     }
                     catch (global::System.Exception exception)
                     {
-                        if (!_pipeline.ShouldRetry("WriteAsync", exception, attempt, permit, default, delay, out delay))
+                        if (!_pipeline.ShouldRetry(s_writeAsync, exception, attempt, permit, default, delay, out delay))
                         {
                             throw;
                         }

@@ -28,6 +28,19 @@ namespace Shapes
             new[] { "Refs", "Defaults", "Generic", "Unmanaged", "NotNull", "Overload", "class", "Nullable", "TryGet", "Echo", "Own", "Transient" },
             membersWithOwnCircuit: new[] { "Own" });
 
+        private static readonly global::Sidecar.SidecarMember s_refs = Service.Member("Refs");
+        private static readonly global::Sidecar.SidecarMember s_defaults = Service.Member("Defaults");
+        private static readonly global::Sidecar.SidecarMember s_generic = Service.Member("Generic");
+        private static readonly global::Sidecar.SidecarMember s_unmanaged = Service.Member("Unmanaged");
+        private static readonly global::Sidecar.SidecarMember s_notNull = Service.Member("NotNull");
+        private static readonly global::Sidecar.SidecarMember s_overload = Service.Member("Overload");
+        private static readonly global::Sidecar.SidecarMember s_class = Service.Member("class");
+        private static readonly global::Sidecar.SidecarMember s_nullable = Service.Member("Nullable");
+        private static readonly global::Sidecar.SidecarMember s_tryGet = Service.Member("TryGet");
+        private static readonly global::Sidecar.SidecarMember s_echo = Service.Member("Echo");
+        private static readonly global::Sidecar.SidecarMember s_own = Service.Member("Own");
+        private static readonly global::Sidecar.SidecarMember s_transient = Service.Member("Transient");
+
         private static readonly global::Sidecar.SidecarPolicy s_policy0 = new global::Sidecar.SidecarPolicy(
             circuitName: "Shapes.IShapes",
             retries: 2,
@@ -78,16 +91,16 @@ namespace Shapes
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Refs", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter(s_refs, attempt);
                 try
                 {
                     _inner.Refs(ref a, out b, in c, rest);
-                    _pipeline0.OnSuccess("Refs", permit);
+                    _pipeline0.OnSuccess(s_refs, permit);
                     return;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline0.ShouldRetry("Refs", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline0.ShouldRetry(s_refs, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -108,16 +121,16 @@ namespace Shapes
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Defaults", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter(s_defaults, attempt);
                 try
                 {
                     string result = _inner.Defaults(s, c, m, d, f, l, u, color, maybe, o, when, n);
-                    _pipeline0.OnSuccess("Defaults", permit);
+                    _pipeline0.OnSuccess(s_defaults, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline0.ShouldRetry("Defaults", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline0.ShouldRetry(s_defaults, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -140,16 +153,16 @@ namespace Shapes
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Generic", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter(s_generic, attempt);
                 try
                 {
                     T result = _inner.Generic<T, TOther>(value, other);
-                    _pipeline0.OnSuccess("Generic", permit);
+                    _pipeline0.OnSuccess(s_generic, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline0.ShouldRetry("Generic", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline0.ShouldRetry(s_generic, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -171,16 +184,16 @@ namespace Shapes
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Unmanaged", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter(s_unmanaged, attempt);
                 try
                 {
                     _inner.Unmanaged<T>(value);
-                    _pipeline0.OnSuccess("Unmanaged", permit);
+                    _pipeline0.OnSuccess(s_unmanaged, permit);
                     return;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline0.ShouldRetry("Unmanaged", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline0.ShouldRetry(s_unmanaged, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -202,16 +215,16 @@ namespace Shapes
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("NotNull", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter(s_notNull, attempt);
                 try
                 {
                     TKey result = _inner.NotNull<TKey>(key);
-                    _pipeline0.OnSuccess("NotNull", permit);
+                    _pipeline0.OnSuccess(s_notNull, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline0.ShouldRetry("NotNull", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline0.ShouldRetry(s_notNull, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -232,16 +245,16 @@ namespace Shapes
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Overload", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter(s_overload, attempt);
                 try
                 {
                     _inner.Overload(x);
-                    _pipeline0.OnSuccess("Overload", permit);
+                    _pipeline0.OnSuccess(s_overload, permit);
                     return;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline0.ShouldRetry("Overload", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline0.ShouldRetry(s_overload, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -262,16 +275,16 @@ namespace Shapes
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Overload", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter(s_overload, attempt);
                 try
                 {
                     _inner.Overload(x);
-                    _pipeline0.OnSuccess("Overload", permit);
+                    _pipeline0.OnSuccess(s_overload, permit);
                     return;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline0.ShouldRetry("Overload", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline0.ShouldRetry(s_overload, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -292,16 +305,16 @@ namespace Shapes
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("class", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter(s_class, attempt);
                 try
                 {
                     int result = _inner.@class(@event);
-                    _pipeline0.OnSuccess("class", permit);
+                    _pipeline0.OnSuccess(s_class, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline0.ShouldRetry("class", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline0.ShouldRetry(s_class, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -322,16 +335,16 @@ namespace Shapes
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Nullable", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter(s_nullable, attempt);
                 try
                 {
                     string? result = _inner.Nullable(value, list);
-                    _pipeline0.OnSuccess("Nullable", permit);
+                    _pipeline0.OnSuccess(s_nullable, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline0.ShouldRetry("Nullable", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline0.ShouldRetry(s_nullable, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -352,16 +365,16 @@ namespace Shapes
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("TryGet", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter(s_tryGet, attempt);
                 try
                 {
                     bool result = _inner.TryGet(key, out value);
-                    _pipeline0.OnSuccess("TryGet", permit);
+                    _pipeline0.OnSuccess(s_tryGet, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline0.ShouldRetry("TryGet", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline0.ShouldRetry(s_tryGet, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -383,16 +396,16 @@ namespace Shapes
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline0.Enter("Echo", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline0.Enter(s_echo, attempt);
                 try
                 {
                     string? result = _inner.Echo(input);
-                    _pipeline0.OnSuccess("Echo", permit);
+                    _pipeline0.OnSuccess(s_echo, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline0.ShouldRetry("Echo", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline0.ShouldRetry(s_echo, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -453,16 +466,16 @@ namespace Shapes
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline1.Enter("Own", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline1.Enter(s_own, attempt);
                 try
                 {
                     _inner.Own();
-                    _pipeline1.OnSuccess("Own", permit);
+                    _pipeline1.OnSuccess(s_own, permit);
                     return;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline1.ShouldRetry("Own", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline1.ShouldRetry(s_own, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
@@ -484,16 +497,16 @@ namespace Shapes
             global::System.TimeSpan delay = global::System.TimeSpan.Zero;
             for (int attempt = 0; ; attempt++)
             {
-                global::Sidecar.CircuitPermit permit = _pipeline2.Enter("Transient", attempt);
+                global::Sidecar.CircuitPermit permit = _pipeline2.Enter(s_transient, attempt);
                 try
                 {
                     _inner.Transient();
-                    _pipeline2.OnSuccess("Transient", permit);
+                    _pipeline2.OnSuccess(s_transient, permit);
                     return;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline2.ShouldRetry("Transient", exception, attempt, permit, default, delay, out delay))
+                    if (!_pipeline2.ShouldRetry(s_transient, exception, attempt, permit, default, delay, out delay))
                     {
                         throw;
                     }
