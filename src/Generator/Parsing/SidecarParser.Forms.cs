@@ -57,22 +57,16 @@ namespace Sidecar.Generators.Parsing
 
             // Nested in a generic type, the interface's name needs the type's type parameters: the sidecar is generated
             // inside the same (partial) types. Otherwise it stands in the namespace, beside the outermost type.
-            var containing = new List<ContainingTypeModel>();
             bool nestInside = false;
             for (INamedTypeSymbol? outer = iface.ContainingType; outer is not null; outer = outer.ContainingType)
             {
                 nestInside |= outer.IsGenericType;
             }
 
-            for (INamedTypeSymbol? outer = nestInside ? iface.ContainingType : null; outer is not null; outer = outer.ContainingType)
+            List<ContainingTypeModel>? containing = nestInside ? ContainingTypes(iface, location, diagnostics, cancellationToken) : new();
+            if (containing is null)
             {
-                if (!IsPartialType(outer, cancellationToken))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeNotPartial, location, iface.Name, outer.Name));
-                    return null;
-                }
-
-                containing.Insert(0, new ContainingTypeModel(KindOf(outer), SymbolText.Escape(outer.Name), SymbolText.Names(outer.TypeParameters)));
+                return null;
             }
 
             if (iface.AllInterfaces.Any(SymbolText.HasErrors) || iface.TypeParameters.SelectMany(t => t.ConstraintTypes).Any(SymbolText.HasErrors))
@@ -197,16 +191,10 @@ namespace Sidecar.Generators.Parsing
                 return null;
             }
 
-            var containing = new List<ContainingTypeModel>();
-            for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+            List<ContainingTypeModel>? containing = ContainingTypes(type, location, diagnostics, cancellationToken);
+            if (containing is null)
             {
-                if (!IsPartialType(outer, cancellationToken))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeNotPartial, location, type.Name, outer.Name));
-                    return null;
-                }
-
-                containing.Insert(0, new ContainingTypeModel(KindOf(outer), SymbolText.Escape(outer.Name), SymbolText.Names(outer.TypeParameters)));
+                return null;
             }
 
             if (type.Interfaces.Any(SymbolText.HasErrors))
@@ -334,6 +322,27 @@ namespace Sidecar.Generators.Parsing
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// The types around <paramref name="type"/>, outermost first, that the generated sidecar repeats as partial
+        /// declarations; <c>null</c> (and SIDECAR010) when one of them is not partial.
+        /// </summary>
+        private static List<ContainingTypeModel>? ContainingTypes(INamedTypeSymbol type, LocationInfo? location, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            var containing = new List<ContainingTypeModel>();
+            for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+            {
+                if (!IsPartialType(outer, cancellationToken))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeNotPartial, location, type.Name, outer.Name));
+                    return null;
+                }
+
+                containing.Insert(0, new ContainingTypeModel(KindOf(outer), SymbolText.Escape(outer.Name), SymbolText.Names(outer.TypeParameters)));
+            }
+
+            return containing;
         }
 
         /// <summary><c>Outer`1+Inner</c>: the metadata name of a nested type without its namespace.</summary>
