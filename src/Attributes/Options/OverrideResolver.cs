@@ -35,7 +35,7 @@ namespace Sidecar
                     if (MemberOf(entry.Key, name) is { } found)
                     {
                         member = found;
-                        byFullName = byFullName || Contains(service.FullNames, name);
+                        byFullName = byFullName || SidecarService.Contains(service.FullNames, name);
                     }
                 }
 
@@ -172,7 +172,7 @@ namespace Sidecar
                     member ??= MemberOf(key, name);
                 }
 
-                if (member is null || (members is not null && !Contains(members, member)) || memberPolicies?.ContainsKey(member) == true)
+                if (member is null || (members is not null && !SidecarService.Contains(members, member)) || memberPolicies?.ContainsKey(member) == true)
                 {
                     continue;
                 }
@@ -216,19 +216,6 @@ namespace Sidecar
             }
 
             SidecarPolicyOverride? Find(string key) => overrides.TryGetValue(key, out SidecarPolicyOverride? found) ? found : null;
-        }
-
-        private static bool Contains(IEnumerable<string> names, string name)
-        {
-            foreach (string candidate in names)
-            {
-                if (string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
 
         private static string? MemberOf(string key, string prefix)

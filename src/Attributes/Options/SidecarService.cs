@@ -103,7 +103,8 @@ namespace Sidecar
 
         internal bool OwnsCircuit(string member) => Contains(OwnCircuitNames, member);
 
-        internal static bool Contains(string[] names, string name)
+        /// <summary>Whether <paramref name="names"/> holds <paramref name="name"/>, ignoring case as override keys do.</summary>
+        internal static bool Contains(IEnumerable<string> names, string name)
         {
             foreach (string candidate in names)
             {
@@ -145,27 +146,27 @@ namespace Sidecar
 
         private static string[] NamesInPrecedence(string name, string[] aliases)
         {
+            // Simple names (the aliases', then the service's), then full names (likewise): each name once, in its last place.
             var names = new List<string>();
             foreach (string alias in aliases)
             {
-                AddDistinct(names, SimpleName(alias));
+                Append(names, SimpleName(alias));
             }
 
-            AddDistinct(names, SimpleName(name));
+            Append(names, SimpleName(name));
             foreach (string alias in aliases)
             {
-                names.Remove(alias);
-                names.Add(alias);
+                Append(names, alias);
             }
 
-            names.Remove(name);
-            names.Add(name);
+            Append(names, name);
             return names.ToArray();
 
-            static void AddDistinct(List<string> names, string? candidate)
+            static void Append(List<string> names, string? candidate)
             {
-                if (candidate is not null && !names.Exists(n => string.Equals(n, candidate, StringComparison.OrdinalIgnoreCase)))
+                if (candidate is not null)
                 {
+                    names.RemoveAll(n => string.Equals(n, candidate, StringComparison.OrdinalIgnoreCase));
                     names.Add(candidate);
                 }
             }

@@ -173,16 +173,7 @@ namespace Sidecar.CodeFixes.Tests.Infrastructure
 
             private static TextSpan[] TakeSpans(string marked)
             {
-                var spans = new List<TextSpan>();
-                string source = marked;
-                for (int open = source.IndexOf("[|", StringComparison.Ordinal); open >= 0; open = source.IndexOf("[|", StringComparison.Ordinal))
-                {
-                    source = source.Remove(open, 2);
-                    int close = source.IndexOf("|]", open, StringComparison.Ordinal);
-                    source = source.Remove(close, 2);
-                    spans.Add(TextSpan.FromBounds(open, close));
-                }
-
+                TestFileMarkupParser.GetSpans(marked, out string _, out ImmutableArray<TextSpan> spans);
                 return spans.ToArray();
             }
         }
