@@ -21,6 +21,8 @@ namespace Sidecar.Benchmarks.CompileTime
     {
         private SyntheticProject _project = null!;
         private GeneratorDriver _warmDriver = null!;
+        private GeneratorDriver _warmNameOnly = null!;
+        private GeneratorDriver _warmSignatures = null!;
         private CSharpCompilation _compilation = null!;
         private CSharpCompilation _unrelatedEdit = null!;
         private CSharpCompilation _interfaceEdit = null!;
@@ -32,11 +34,13 @@ namespace Sidecar.Benchmarks.CompileTime
         public static int ServiceCount { get; set; } = SyntheticProject.DefaultServiceCount;
 
         /// <summary>Writes the project and runs the generator once for the incremental benchmarks.</summary>
-        [GlobalSetup(Targets = new[] { nameof(CompileWithoutGenerator), nameof(GeneratorFullRun), nameof(GeneratorAfterInterfaceEdit), nameof(CompileWithGenerator) })]
+        [GlobalSetup(Targets = new[] { nameof(CompileWithoutGenerator), nameof(GeneratorFullRun), nameof(GeneratorAfterInterfaceEdit), nameof(CompileWithGenerator), nameof(FloorNameOnlyAfterUnrelatedEdit), nameof(FloorSignaturesAfterUnrelatedEdit) })]
         public void Setup()
         {
             _project = SyntheticProject.Create(ServiceCount);
             _warmDriver = IncrementalityCheck.CreateDriver(trackSteps: false).RunGenerators(_project.Compilation());
+            _warmNameOnly = Driver(FloorGenerators.NameOnly).RunGenerators(_project.Compilation());
+            _warmSignatures = Driver(FloorGenerators.Signatures).RunGenerators(_project.Compilation());
         }
 
         /// <summary>The same, and first checks (and prints) that an unrelated edit re-emits nothing.</summary>
@@ -73,6 +77,17 @@ namespace Sidecar.Benchmarks.CompileTime
         [Benchmark]
         public GeneratorDriver GeneratorAfterUnrelatedEdit() => _warmDriver.RunGenerators(_unrelatedEdit);
 
+        /// <summary>
+        /// A generator that only finds the same interfaces and reads their names, after the same edit: what
+        /// <c>ForAttributeWithMetadataName</c> costs whoever uses it.
+        /// </summary>
+        [Benchmark]
+        public GeneratorDriver FloorNameOnlyAfterUnrelatedEdit() => _warmNameOnly.RunGenerators(_unrelatedEdit);
+
+        /// <summary>A generator that also binds every member signature, after the same edit: the least a decorator generator pays.</summary>
+        [Benchmark]
+        public GeneratorDriver FloorSignaturesAfterUnrelatedEdit() => _warmSignatures.RunGenerators(_unrelatedEdit);
+
         /// <summary>The generator's run after one interface's settings were edited: one sidecar is regenerated.</summary>
         [Benchmark]
         public GeneratorDriver GeneratorAfterInterfaceEdit() => _warmDriver.RunGenerators(_interfaceEdit);
@@ -85,6 +100,9 @@ namespace Sidecar.Benchmarks.CompileTime
                 .RunGeneratorsAndUpdateCompilation(_compilation, out Compilation output, out _);
             return Emit(output);
         }
+
+        private static GeneratorDriver Driver(IIncrementalGenerator generator)
+            => CSharpGeneratorDriver.Create(new[] { generator.AsSourceGenerator() }, parseOptions: SyntheticProject.ParseOptions);
 
         private static EmitResult Emit(Compilation compilation)
         {

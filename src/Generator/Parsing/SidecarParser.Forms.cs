@@ -80,7 +80,7 @@ namespace Sidecar.Generators.Parsing
             string metadataName = (ns is null ? string.Empty : ns + ".") + outerNames + className + (iface.Arity > 0 ? "`" + iface.Arity : string.Empty);
 
             // A partial class of that name written by the user extends the generated one (e.g. with fallback methods).
-            INamedTypeSymbol? existing = compilation.GetTypeByMetadataName(metadataName);
+            INamedTypeSymbol? existing = compilation.Assembly.GetTypeByMetadataName(metadataName);
             if (existing is not null && !IsPartialClass(existing, cancellationToken))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameCollision, location, iface.Name, className));

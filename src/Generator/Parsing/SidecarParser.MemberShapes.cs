@@ -242,6 +242,6 @@ namespace Sidecar.Generators.Parsing
         private static string ParameterTypeKey(ITypeSymbol type)
             => type is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method } tp
                 ? "!!" + tp.Ordinal
-                : type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+                : SymbolText.SignatureType(type);
     }
 }

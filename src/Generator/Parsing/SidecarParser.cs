@@ -22,6 +22,7 @@ namespace Sidecar.Generators.Parsing
         {
             var diagnostics = new List<DiagnosticInfo>();
             ISymbol target = context.TargetSymbol;
+            using SymbolText.TextCacheScope cache = SymbolText.CacheTypeText();
             try
             {
                 if (target is not INamedTypeSymbol type || context.Attributes.Length == 0 || string.IsNullOrEmpty(type.Name)
@@ -51,6 +52,7 @@ namespace Sidecar.Generators.Parsing
         public static ParseResult? ParseMethod(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             ISymbol target = context.TargetSymbol;
+            using SymbolText.TextCacheScope cache = SymbolText.CacheTypeText();
             try
             {
                 if (target is not IMethodSymbol { ContainingType: { } containing } method)
@@ -95,6 +97,7 @@ namespace Sidecar.Generators.Parsing
         {
             var diagnostics = new List<DiagnosticInfo>();
             SyntaxNode? node = null;
+            using SymbolText.TextCacheScope cache = SymbolText.CacheTypeText();
             try
             {
                 if (string.IsNullOrEmpty(type.Name) || type.TypeParameters.Any(t => string.IsNullOrEmpty(t.Name)))

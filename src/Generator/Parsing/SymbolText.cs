@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Sidecar.Generators.Model;
 
 namespace Sidecar.Generators.Parsing
@@ -56,7 +57,82 @@ namespace Sidecar.Generators.Parsing
             return false;
         }
 
-        public static string Type(ITypeSymbol type) => type.ToDisplayString(TypeFormat);
+        public static string Type(ITypeSymbol type)
+        {
+            Dictionary<ITypeSymbol, string>? cache = s_written;
+            if (cache is null)
+            {
+                return type.ToDisplayString(TypeFormat);
+            }
+
+            if (!cache.TryGetValue(type, out string? text))
+            {
+                text = type.ToDisplayString(TypeFormat);
+                cache.Add(type, text);
+            }
+
+            return text;
+        }
+
+        /// <summary>
+        /// The fully qualified name without nullable annotations, as overload resolution compares types: types that
+        /// differ only in nullability give the same text.
+        /// </summary>
+        public static string SignatureType(ITypeSymbol type)
+        {
+            Dictionary<ITypeSymbol, string>? cache = s_signature;
+            if (cache is null)
+            {
+                return type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            }
+
+            if (!cache.TryGetValue(type, out string? text))
+            {
+                text = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+                cache.Add(type, text);
+            }
+
+            return text;
+        }
+
+        // One parse writes the same few types (Task<T>, CancellationToken, the service's own records) many times; the
+        // display strings are kept for the parse (a type's symbols are those of one compilation) and dropped after it.
+        [ThreadStatic]
+        private static Dictionary<ITypeSymbol, string>? s_written;
+
+        [ThreadStatic]
+        private static Dictionary<ITypeSymbol, string>? s_signature;
+
+        /// <summary>Keeps type display strings until the returned scope is disposed.</summary>
+        public static TextCacheScope CacheTypeText()
+        {
+            bool outermost = s_written is null;
+            if (outermost)
+            {
+                s_written = new Dictionary<ITypeSymbol, string>(SymbolEqualityComparer.IncludeNullability);
+                s_signature = new Dictionary<ITypeSymbol, string>(SymbolEqualityComparer.Default);
+            }
+
+            return new TextCacheScope(outermost);
+        }
+
+        /// <summary>Ends a <see cref="CacheTypeText"/> scope; nested scopes share the outermost one's cache.</summary>
+        public readonly struct TextCacheScope : IDisposable
+        {
+            private readonly bool _outermost;
+
+            internal TextCacheScope(bool outermost) => _outermost = outermost;
+
+            /// <inheritdoc/>
+            public void Dispose()
+            {
+                if (_outermost)
+                {
+                    s_written = null;
+                    s_signature = null;
+                }
+            }
+        }
 
         /// <summary>The type as generated code writes it and as a reader reads it.</summary>
         public static TypeRef Reference(ITypeSymbol type) => new(Type(type), type.ToDisplayString(ReadableFormat));
@@ -222,12 +298,29 @@ namespace Sidecar.Generators.Parsing
         /// <summary>The default value of a parameter as a C# literal, or null when it has none.</summary>
         public static string? DefaultValue(IParameterSymbol parameter)
         {
-            if (!parameter.HasExplicitDefaultValue)
+            // Asking a source parameter for its default binds the value and runs nullable analysis on it, again on every
+            // compilation the IDE makes. The declaration answers the usual cases (none, `default`, `null`) without that.
+            bool isNull = false;
+            if (parameter.DeclaringSyntaxReferences is { Length: 1 } references
+                && references[0].GetSyntax() is ParameterSyntax { AttributeLists.Count: 0 } syntax)
+            {
+                switch (syntax.Default?.Value)
+                {
+                    case null:
+                        return null;
+                    case LiteralExpressionSyntax literal when literal.IsKind(SyntaxKind.DefaultLiteralExpression) || literal.IsKind(SyntaxKind.NullLiteralExpression):
+                    case DefaultExpressionSyntax:
+                        isNull = true;
+                        break;
+                }
+            }
+
+            if (!isNull && !parameter.HasExplicitDefaultValue)
             {
                 return null;
             }
 
-            object? value = parameter.ExplicitDefaultValue;
+            object? value = isNull ? null : parameter.ExplicitDefaultValue;
             ITypeSymbol type = parameter.Type;
             ITypeSymbol underlying = type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
                 ? nullable.TypeArguments[0]
