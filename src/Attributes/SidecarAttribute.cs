@@ -106,7 +106,21 @@ namespace Sidecar
         /// </summary>
         public Type[]? NeverRetryOn { get; set; }
 
-        /// <summary>Name of a method that answers when the call finally fails or the circuit is open (class form).</summary>
+        /// <summary>
+        /// Name of a method that answers when the call finally fails (a failure classified <see cref="Outcome.Transient"/> or
+        /// <see cref="Outcome.Failure"/>), the circuit is open or the bulkhead is full; not when the failure is
+        /// <see cref="Outcome.Ignored"/> or the caller cancelled.
+        /// </summary>
         public string? Fallback { get; set; }
+
+        /// <summary>
+        /// Name of a method of the sidecar class (class form: your class; interface form: a <c>partial class XxxSidecar</c>
+        /// part you write), static or instance, that says what an attempt's ending means: <c>Outcome Name(T result)</c> for
+        /// the members whose result is a <c>T</c> (of <c>Task&lt;T&gt;</c>, <c>ValueTask&lt;T&gt;</c> or a synchronous return),
+        /// and/or <c>Outcome Name(Exception exception)</c> for every member. Without one, exceptions are classified by
+        /// <see cref="RetryOn"/>/<see cref="NeverRetryOn"/> and every result is a success. <see cref="SidecarHttp"/> has the
+        /// usual HTTP rules.
+        /// </summary>
+        public string? Classify { get; set; }
     }
 }

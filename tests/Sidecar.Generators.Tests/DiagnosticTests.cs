@@ -113,7 +113,60 @@ namespace Sidecar.Generators.Tests
                 "using Sidecar; [Sidecar] public interface IFoo { [PassThrough, Sidecar(Retries = 1)] void M(); }",
                 "using Sidecar; [Sidecar] public interface IFoo { [PassThrough] void M(); [Sidecar(Retries = 1)] void N(); }"
             },
+            {
+                "SIDECAR021",
+                "using Sidecar; [Sidecar(Classify = \"Judge\")] public interface IQuote { decimal Price(string symbol); } public partial class QuoteSidecar { private static bool Judge(decimal price) => price > 0; }",
+                "using Sidecar; [Sidecar(Classify = \"Judge\")] public interface IQuote { decimal Price(string symbol); } public partial class QuoteSidecar { private static Outcome Judge(decimal price) => price > 0 ? Outcome.Success : Outcome.Transient; }"
+            },
+            {
+                "SIDECAR022",
+                "using Sidecar; [Sidecar(Classify = \"Judge\", NeverRetryOn = new[] { typeof(System.ArgumentException) })] public interface IQuote { decimal Price(string symbol); } public partial class QuoteSidecar { private static Outcome Judge(System.Exception e) => Outcome.Transient; }",
+                "using Sidecar; [Sidecar(Classify = \"Judge\", NeverRetryOn = new[] { typeof(System.ArgumentException) })] public interface IQuote { decimal Price(string symbol); } public partial class QuoteSidecar { private static Outcome Judge(decimal price) => Outcome.Success; }"
+            },
         };
+
+        [Theory]
+        [InlineData("", "does not exist", "'static Outcome Judge(decimal result)' or 'static Outcome Judge(Exception exception)'")]
+        [InlineData("private static Outcome Judge(string text) => Outcome.Success;", "takes no result type of a decorated member, nor an Exception", "Judge(decimal result)")]
+        [InlineData("private static Outcome Judge<T>(T value) => Outcome.Success;", "has an overload that does not fit, 'QuoteSidecar.Judge<T>(T)'", "Judge(decimal result)")]
+        [InlineData("private static Outcome Judge(ref decimal value) => Outcome.Success;", "has an overload that does not fit, 'QuoteSidecar.Judge(ref decimal)'", "Judge(decimal result)")]
+        public void An_unfit_Classify_says_what_is_wrong_and_shows_a_signature_that_fits(string classifier, string why, string shown)
+        {
+            GeneratorResult result = TestCompilation.Run(
+                "using Sidecar; [Sidecar(Classify = \"Judge\")] public interface IQuote { decimal Price(string symbol); void Touch(); } public partial class QuoteSidecar { " + classifier + " }");
+
+            Diagnostic reported = Assert.Single(result.Diagnostics, d => d.Id == "SIDECAR021");
+            string message = reported.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains(why, message, StringComparison.Ordinal);
+            Assert.Contains(shown, message, StringComparison.Ordinal);
+            Assert.Contains("in class 'QuoteSidecar'", message, StringComparison.Ordinal);
+            Assert.Empty(result.GeneratedCodeProblems);
+        }
+
+        [Fact]
+        public void A_classifier_for_one_result_type_leaves_the_other_members_their_defaults_without_a_diagnostic()
+        {
+            GeneratorResult result = TestCompilation.Run(
+                "using Sidecar; [Sidecar(Classify = \"Judge\")] public interface IQuote { decimal Price(string symbol); string Name(int id); System.Threading.Tasks.Task<decimal> PriceAsync(string symbol); }"
+                + " public partial class QuoteSidecar { private Outcome Judge(decimal price) => price > 0 ? Outcome.Success : Outcome.Transient; }");
+
+            Assert.DoesNotContain(result.Diagnostics, d => d.Id is "SIDECAR021" or "SIDECAR022");
+            Assert.True(result.CompilationProblems.Count == 0, result.Describe(result.CompilationProblems));
+            string generated = string.Concat(result.Sources.Select(s => s.Source));
+            // Price once; PriceAsync twice (its completed-task fast path and its retry loop); Name not at all.
+            Assert.Equal(3, CountOf(generated, "sidecar.Judge(classified)"));
+        }
+
+        private static int CountOf(string text, string part)
+        {
+            int count = 0;
+            for (int at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+            {
+                count++;
+            }
+
+            return count;
+        }
 
         [Theory]
         [InlineData("Retries = int.MaxValue, Delay = 0", false)]

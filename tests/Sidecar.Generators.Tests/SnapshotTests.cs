@@ -200,6 +200,45 @@ namespace Sidecar.Generators.Tests
         }
 
         [Fact]
+        public void Classified_results_and_exceptions()
+        {
+            Check(
+                """
+                using System;
+                using System.Net.Http;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Sidecar;
+
+                namespace Weather
+                {
+                    [Sidecar(Retries = 2, Delay = 100, Classify = "Classify", Fallback = "Stale")]
+                    public interface IForecast
+                    {
+                        Task<HttpResponseMessage> GetAsync(string city, CancellationToken cancellationToken);
+                        ValueTask<int> TemperatureAsync(string city);
+                        int Humidity(string city);
+                        Task RefreshAsync(CancellationToken cancellationToken);
+                    }
+
+                    public partial class ForecastSidecar
+                    {
+                        private static Outcome Classify(HttpResponseMessage response) => SidecarHttp.Classify(response);
+                        private Outcome Classify(int reading) => reading < -100 ? Outcome.Transient : Outcome.Success;
+                        private static Outcome Classify(Exception exception) => SidecarHttp.Classify(exception);
+
+                        private Task<HttpResponseMessage> Stale(string city, CancellationToken cancellationToken, Exception exception) => Task.FromResult(new HttpResponseMessage());
+                        private ValueTask<int> Stale(string city) => new(0);
+                        private int Stale(string city, Exception exception) => 0;
+                        private Task Stale(CancellationToken cancellationToken) => Task.CompletedTask;
+                    }
+                }
+                """,
+                "Weather.ForecastSidecar.g.cs",
+                "ForecastSidecar");
+        }
+
+        [Fact]
         public void Ratio_breaker_probes_bulkhead_retry_budget_and_decorrelated_jitter()
         {
             Check(

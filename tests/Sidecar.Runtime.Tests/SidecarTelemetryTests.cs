@@ -137,7 +137,7 @@ namespace Sidecar.Runtime.Tests
         }
 
         [Fact]
-        public void A_failure_that_is_not_retried_is_counted_as_failure_without_retries()
+        public void An_exception_the_policy_does_not_retry_is_counted_as_ignored_without_retries()
         {
             using var metrics = new SidecarMetrics();
             SidecarPipeline pipeline = Pipeline(retries: 3, isTransient: e => e is TimeoutException);
@@ -145,7 +145,20 @@ namespace Sidecar.Runtime.Tests
             Assert.False(ShouldRetry(pipeline, new ArgumentException(), 0));
 
             Assert.Equal(
-                new[] { $"sidecar.calls 1 exception.type=System.ArgumentException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={_service}" },
+                new[] { $"sidecar.calls 1 exception.type=System.ArgumentException, sidecar.method=GetAsync, sidecar.outcome=ignored, sidecar.service={_service}" },
+                metrics.For(_service));
+        }
+
+        [Fact]
+        public void A_timeout_the_policy_does_not_retry_is_still_counted_as_failure()
+        {
+            using var metrics = new SidecarMetrics();
+            SidecarPipeline pipeline = Pipeline(retries: 3, isTransient: e => e is ArgumentException);
+
+            Assert.False(ShouldRetry(pipeline, new SidecarTimeoutException(_service, "GetAsync", TimeSpan.FromSeconds(1)), 0));
+
+            Assert.Equal(
+                new[] { $"sidecar.calls 1 exception.type=Sidecar.SidecarTimeoutException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={_service}" },
                 metrics.For(_service));
         }
 

@@ -95,6 +95,7 @@ namespace Sidecar
         RetryOn,
         NeverRetryOn,
         Fallback,
+        Classify,
     }
 
     /// <summary>What a knob's value is.</summary>
@@ -276,7 +277,9 @@ namespace Sidecar
             new(KnobId.NeverRetryOn, KnobType.ExceptionTypes, "", 0, 0, 0, KnobScope.Member, false, s_none,
                 "exception types never retried, subclasses included (wins over RetryOn)"),
             new(KnobId.Fallback, KnobType.MethodName, "", 0, 0, 0, KnobScope.Member, false, s_none,
-                "name of a method that answers when the call finally fails, the circuit is open or the bulkhead is full"),
+                "name of a method that answers when the call finally fails (Transient or Failure), the circuit is open or the bulkhead is full"),
+            new(KnobId.Classify, KnobType.MethodName, "", 0, 0, 0, KnobScope.Member, false, s_none,
+                "name of a method that classifies a result (Outcome Name(T result)) or an exception (Outcome Name(Exception exception)) as Success, Transient, Failure or Ignored"),
         };
 
         private static readonly Dictionary<string, Knob> s_byName = ByName();

@@ -53,7 +53,7 @@ namespace Sidecar
         /// <summary>
         /// Records that the fallback answers a call of <paramref name="member"/> that finally failed or was refused
         /// (telemetry only: outcome <c>fallback</c>). Call it where the fallback is invoked, after
-        /// <see cref="ShouldFallBack"/> said yes.
+        /// <see cref="ShouldFallBack(SidecarMember, Exception, CancellationToken)"/> said yes.
         /// </summary>
         /// <param name="member">The member called.</param>
         /// <param name="exception">The failure the fallback answers.</param>
@@ -62,6 +62,37 @@ namespace Sidecar
         /// <summary>Whether a failure that was not retried may be answered by the fallback (not when the caller cancelled). Pure.</summary>
         public bool ShouldFallBack(Exception exception, CancellationToken cancellationToken)
             => !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+        /// <summary>
+        /// Whether the failure that ended a call of <paramref name="member"/> is answered by its fallback: a refusal, or a
+        /// failure classified <see cref="Outcome.Transient"/> or <see cref="Outcome.Failure"/> by <c>RetryOn</c>/<c>NeverRetryOn</c>
+        /// — not an ignored one (the caller's own mistake) and not the caller's cancellation. Pure.
+        /// </summary>
+        public bool ShouldFallBack(SidecarMember member, Exception exception, CancellationToken cancellationToken)
+        {
+            if (!ShouldFallBack(exception, cancellationToken))
+            {
+                return false;
+            }
+
+            return exception is SidecarRejectedException or SidecarResultException || FallbackAnswers(DefaultOutcome(PolicyFor(member), exception));
+        }
+
+        /// <summary>
+        /// Whether the failure that ended a call is answered by its fallback, for a member with a <c>Classify</c> method for
+        /// exceptions: a refusal, or a failure whose last classification, <paramref name="lastOutcome"/>, was
+        /// <see cref="Outcome.Transient"/> or <see cref="Outcome.Failure"/> (an exception thrown by <c>Classify</c> itself
+        /// counts as a failure). Pure.
+        /// </summary>
+        public bool ShouldFallBack(Exception exception, CancellationToken cancellationToken, Outcome lastOutcome)
+        {
+            if (!ShouldFallBack(exception, cancellationToken))
+            {
+                return false;
+            }
+
+            return exception is SidecarRejectedException or SidecarResultException || FallbackAnswers(lastOutcome);
+        }
 
         /// <summary>Records a failed attempt and decides whether to try again; see the overload with <c>previous</c>.</summary>
         public bool ShouldRetry(SidecarMember member, Exception exception, int attempt, CircuitPermit permit, CancellationToken cancellationToken, out TimeSpan delay)
@@ -81,8 +112,28 @@ namespace Sidecar
         /// <param name="previous">The previous wait of this call (<see cref="TimeSpan.Zero"/> before the first retry), which decorrelated jitter grows from.</param>
         /// <param name="delay">The wait before the next attempt.</param>
         public bool ShouldRetry(SidecarMember member, Exception exception, int attempt, CircuitPermit permit, CancellationToken cancellationToken, TimeSpan previous, out TimeSpan delay)
+            => ShouldRetry<object?>(member, exception, null, null, attempt, permit, cancellationToken, previous, out delay, out _);
+
+        /// <summary>
+        /// Records a failed attempt of a member with a <c>Classify</c> method for exceptions, and decides whether to try
+        /// again; see <see cref="ShouldRetry(SidecarMember, Exception, int, CircuitPermit, CancellationToken, TimeSpan, out TimeSpan)"/>.
+        /// Refusals and the caller's cancellation are not shown to <paramref name="classify"/>. When it throws, what the
+        /// attempt held is given back and its exception propagates.
+        /// </summary>
+        /// <param name="member">The member called.</param>
+        /// <param name="exception">What the attempt threw.</param>
+        /// <param name="state">Passed to <paramref name="classify"/> (the sidecar), so that it need not capture it.</param>
+        /// <param name="classify">The member's classification of an exception; <c>null</c> for <c>RetryOn</c>/<c>NeverRetryOn</c>.</param>
+        /// <param name="attempt">0 for the first attempt.</param>
+        /// <param name="permit">The permit <see cref="Enter(SidecarMember, int)"/> gave the attempt.</param>
+        /// <param name="cancellationToken">The caller's token.</param>
+        /// <param name="previous">The previous wait of this call, which decorrelated jitter grows from.</param>
+        /// <param name="delay">The wait before the next attempt.</param>
+        /// <param name="outcome">How the failure was classified, for <see cref="ShouldFallBack(Exception, CancellationToken, Outcome)"/>.</param>
+        public bool ShouldRetry<TState>(SidecarMember member, Exception exception, TState state, Func<TState, Exception, Outcome>? classify, int attempt, CircuitPermit permit, CancellationToken cancellationToken, TimeSpan previous, out TimeSpan delay, out Outcome outcome)
         {
             delay = TimeSpan.Zero;
+            outcome = Outcome.Failure;
 
             // An attempt given up on (timed out, or the caller cancelled) may still be running inside the dependency: what
             // it holds is given back only when it really ends.
@@ -113,13 +164,50 @@ namespace Sidecar
             if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
             {
                 // Cancelled by the caller: says nothing about the dependency, and no fallback answers it.
+                outcome = Outcome.Ignored;
                 _breaker?.OnIgnored(permit, ended);
                 _events.Cancelled(member.Name);
                 return false;
             }
 
             SidecarPolicy policy = PolicyFor(member);
-            bool transient = policy.IsTransient(exception);
+            if (classify is null)
+            {
+                outcome = DefaultOutcome(policy, exception);
+            }
+            else
+            {
+                try
+                {
+                    outcome = classify(state, exception);
+                }
+                catch
+                {
+                    // A classifier that throws is a bug: the attempt counts for nothing and its exception is what the caller sees.
+                    _breaker?.OnIgnored(permit, ended);
+                    throw;
+                }
+            }
+
+            return Decide(member, policy, exception, outcome, attempt, permit, ended, cancellationToken, previous, (exception as IRetryAfter)?.RetryAfter, out delay);
+        }
+
+        /// <summary>
+        /// The outcome of an exception for a member without a <c>Classify</c> method: <see cref="Outcome.Transient"/> when
+        /// <c>RetryOn</c>/<c>NeverRetryOn</c> allow retrying it (every exception when neither is set), else
+        /// <see cref="Outcome.Failure"/> for a <see cref="SidecarTimeoutException"/> (a timeout is the dependency failing) and
+        /// <see cref="Outcome.Ignored"/> for the rest. Refusals and the caller's cancellation never get this far.
+        /// </summary>
+        internal static Outcome DefaultOutcome(SidecarPolicy policy, Exception exception)
+            => policy.IsTransient(exception) ? Outcome.Transient
+                : exception is SidecarTimeoutException ? Outcome.Failure
+                : Outcome.Ignored;
+
+        // Records a classified failure of an attempt (a thrown exception, or a result standing in one) and decides whether to
+        // retry. The attempt's bulkhead slot has already been dealt with.
+        private bool Decide(SidecarMember member, SidecarPolicy policy, Exception failure, Outcome outcome, int attempt, CircuitPermit permit, bool ended, CancellationToken cancellationToken, TimeSpan previous, TimeSpan? retryAfter, out TimeSpan delay)
+        {
+            delay = TimeSpan.Zero;
             if (attempt == 0)
             {
                 _budget?.OnCall();
@@ -127,21 +215,24 @@ namespace Sidecar
 
             if (_breaker is not null)
             {
-                // A timeout is the dependency failing, whatever RetryOn says about retrying it.
-                if (transient || exception is SidecarTimeoutException)
+                switch (outcome)
                 {
-                    _breaker.OnFailure(permit, ended, deliver: false); // the failure is reported first, then the change it caused
-                }
-                else
-                {
-                    _breaker.OnIgnored(permit, ended);
+                    case Outcome.Transient or Outcome.Failure:
+                        _breaker.OnFailure(permit, ended, deliver: false); // the failure is reported first, then the change it caused
+                        break;
+                    case Outcome.Success when ended:
+                        _breaker.OnSuccess(permit);
+                        break;
+                    default:
+                        _breaker.OnIgnored(permit, ended);
+                        break;
                 }
             }
 
-            bool retry = RetryDecision.MayRetry(policy, transient, attempt, cancellationToken.IsCancellationRequested, _breaker is null || _breaker.IsClosed);
+            bool retry = RetryDecision.MayRetry(policy, outcome == Outcome.Transient, attempt, cancellationToken.IsCancellationRequested, _breaker is null || _breaker.IsClosed);
             if (retry)
             {
-                TimeSpan? wait = RetryDecision.Delay(policy, attempt, previous, (exception as IRetryAfter)?.RetryAfter, policy.Jitter ? NextRandom() : 0);
+                TimeSpan? wait = RetryDecision.Delay(policy, attempt, previous, retryAfter, policy.Jitter ? NextRandom() : 0);
                 retry = wait is not null;
                 delay = wait ?? TimeSpan.Zero;
             }
@@ -158,13 +249,17 @@ namespace Sidecar
                 // Over budget: the dependency is failing for many callers at once; this failure is final.
                 retry = false;
                 delay = TimeSpan.Zero;
-                _events.RetryDenied(member.Name, attempt + 1, exception, _budget.Name);
+                _events.RetryDenied(member.Name, attempt + 1, failure, _budget.Name);
             }
 
-            _events.AttemptFailed(member.Name, attempt + 1, exception, retry, delay);
+            bool fallBack = !retry && policy.HasFallback && FallbackAnswers(outcome);
+            _events.AttemptFailed(member.Name, attempt + 1, failure, retry, delay, fallBack, outcome);
             _breaker?.DeliverTransitions();
             return retry;
         }
+
+        /// <summary>Whether a fallback answers a final failure classified <paramref name="outcome"/>: not one that is ignored or a success.</summary>
+        private static bool FallbackAnswers(Outcome outcome) => outcome is Outcome.Transient or Outcome.Failure;
 
         private double NextRandom()
         {

@@ -65,18 +65,23 @@ namespace Sidecar
             Tell(static (o, s, a) => o.OnRetryDenied(s, a.member, a.attempt, a.exception), (member, attempt, exception));
         }
 
-        /// <summary>A failed attempt (1 for the first), retried after <paramref name="delay"/> or, when not, the end of the call.</summary>
-        public void AttemptFailed(string member, int attempt, Exception exception, bool retry, TimeSpan delay)
+        /// <summary>
+        /// A failed attempt (1 for the first), retried after <paramref name="delay"/> or, when not, the end of the call:
+        /// answered by the fallback when <paramref name="fallBack"/>, else ending as a failure, or as ignored when
+        /// <paramref name="outcome"/> says the failure is nothing to do with the dependency.
+        /// </summary>
+        public void AttemptFailed(string member, int attempt, Exception exception, bool retry, TimeSpan delay, bool fallBack, Outcome outcome)
         {
             Tell(static (o, s, a) => o.OnAttemptFailed(s, a.member, a.attempt, a.exception, a.retry, a.delay), (member, attempt, exception, retry, delay));
             if (retry)
             {
                 SidecarTelemetry.Retrying(Service, member, attempt, exception, delay);
             }
-            else if (!_hasFallback)
+            else if (!fallBack)
             {
-                // The last attempt: the call ends with this exception. With a fallback it ends as "fallback".
-                SidecarTelemetry.CallEnded(Service, member, SidecarTelemetry.Failure, exception);
+                // The last attempt: the call ends with this exception (or this result). With a fallback it ends as "fallback".
+                string ending = outcome is Outcome.Ignored or Outcome.Success ? SidecarTelemetry.Ignored : SidecarTelemetry.Failure;
+                SidecarTelemetry.CallEnded(Service, member, ending, exception);
             }
         }
 

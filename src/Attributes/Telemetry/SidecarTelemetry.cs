@@ -51,6 +51,7 @@ namespace Sidecar
         internal const string Rejected = "rejected";
         internal const string Fallback = "fallback";
         internal const string Canceled = "canceled";
+        internal const string Ignored = "ignored";
 
         // Trace event names.
         internal const string RetryEvent = "sidecar.retry";

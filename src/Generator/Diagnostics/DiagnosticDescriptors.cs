@@ -136,13 +136,25 @@ namespace Sidecar.Generators.Diagnostics
             "'{0}' has both [PassThrough] and [Sidecar]; [PassThrough] wins and it is forwarded untouched, so the [Sidecar] settings are ignored: remove one of the two",
             DiagnosticSeverity.Warning);
 
+        public static readonly DiagnosticDescriptor ClassifyDoesNotFit = Create(
+            "SIDECAR021",
+            "Classify method not found or does not fit",
+            "Classify '{0}' {1}; declare {2} in {3}",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor RetryOnBesideClassify = Create(
+            "SIDECAR022",
+            "RetryOn and NeverRetryOn have no effect where Classify takes exceptions",
+            "RetryOn and NeverRetryOn have no effect on the members whose exceptions '{0}(Exception exception)' classifies; decide there which exceptions are Transient, or remove RetryOn and NeverRetryOn",
+            DiagnosticSeverity.Warning);
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
         {
             InternalError, ClassNotPartial, ClassHasNoInterface, StaticAbstractMember, ForwardedWithoutResilience,
             NameCollision, CannotImplement, AttributeOnClassMethod, InvalidKnob, LanguageVersionTooLow, ContainingTypeNotPartial,
             TimeoutOnSynchronousMember, FallbackDoesNotFit, MaxDelayBelowDelay, ZeroBreakDuration, AbsurdSchedule,
             RetryOnNotAnException, LongScheduleWithoutCancellation, SettingWithoutEffect, ImplementationIsNotASidecar,
-            PassThroughAndSidecar,
+            PassThroughAndSidecar, ClassifyDoesNotFit, RetryOnBesideClassify,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -104,6 +104,18 @@ namespace Sidecar.Generators.Emitting
                     + " % of the calls to " + scope + " over 10 s, plus " + string.Join(" and ", floors) + ".");
             }
 
+            string? classifies = (m.ResultClassifier, m.ExceptionClassifier) switch
+            {
+                ({ } r, { }) => r.Name + " classifies its results and exceptions",
+                ({ } r, null) => r.Name + " classifies its results",
+                (null, { } e) => e.Name + " classifies its exceptions",
+                _ => null,
+            };
+            if (classifies is not null)
+            {
+                sentences.Add(classifies + ": only a Transient outcome is retried, Transient and Failure count for the circuit.");
+            }
+
             if (m.Fallback is not null)
             {
                 sentences.Add("When the call finally fails or is refused, " + m.Fallback.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;") + " answers.");

@@ -16,10 +16,31 @@ namespace Sidecar.Generators.Emitting
             w.Line(Signature(m));
             Constraints(w, m.Constraints);
             w.OpenBrace();
-            OpenFallbackScope(w, m);
+            OpenFallbackScope(w, m, locals);
             w.Line("global::System.TimeSpan " + locals.Delay + " = global::System.TimeSpan.Zero;");
             w.Open("for (int " + locals.Attempt + " = 0; ; " + locals.Attempt + "++)");
             w.Line("global::Sidecar.CircuitPermit " + locals.Permit + " = " + pipeline + ".Enter(" + display + ", " + locals.Attempt + ");");
+            if (m.ResultClassifier is not null && m.ReturnKind == ReturnKind.Value)
+            {
+                // The result is classified after the attempt's try, so that an exception of Classify itself is not
+                // taken for a failure of the attempt.
+                w.Line(m.Type + " " + locals.Result + ";");
+                w.Open("try");
+                w.Line(locals.Result + " = " + Call(m, target) + ";");
+                w.Close();
+                EmitRetryCatch(w, m, pipeline, display, locals, token);
+                w.Line(pipeline + ".Wait(" + locals.Delay + ", " + token + ");");
+                w.Line("continue;");
+                w.Close();
+                w.Line();
+                EmitResultVerdict(w, m, pipeline, display, locals, token, "null");
+                w.Line(pipeline + ".Wait(" + locals.Delay + ", " + token + ");");
+                w.Close();
+                CloseFallbackScope(w, m, pipeline, display, locals, isAsync: false);
+                w.Close();
+                return;
+            }
+
             w.Open("try");
             if (m.ReturnKind == ReturnKind.Void)
             {
@@ -35,7 +56,7 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.Close();
-            EmitRetryCatch(w, pipeline, display, locals, token);
+            EmitRetryCatch(w, m, pipeline, display, locals, token);
             w.Line(pipeline + ".Wait(" + locals.Delay + ", " + token + ");");
             w.Close();
             w.Close();
@@ -49,6 +70,7 @@ namespace Sidecar.Generators.Emitting
             bool isValueTask = m.ReturnKind is ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
             bool hasResult = m.ReturnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
             bool hasTimeout = policy.Timeout > 0;
+            bool classifiesResult = hasResult && m.ResultClassifier is not null;
             string helper = names.Allocate(m.DisplayName + "WithRetries");
             string token = m.CancellationToken ?? "default";
             string arguments = string.Join(", ", m.Parameters.Select(p => p.Name));
@@ -89,7 +111,7 @@ namespace Sidecar.Generators.Emitting
                     w.Line();
                 }
 
-                w.Line("return " + helperCall + "null, default);");
+                w.Line("return " + helperCall + "null, default" + (classifiesResult ? ", null" : string.Empty) + ");");
                 w.Close();
                 w.Line();
                 w.Line(m.Type + " " + locals.Task + ";");
@@ -104,11 +126,33 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
                 w.Open("if (" + (isValueTask ? locals.Task + ".IsCompletedSuccessfully" : locals.Task + ".Status == " + Tasks + "TaskStatus.RanToCompletion") + ")");
                 w.Line("// The happy path: no state machine, no allocation.");
-                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
-                w.Line("return " + locals.Task + ";");
+                if (classifiesResult)
+                {
+                    // A completed ValueTask may be backed by a reusable source: its result is read once, then carried by value.
+                    string completed = locals.Task;
+                    string first = locals.Task + ".Result";
+                    if (isValueTask)
+                    {
+                        w.Line(m.ResultType + " " + locals.Value + " = " + locals.Task + ".Result;");
+                        first = locals.Value;
+                        completed = "new " + m.Type + "(" + locals.Value + ")";
+                    }
+
+                    w.Open("if (" + pipeline + ".Succeeded(" + display + ", " + first + ", this, " + Classifier(m.ResultClassifier!, locals) + ", " + locals.Permit + ", out global::Sidecar.Outcome? " + locals.FirstOutcome + "))");
+                    w.Line("return " + completed + ";");
+                    w.Close();
+                    w.Line();
+                    w.Line("return " + helperCall + completed + ", " + locals.Permit + ", " + locals.FirstOutcome + ");");
+                }
+                else
+                {
+                    w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
+                    w.Line("return " + locals.Task + ";");
+                }
+
                 w.Close();
                 w.Line();
-                w.Line("return " + helperCall + locals.Task + ", " + locals.Permit + ");");
+                w.Line("return " + helperCall + locals.Task + ", " + locals.Permit + (classifiesResult ? ", null" : string.Empty) + ");");
             }
 
             w.Close();
@@ -118,14 +162,24 @@ namespace Sidecar.Generators.Emitting
             IEnumerable<string> firstAttempt = hasTimeout
                 ? Array.Empty<string>()
                 : new[] { m.Type + "? " + locals.FirstAttempt, "global::Sidecar.CircuitPermit " + locals.FirstPermit };
+            if (classifiesResult && !hasTimeout)
+            {
+                firstAttempt = firstAttempt.Concat(new[] { "global::Sidecar.Outcome? " + locals.FirstOutcome });
+            }
+
             string helperParameters = string.Join(", ", m.Parameters.Select(p => p.Type + " " + p.Name).Concat(firstAttempt));
             w.Line("private async " + m.Type + " " + helper + TypeParameterList(m.TypeParameters) + "(" + helperParameters + ")");
             Constraints(w, m.HelperConstraints);
             w.OpenBrace();
-            OpenFallbackScope(w, m);
+            OpenFallbackScope(w, m, locals);
             w.Line("global::System.TimeSpan " + locals.Delay + " = global::System.TimeSpan.Zero;");
             w.Open("for (int " + locals.Attempt + " = 0; ; " + locals.Attempt + "++)");
             w.Line("global::Sidecar.CircuitPermit " + locals.Permit + " = default;");
+            if (classifiesResult)
+            {
+                w.Line(m.ResultType + " " + locals.Result + ";");
+            }
+
             w.Open("try");
             w.Line(m.Type + " " + locals.Task + ";");
             if (hasTimeout)
@@ -162,6 +216,23 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.Line();
+            if (classifiesResult)
+            {
+                w.Line(locals.Result + " = await " + locals.Task + ".ConfigureAwait(false);");
+                w.Close();
+                EmitRetryCatch(w, m, pipeline, display, locals, token);
+                w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
+                w.Line("continue;");
+                w.Close();
+                w.Line();
+                EmitResultVerdict(w, m, pipeline, display, locals, token, hasTimeout ? "null" : locals.Attempt + " == 0 ? " + locals.FirstOutcome + " : null");
+                w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
+                w.Close();
+                CloseFallbackScope(w, m, pipeline, display, locals, isAsync: true);
+                w.Close();
+                return;
+            }
+
             if (hasResult)
             {
                 w.Line(m.ResultType + " " + locals.Result + " = await " + locals.Task + ".ConfigureAwait(false);");
@@ -176,7 +247,7 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.Close();
-            EmitRetryCatch(w, pipeline, display, locals, token);
+            EmitRetryCatch(w, m, pipeline, display, locals, token);
             w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
             w.Close();
             w.Close();
@@ -189,20 +260,55 @@ namespace Sidecar.Generators.Emitting
         /// tells observers, so it runs in the catch block, after the failing attempt has unwound (its finally blocks have
         /// run), never in an exception filter; a failure that is not retried is rethrown as it is, stack trace and all.
         /// </summary>
-        private static void EmitRetryCatch(SourceWriter w, string pipeline, string display, LocalNames locals, string token)
+        private static void EmitRetryCatch(SourceWriter w, MethodModel m, string pipeline, string display, LocalNames locals, string token)
         {
             w.Open("catch (" + Exception + " " + locals.Exception + ")");
-            w.Open("if (!" + pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + "))");
+            string decision = m.ExceptionClassifier is { } classifier
+                ? pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", this, " + Classifier(classifier, locals) + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + ", out " + (m.Fallback is null ? "_" : locals.Outcome) + ")"
+                : pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + ")";
+            w.Open("if (!" + decision + ")");
             w.Line("throw;");
             w.Close();
             w.Line();
         }
 
+        /// <summary>
+        /// After an attempt that returned a result: classify it, end the call with it (or hand it to the fallback), or fall
+        /// through to the wait before the next attempt. <paramref name="known"/> is the outcome the fast path already found.
+        /// </summary>
+        private static void EmitResultVerdict(SourceWriter w, MethodModel m, string pipeline, string display, LocalNames locals, string token, string known)
+        {
+            string unsuccessful = m.Fallback is null ? "_" : "global::System.Exception? " + locals.Unsuccessful;
+            w.Open("if (!" + pipeline + ".ShouldRetryResult(" + display + ", " + locals.Result + ", this, " + Classifier(m.ResultClassifier!, locals) + ", " + known + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + ", out " + unsuccessful + "))");
+            if (m.Fallback is not null)
+            {
+                w.Open("if (" + locals.Unsuccessful + " is not null)");
+                w.Line("// The last result was not a success: the fallback answers it.");
+                w.Line("throw " + locals.Unsuccessful + ";");
+                w.Close();
+                w.Line();
+            }
+
+            w.Line("return " + locals.Result + ";");
+            w.Close();
+            w.Line();
+        }
+
+        /// <summary>A lambda that calls the classifier on the sidecar it is given: it captures nothing, so it is allocated once.</summary>
+        private static string Classifier(ClassifierModel classifier, LocalNames locals)
+            => "(" + locals.Self + ", " + locals.Classified + ") => " + (classifier.IsStatic ? string.Empty : locals.Self + ".") + classifier.Name + "(" + locals.Classified + ")";
+
         /// <summary>With a fallback, the retry loop sits in a try whose catch hands the final failure to the fallback.</summary>
-        private static void OpenFallbackScope(SourceWriter w, MethodModel m)
+        private static void OpenFallbackScope(SourceWriter w, MethodModel m, LocalNames locals)
         {
             if (m.Fallback is not null)
             {
+                if (m.ExceptionClassifier is not null)
+                {
+                    // How Classify saw the last failure: the fallback answers Transient and Failure, not Ignored.
+                    w.Line("global::Sidecar.Outcome " + locals.Outcome + " = global::Sidecar.Outcome.Failure;");
+                }
+
                 w.Open("try");
             }
         }
@@ -216,7 +322,10 @@ namespace Sidecar.Generators.Emitting
 
             string token = m.CancellationToken ?? "default";
             w.Close();
-            w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + pipeline + ".ShouldFallBack(" + locals.Exception + ", " + token + "))");
+            string answers = m.ExceptionClassifier is not null
+                ? pipeline + ".ShouldFallBack(" + locals.Exception + ", " + token + ", " + locals.Outcome + ")"
+                : pipeline + ".ShouldFallBack(" + display + ", " + locals.Exception + ", " + token + ")";
+            w.Line("catch (" + Exception + " " + locals.Exception + ") when (" + answers + ")");
             w.OpenBrace();
             w.Line(pipeline + ".OnFallback(" + display + ", " + locals.Exception + ");");
             string arguments = string.Join(", ", m.Parameters.Select(Argument).Concat(m.FallbackTakesException ? new[] { locals.Exception } : Array.Empty<string>()));
@@ -245,6 +354,12 @@ namespace Sidecar.Generators.Emitting
             public string Timeout = "timeout";
             public string Refused = "refused";
             public string Inner = "attemptTask";
+            public string Outcome = "outcome";
+            public string Unsuccessful = "unsuccessful";
+            public string FirstOutcome = "firstOutcome";
+            public string Value = "value";
+            public string Self = "sidecar";
+            public string Classified = "classified";
         }
 
         /// <summary>Names for the locals of one member that no parameter or type parameter already uses.</summary>
@@ -271,6 +386,12 @@ namespace Sidecar.Generators.Emitting
                 Timeout = names.Allocate("timeout"),
                 Refused = names.Allocate("refused"),
                 Inner = names.Allocate("attemptTask"),
+                Outcome = names.Allocate("outcome"),
+                Unsuccessful = names.Allocate("unsuccessful"),
+                FirstOutcome = names.Allocate("firstOutcome"),
+                Value = names.Allocate("value"),
+                Self = names.Allocate("sidecar"),
+                Classified = names.Allocate("classified"),
             };
         }
     }

@@ -43,6 +43,8 @@ namespace Sidecar.Generators.Model
     /// <param name="CancellationToken">The <c>CancellationToken</c> parameter's name, if there is one.</param>
     /// <param name="Fallback">The method that answers when the call finally fails, if any.</param>
     /// <param name="FallbackTakesException">Whether the fallback takes the final exception as its last argument.</param>
+    /// <param name="ResultClassifier">The <c>Classify</c> overload that takes this method's result, if any.</param>
+    /// <param name="ExceptionClassifier">The <c>Classify</c> overload that takes an <c>Exception</c>, if any.</param>
     internal sealed record MethodModel(
         string Name,
         string DisplayName,
@@ -62,12 +64,17 @@ namespace Sidecar.Generators.Model
         int PolicyIndex,
         string? CancellationToken,
         string? Fallback,
-        bool FallbackTakesException)
+        bool FallbackTakesException,
+        ClassifierModel? ResultClassifier = null,
+        ClassifierModel? ExceptionClassifier = null)
         : MemberModel(Name, DisplayName, ExplicitInterface, Inner, Via, Type, IsUnsafe)
     {
         /// <summary>Whether the method runs through a pipeline.</summary>
         public bool IsDecorated => PolicyIndex >= 0;
     }
+
+    /// <summary>A <c>Classify</c> method of the sidecar class: its name (escaped) and whether it is static.</summary>
+    internal sealed record ClassifierModel(string Name, bool IsStatic);
 
     /// <summary>A property or an indexer: always forwarded as is.</summary>
     /// <param name="IsIndexer">An indexer (<see cref="Parameters"/> are its parameters).</param>

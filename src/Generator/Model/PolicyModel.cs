@@ -12,7 +12,8 @@ namespace Sidecar.Generators.Model
         EquatableArray<string> NeverRetryOn,
         string? Fallback,
         string CircuitName,
-        EquatableArray<string> OwnKnobs = default)
+        EquatableArray<string> OwnKnobs = default,
+        string? Classify = null)
     {
         /// <summary>Every knob at its default, for the circuit <paramref name="circuitName"/>.</summary>
         public static PolicyModel Defaults(string circuitName)

@@ -51,7 +51,7 @@ namespace Sidecar.Generators.Parsing
                         policy = knob.Id == KnobId.NeverRetryOn ? policy with { NeverRetryOn = types } : policy with { RetryOn = types };
                         break;
                     case KnobType.MethodName when value.Value is string method:
-                        policy = policy with { Fallback = method };
+                        policy = knob.Id == KnobId.Classify ? policy with { Classify = method } : policy with { Fallback = method };
                         break;
                     default:
                         if (Scalar(value) is double number)

@@ -60,6 +60,19 @@ namespace Sidecar.Generators.Parsing
                 policy = policy with { Fallback = null };
             }
 
+            ClassifierModel? resultClassifier = null;
+            ClassifierModel? exceptionClassifier = null;
+            if (policy?.Classify is { } classifyName)
+            {
+                ITypeSymbol? classified = returnKind switch
+                {
+                    ReturnKind.Value => method.ReturnType,
+                    ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT => resultType,
+                    _ => null,
+                };
+                FindClassifiers(method, classified, classifyName, policy, context, out resultClassifier, out exceptionClassifier);
+            }
+
             string? cancellationToken = method.Parameters
                 .FirstOrDefault(p => p.RefKind == RefKind.None && SymbolText.Is(p.Type, "System.Threading", "CancellationToken"))
                 ?.Name;
@@ -92,7 +105,9 @@ namespace Sidecar.Generators.Parsing
                 PolicyIndex: policy is null ? -1 : IndexOf(policy, context),
                 CancellationToken: cancellationToken is null ? null : SymbolText.Escape(cancellationToken),
                 Fallback: fallback,
-                FallbackTakesException: fallbackTakesException);
+                FallbackTakesException: fallbackTakesException,
+                ResultClassifier: resultClassifier,
+                ExceptionClassifier: exceptionClassifier);
         }
 
         private static PropertyModel Property(IPropertySymbol property, (int Inner, TypeRef? Via) target, MemberContext context)

@@ -68,6 +68,15 @@ namespace Sidecar.Generators.Parsing
             /// <summary>Signatures (as circuit names show them) that more than one implemented interface declares.</summary>
             public HashSet<string> SharedSignatures { get; } = new(StringComparer.Ordinal);
 
+            /// <summary>
+            /// Each <c>Classify</c> name a policy of the service sets, with where it was first met and whether any member's
+            /// result or exceptions fit one of its overloads (SIDECAR021 when none does).
+            /// </summary>
+            public Dictionary<string, (LocationInfo? At, string Example, string Where, bool Fits)> Classifiers { get; } = new(StringComparer.Ordinal);
+
+            /// <summary>Diagnostics already reported once for the service (by a key of their own), not once per member.</summary>
+            public HashSet<string> ReportedOnce { get; } = new(StringComparer.Ordinal);
+
             /// <summary>Ids of the deprecation warnings (custom [Obsolete] and [Experimental] ids) that forwarding would raise.</summary>
             public SortedSet<string> DeprecationIds { get; } = new(StringComparer.Ordinal);
         }
@@ -260,6 +269,8 @@ namespace Sidecar.Generators.Parsing
                     "the synchronous members " + string.Join(", ", context.UntimedForeignMembers),
                     "they run without a timeout. Write them by hand in the partial class to forward them as you choose, or suppress SIDECAR011 here with [SuppressMessage(\"Sidecar\", \"SIDECAR011\")]"));
             }
+
+            ReportUnfitClassifiers(context);
 
             // A type-level knob that refines a feature is fine as long as one method switches that feature on.
             foreach ((KnobId[] needs, DiagnosticInfo diagnostic) in deferredRefinements)

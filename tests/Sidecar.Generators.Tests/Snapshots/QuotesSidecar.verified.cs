@@ -103,7 +103,7 @@ namespace Market
                     }
                 }
             }
-            catch (global::System.Exception exception) when (_pipeline.ShouldFallBack(exception, cancellationToken))
+            catch (global::System.Exception exception) when (_pipeline.ShouldFallBack(s_priceAsync, exception, cancellationToken))
             {
                 _pipeline.OnFallback(s_priceAsync, exception);
                 return await Cached(symbol, cancellationToken).ConfigureAwait(false);
@@ -142,7 +142,7 @@ namespace Market
                     }
                 }
             }
-            catch (global::System.Exception exception) when (_pipeline.ShouldFallBack(exception, default))
+            catch (global::System.Exception exception) when (_pipeline.ShouldFallBack(s_last, exception, default))
             {
                 _pipeline.OnFallback(s_last, exception);
                 return Cached(symbol, exception);
