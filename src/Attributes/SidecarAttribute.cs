@@ -95,6 +95,15 @@ namespace Sidecar
         public int Timeout { get; set; }
 
         /// <summary>
+        /// Milliseconds a whole call of an asynchronous method may take — every attempt and every delay between them; 0 means
+        /// no deadline. When it passes during an attempt, the attempt is abandoned like a <see cref="Timeout"/>; a retry whose
+        /// delay would end after it is not waited for. Either way no further attempt starts and the call ends with
+        /// <see cref="SidecarTimeoutException"/> (<see cref="SidecarTimeoutException.IsTotalTimeout"/>), or the
+        /// <see cref="Fallback"/>. Default 0.
+        /// </summary>
+        public int TotalTimeout { get; set; }
+
+        /// <summary>
         /// Exception types treated as transient (subclasses included). When empty, every exception is retried except
         /// cancellation by the caller and <see cref="SidecarRejectedException"/>s.
         /// </summary>

@@ -123,7 +123,33 @@ namespace Sidecar.Generators.Tests
                 "using Sidecar; [Sidecar(Classify = \"Judge\", NeverRetryOn = new[] { typeof(System.ArgumentException) })] public interface IQuote { decimal Price(string symbol); } public partial class QuoteSidecar { private static Outcome Judge(System.Exception e) => Outcome.Transient; }",
                 "using Sidecar; [Sidecar(Classify = \"Judge\", NeverRetryOn = new[] { typeof(System.ArgumentException) })] public interface IQuote { decimal Price(string symbol); } public partial class QuoteSidecar { private static Outcome Judge(decimal price) => Outcome.Success; }"
             },
+            {
+                "SIDECAR023",
+                "using Sidecar; [Sidecar(Retries = 4, Delay = 200, Backoff = Backoff.Exponential, TotalTimeout = 2000)] public interface IFoo { System.Threading.Tasks.Task M(System.Threading.CancellationToken ct); }",
+                "using Sidecar; [Sidecar(Retries = 3, Delay = 200, Backoff = Backoff.Exponential, TotalTimeout = 2000)] public interface IFoo { System.Threading.Tasks.Task M(System.Threading.CancellationToken ct); }"
+            },
         };
+
+        [Theory]
+        [InlineData("Retries = 4, Delay = 200, Backoff = Backoff.Exponential, TotalTimeout = 2000", "TotalTimeout = 2000 ms cannot hold the retry schedule: the delays alone reach it before retry 4, so 1 of the 4 retries can never happen; raise")]
+        [InlineData("Retries = 5, Delay = 100, Backoff = Backoff.Constant, Timeout = 300, TotalTimeout = 1000", "if attempts take their whole Timeout of 300 ms, only 2 of the 5 retries fit; raise")]
+        [InlineData("Retries = 10, Delay = 300, Backoff = Backoff.Linear, Timeout = 100, TotalTimeout = 2000", "before retry 4, so 7 of the 10 retries can never happen; if attempts take their whole Timeout of 100 ms, only 2 of the 10 retries fit")]
+        [InlineData("Retries = 3, Delay = 400, Jitter = true, Backoff = Backoff.Constant, TotalTimeout = 1000", "before retry 4, so")]
+        [InlineData("Retries = 4, Delay = 400, Jitter = true, Backoff = Backoff.Constant, TotalTimeout = 1000", "before retry 4, so 1 of the 4 retries can never happen")]
+        public void SIDECAR023_counts_the_retries_that_cannot_fit(string settings, string expected)
+        {
+            GeneratorResult result = TestCompilation.Run("using Sidecar; [Sidecar(" + settings + ")] public interface IFoo { System.Threading.Tasks.Task M(System.Threading.CancellationToken ct); }");
+
+            string[] messages = result.Diagnostics.Where(d => d.Id == "SIDECAR023").Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            if (settings.StartsWith("Retries = 3, Delay = 400", StringComparison.Ordinal))
+            {
+                Assert.Empty(messages); // jittered delays may be a quarter shorter: 3 × 300 ms fit in 1 s
+            }
+            else
+            {
+                Assert.Contains(expected, Assert.Single(messages), StringComparison.Ordinal);
+            }
+        }
 
         [Theory]
         [InlineData("", "does not exist", "'static Outcome Judge(decimal result)' or 'static Outcome Judge(Exception exception)'")]

@@ -31,6 +31,7 @@ namespace Sidecar
         /// <param name="retryBudget">Retries allowed per call over the budget's window (0: no retry budget).</param>
         /// <param name="minRetriesPerSecond">Retries per second the budget always allows.</param>
         /// <param name="probeTimeout">Milliseconds a half-open probe may hold its slot (0: <see cref="SidecarDefaults.ProbeTimeout"/>, or <paramref name="timeout"/> when longer).</param>
+        /// <param name="totalTimeout">Milliseconds a whole call may take, attempts and delays (0: no deadline).</param>
         public SidecarPolicy(
             string circuitName,
             int retries = SidecarDefaults.Retries,
@@ -50,10 +51,11 @@ namespace Sidecar
             int maxConcurrency = SidecarDefaults.MaxConcurrency,
             double retryBudget = SidecarDefaults.RetryBudget,
             int minRetriesPerSecond = SidecarDefaults.MinRetriesPerSecond,
-            int probeTimeout = 0)
+            int probeTimeout = 0,
+            int totalTimeout = 0)
             : this(
                 circuitName,
-                FromParameters(retries, delay, backoff, maxDelay, jitter, failureThreshold, breakDuration, timeout, failureRatio, samplingDuration, minimumThroughput, halfOpenProbes, maxConcurrency, retryBudget, minRetriesPerSecond, probeTimeout),
+                FromParameters(retries, delay, backoff, maxDelay, jitter, failureThreshold, breakDuration, timeout, failureRatio, samplingDuration, minimumThroughput, halfOpenProbes, maxConcurrency, retryBudget, minRetriesPerSecond, probeTimeout, totalTimeout),
                 isTransient,
                 fallback)
         {
@@ -82,6 +84,7 @@ namespace Sidecar
             MaxDelay = Milliseconds(values, KnobId.MaxDelay);
             Jitter = values.IsOn(KnobId.Jitter);
             Timeout = Milliseconds(values, KnobId.Timeout);
+            TotalTimeout = Milliseconds(values, KnobId.TotalTimeout);
             FailureThreshold = values.Int32(KnobId.FailureThreshold);
             FailureRatio = values[KnobId.FailureRatio];
             SamplingDuration = Milliseconds(values, KnobId.SamplingDuration);
@@ -131,6 +134,9 @@ namespace Sidecar
 
         /// <summary>Time limit per attempt (<see cref="TimeSpan.Zero"/>: none).</summary>
         public TimeSpan Timeout { get; }
+
+        /// <summary>Time limit of a whole call, attempts and delays (<see cref="TimeSpan.Zero"/>: none).</summary>
+        public TimeSpan TotalTimeout { get; }
 
         /// <summary>
         /// Whether the members with this policy have a fallback (<see cref="SidecarAttribute.Fallback"/>). Telemetry then
@@ -192,7 +198,7 @@ namespace Sidecar
 
         private static TimeSpan Milliseconds(KnobValues values, KnobId knob) => TimeSpan.FromMilliseconds(values[knob]);
 
-        private static KnobValues FromParameters(int retries, int delay, Backoff backoff, int maxDelay, bool jitter, int failureThreshold, int breakDuration, int timeout, double failureRatio, int samplingDuration, int minimumThroughput, int halfOpenProbes, int maxConcurrency, double retryBudget, int minRetriesPerSecond, int probeTimeout)
+        private static KnobValues FromParameters(int retries, int delay, Backoff backoff, int maxDelay, bool jitter, int failureThreshold, int breakDuration, int timeout, double failureRatio, int samplingDuration, int minimumThroughput, int halfOpenProbes, int maxConcurrency, double retryBudget, int minRetriesPerSecond, int probeTimeout, int totalTimeout)
         {
             double[] values = KnobValues.Defaults.ToArray();
             values[(int)KnobId.Retries] = retries;
@@ -211,6 +217,7 @@ namespace Sidecar
             values[(int)KnobId.MaxConcurrency] = maxConcurrency;
             values[(int)KnobId.RetryBudget] = retryBudget;
             values[(int)KnobId.MinRetriesPerSecond] = minRetriesPerSecond;
+            values[(int)KnobId.TotalTimeout] = totalTimeout;
             return KnobValues.From(values);
         }
 

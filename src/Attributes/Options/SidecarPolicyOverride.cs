@@ -42,6 +42,12 @@ namespace Sidecar
         /// </summary>
         public int? Timeout { get => Int32(KnobId.Timeout); set => Set(KnobId.Timeout, value); }
 
+        /// <summary>
+        /// Replaces <see cref="SidecarAttribute.TotalTimeout"/> (ms). Changes or removes a compiled-in deadline; a member
+        /// compiled with neither a <c>Timeout</c> nor a <c>TotalTimeout</c> keeps running without one.
+        /// </summary>
+        public int? TotalTimeout { get => Int32(KnobId.TotalTimeout); set => Set(KnobId.TotalTimeout, value); }
+
         /// <summary>Replaces <see cref="SidecarAttribute.FailureThreshold"/> (service level: the circuit is shared).</summary>
         public int? FailureThreshold { get => Int32(KnobId.FailureThreshold); set => Set(KnobId.FailureThreshold, value); }
 

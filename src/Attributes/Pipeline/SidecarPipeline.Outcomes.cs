@@ -75,7 +75,8 @@ namespace Sidecar
                 return false;
             }
 
-            return exception is SidecarRejectedException or SidecarResultException || FallbackAnswers(DefaultOutcome(PolicyFor(member), exception));
+            return exception is SidecarRejectedException or SidecarResultException or SidecarTimeoutException { IsTotalTimeout: true }
+                || FallbackAnswers(DefaultOutcome(PolicyFor(member), exception));
         }
 
         /// <summary>
@@ -91,7 +92,8 @@ namespace Sidecar
                 return false;
             }
 
-            return exception is SidecarRejectedException or SidecarResultException || FallbackAnswers(lastOutcome);
+            return exception is SidecarRejectedException or SidecarResultException or SidecarTimeoutException { IsTotalTimeout: true }
+                || FallbackAnswers(lastOutcome);
         }
 
         /// <summary>Records a failed attempt and decides whether to try again; see the overload with <c>previous</c>.</summary>
@@ -130,7 +132,9 @@ namespace Sidecar
         /// <param name="previous">The previous wait of this call, which decorrelated jitter grows from.</param>
         /// <param name="delay">The wait before the next attempt.</param>
         /// <param name="outcome">How the failure was classified, for <see cref="ShouldFallBack(Exception, CancellationToken, Outcome)"/>.</param>
-        public bool ShouldRetry<TState>(SidecarMember member, Exception exception, TState state, Func<TState, Exception, Outcome>? classify, int attempt, CircuitPermit permit, CancellationToken cancellationToken, TimeSpan previous, out TimeSpan delay, out Outcome outcome)
+        /// <param name="deadline">The call's deadline (<see cref="StartCall"/>), if it has one.</param>
+        /// <exception cref="SidecarTimeoutException">The retry could not start before the call's deadline (<see cref="SidecarTimeoutException.IsTotalTimeout"/>): the call ends with it.</exception>
+        public bool ShouldRetry<TState>(SidecarMember member, Exception exception, TState state, Func<TState, Exception, Outcome>? classify, int attempt, CircuitPermit permit, CancellationToken cancellationToken, TimeSpan previous, out TimeSpan delay, out Outcome outcome, CallDeadline deadline = default)
         {
             delay = TimeSpan.Zero;
             outcome = Outcome.Failure;
@@ -171,6 +175,28 @@ namespace Sidecar
             }
 
             SidecarPolicy policy = PolicyFor(member);
+            if (exception is SidecarTimeoutException { IsTotalTimeout: true } overdue)
+            {
+                // The call's deadline passed: final, whatever Classify or RetryOn would say.
+                if (attempt == 0)
+                {
+                    _budget?.OnCall();
+                }
+
+                if (overdue.BeforeAttempt)
+                {
+                    _breaker?.OnIgnored(permit, ended); // no attempt reached the dependency
+                }
+                else
+                {
+                    _breaker?.OnFailure(permit, ended, deliver: false);
+                }
+
+                _events.AttemptFailed(member.Name, attempt + 1, exception, retry: false, TimeSpan.Zero, policy.HasFallback, Outcome.Failure);
+                _breaker?.DeliverTransitions();
+                return false;
+            }
+
             if (classify is null)
             {
                 outcome = DefaultOutcome(policy, exception);
@@ -189,7 +215,7 @@ namespace Sidecar
                 }
             }
 
-            return Decide(member, policy, exception, outcome, attempt, permit, ended, cancellationToken, previous, (exception as IRetryAfter)?.RetryAfter, out delay);
+            return Decide(member, policy, exception, outcome, attempt, permit, ended, cancellationToken, previous, (exception as IRetryAfter)?.RetryAfter, deadline, out delay);
         }
 
         /// <summary>
@@ -205,7 +231,7 @@ namespace Sidecar
 
         // Records a classified failure of an attempt (a thrown exception, or a result standing in one) and decides whether to
         // retry. The attempt's bulkhead slot has already been dealt with.
-        private bool Decide(SidecarMember member, SidecarPolicy policy, Exception failure, Outcome outcome, int attempt, CircuitPermit permit, bool ended, CancellationToken cancellationToken, TimeSpan previous, TimeSpan? retryAfter, out TimeSpan delay)
+        private bool Decide(SidecarMember member, SidecarPolicy policy, Exception failure, Outcome outcome, int attempt, CircuitPermit permit, bool ended, CancellationToken cancellationToken, TimeSpan previous, TimeSpan? retryAfter, CallDeadline deadline, out TimeSpan delay)
         {
             delay = TimeSpan.Zero;
             if (attempt == 0)
@@ -235,6 +261,15 @@ namespace Sidecar
                 TimeSpan? wait = RetryDecision.Delay(policy, attempt, previous, retryAfter, policy.Jitter ? NextRandom() : 0);
                 retry = wait is not null;
                 delay = wait ?? TimeSpan.Zero;
+            }
+
+            if (retry && deadline.IsSet && delay >= deadline.Remaining(_time))
+            {
+                // The next attempt could not start before the call's deadline: do not wait for nothing.
+                var overdue = SidecarTimeoutException.Total(Service, member.Name, deadline.Total, failure, beforeAttempt: false, " before retry " + (attempt + 1) + " could start");
+                _events.AttemptFailed(member.Name, attempt + 1, overdue, retry: false, TimeSpan.Zero, policy.HasFallback, Outcome.Failure);
+                _breaker?.DeliverTransitions();
+                throw overdue;
             }
 
             if (retry && _bulkhead is not null && _bulkhead.IsFull)

@@ -56,8 +56,10 @@ namespace Sidecar
         /// <param name="previous">The previous wait of this call, which decorrelated jitter grows from.</param>
         /// <param name="delay">The wait before the next attempt.</param>
         /// <param name="unsuccessful">When not <c>null</c>, throw it for the fallback to answer: the last result was not a success.</param>
+        /// <param name="deadline">The call's deadline (<see cref="StartCall"/>), if it has one.</param>
+        /// <exception cref="SidecarTimeoutException">The retry could not start before the call's deadline: the call ends with it (the result is disposed).</exception>
         /// <exception cref="Exception">Whatever <paramref name="classify"/> threw; what the attempt held was given back first.</exception>
-        public bool ShouldRetryResult<TState, TResult>(SidecarMember member, TResult result, TState state, Func<TState, TResult, Outcome> classify, Outcome? known, int attempt, CircuitPermit permit, CancellationToken cancellationToken, TimeSpan previous, out TimeSpan delay, out Exception? unsuccessful)
+        public bool ShouldRetryResult<TState, TResult>(SidecarMember member, TResult result, TState state, Func<TState, TResult, Outcome> classify, Outcome? known, int attempt, CircuitPermit permit, CancellationToken cancellationToken, TimeSpan previous, out TimeSpan delay, out Exception? unsuccessful, CallDeadline deadline = default)
         {
             delay = TimeSpan.Zero;
             unsuccessful = null;
@@ -94,7 +96,17 @@ namespace Sidecar
             SidecarPolicy policy = PolicyFor(member);
             TimeSpan? retryAfter = RetryAfterOf(result);
             var failure = new SidecarResultException(member.Name, result, outcome, attempt + 1, retryAfter) { Origin = this };
-            bool retry = Decide(member, policy, failure, outcome, attempt, permit, ended: true, cancellationToken, previous, retryAfter, out delay);
+            bool retry;
+            try
+            {
+                retry = Decide(member, policy, failure, outcome, attempt, permit, ended: true, cancellationToken, previous, retryAfter, deadline, out delay);
+            }
+            catch (SidecarTimeoutException)
+            {
+                DisposeQuietly(result); // past the deadline: the caller gets the timeout, not this result
+                throw;
+            }
+
             if (retry)
             {
                 // Nobody will see this result: a response holds a connection until it is disposed.

@@ -55,6 +55,39 @@ namespace Sidecar
             => new(policy.Timeout, _time, cancellationToken);
 
         /// <summary>
+        /// Starts the deadline of a call of <paramref name="member"/> (its <see cref="SidecarPolicy.TotalTimeout"/>); without
+        /// one, <c>default</c>, and the clock is not read.
+        /// </summary>
+        public CallDeadline StartCall(SidecarMember member)
+        {
+            TimeSpan total = PolicyFor(member).TotalTimeout;
+            return total > TimeSpan.Zero ? new CallDeadline(_time.GetTimestamp(), total) : default;
+        }
+
+        /// <summary>
+        /// Starts the time limit of one attempt of a call with a <paramref name="deadline"/>: the attempt's own
+        /// <c>Timeout</c>, or what is left of the deadline when that is shorter.
+        /// </summary>
+        /// <exception cref="SidecarTimeoutException">The deadline has already passed; no attempt is made.</exception>
+        public AttemptTimeout StartAttempt(SidecarMember member, CancellationToken cancellationToken, CallDeadline deadline)
+        {
+            SidecarPolicy policy = PolicyFor(member);
+            if (!deadline.IsSet)
+            {
+                return StartAttempt(policy, cancellationToken);
+            }
+
+            TimeSpan left = deadline.Remaining(_time);
+            if (left <= TimeSpan.Zero)
+            {
+                throw SidecarTimeoutException.Total(Service, member.Name, deadline.Total, null, beforeAttempt: true, " before the next attempt could start");
+            }
+
+            bool deadlineFirst = policy.Timeout <= TimeSpan.Zero || left < policy.Timeout;
+            return new AttemptTimeout(deadlineFirst ? left : policy.Timeout, _time, cancellationToken, isDeadline: deadlineFirst);
+        }
+
+        /// <summary>
         /// Waits for an attempt under its time limit. When time is up first, the attempt's token is cancelled, the
         /// attempt is abandoned (its outcome observed, never rethrown) and <see cref="SidecarTimeoutException"/> is thrown.
         /// </summary>
@@ -122,7 +155,7 @@ namespace Sidecar
                 if (attempt.IsCompleted)
                 {
                     // Time was up and the attempt ended by honouring its token: that is this sidecar's timeout.
-                    throw new SidecarTimeoutException(Service, member.Name, PolicyFor(member).Timeout, ex);
+                    throw TimedOut(member, timeout, ex);
                 }
 
                 // Abandoned (time is up, or the caller gave up): observe its outcome so that a late failure is not an
@@ -130,7 +163,9 @@ namespace Sidecar
                 _ = attempt.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 if (timeout.HasExpired)
                 {
-                    throw new SidecarTimeoutException(Service, member.Name, PolicyFor(member).Timeout, ex) { Abandoned = attempt };
+                    SidecarTimeoutException timedOut = TimedOut(member, timeout, ex);
+                    timedOut.Abandoned = attempt;
+                    throw timedOut;
                 }
 
                 // The caller gave up: their exception goes on as it is; the attempt it left behind rides beside it.
@@ -138,5 +173,11 @@ namespace Sidecar
                 throw;
             }
         }
+
+        // An attempt cut short by its own Timeout, or by what was left of the call's deadline.
+        private SidecarTimeoutException TimedOut(SidecarMember member, AttemptTimeout timeout, Exception cancelled)
+            => timeout.IsDeadline
+                ? SidecarTimeoutException.Total(Service, member.Name, PolicyFor(member).TotalTimeout, cancelled, beforeAttempt: false, string.Empty)
+                : new SidecarTimeoutException(Service, member.Name, PolicyFor(member).Timeout, cancelled);
     }
 }

@@ -20,8 +20,11 @@ namespace Sidecar
         /// <param name="timeout">The attempt's time limit; zero or less, or longer than a timer can wait, for none.</param>
         /// <param name="time">The clock the limit is measured on.</param>
         /// <param name="callerToken">The caller's token, which ends the attempt too.</param>
-        internal AttemptTimeout(TimeSpan timeout, TimeProvider time, CancellationToken callerToken)
+        /// <param name="isDeadline">Whether <paramref name="timeout"/> is what is left of the call's deadline.</param>
+        internal AttemptTimeout(TimeSpan timeout, TimeProvider time, CancellationToken callerToken, bool isDeadline = false)
         {
+            Limit = timeout;
+            IsDeadline = isDeadline;
             if (timeout <= TimeSpan.Zero || timeout > SidecarPipeline.LongestWait)
             {
                 timeout = System.Threading.Timeout.InfiniteTimeSpan;
@@ -38,6 +41,12 @@ namespace Sidecar
 
         /// <summary>The token to pass to the inner instance for this attempt.</summary>
         public CancellationToken Token => _linked.Token;
+
+        /// <summary>The attempt's time limit.</summary>
+        internal TimeSpan Limit { get; }
+
+        /// <summary>Whether the limit is what is left of the call's deadline (shorter than the attempt's own timeout).</summary>
+        internal bool IsDeadline { get; }
 
         /// <summary>The caller's own token.</summary>
         public CancellationToken CallerToken { get; }

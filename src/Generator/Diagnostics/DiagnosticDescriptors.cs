@@ -79,7 +79,7 @@ namespace Sidecar.Generators.Diagnostics
         public static readonly DiagnosticDescriptor TimeoutOnSynchronousMember = Create(
             "SIDECAR011",
             "Timeout cannot be enforced on a synchronous member",
-            "Timeout is not enforced on {0}: a synchronous call cannot be abandoned while it runs; {1}",
+            "{0} is not enforced on {1}: a synchronous call cannot be abandoned while it runs; {2}",
             DiagnosticSeverity.Warning);
 
         public static readonly DiagnosticDescriptor FallbackDoesNotFit = Create(
@@ -148,6 +148,12 @@ namespace Sidecar.Generators.Diagnostics
             "RetryOn and NeverRetryOn have no effect on the members whose exceptions '{0}(Exception exception)' classifies; decide there which exceptions are Transient, or remove RetryOn and NeverRetryOn",
             DiagnosticSeverity.Warning);
 
+        public static readonly DiagnosticDescriptor ScheduleExceedsTotalTimeout = Create(
+            "SIDECAR023",
+            "The retry schedule does not fit in TotalTimeout",
+            "TotalTimeout = {0} ms cannot hold the retry schedule: {1}; raise TotalTimeout, or lower Retries, Delay or Timeout",
+            DiagnosticSeverity.Warning);
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
         {
             InternalError, ClassNotPartial, ClassHasNoInterface, StaticAbstractMember, ForwardedWithoutResilience,
@@ -155,6 +161,7 @@ namespace Sidecar.Generators.Diagnostics
             TimeoutOnSynchronousMember, FallbackDoesNotFit, MaxDelayBelowDelay, ZeroBreakDuration, AbsurdSchedule,
             RetryOnNotAnException, LongScheduleWithoutCancellation, SettingWithoutEffect, ImplementationIsNotASidecar,
             PassThroughAndSidecar, ClassifyDoesNotFit, RetryOnBesideClassify,
+            ScheduleExceedsTotalTimeout,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

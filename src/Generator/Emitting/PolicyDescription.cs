@@ -69,6 +69,13 @@ namespace Sidecar.Generators.Emitting
                     : "Each attempt is abandoned after " + Duration(p.Timeout) + ".");
             }
 
+            if (p.TotalTimeout > 0)
+            {
+                sentences.Add(m.ReturnKind is ReturnKind.Void or ReturnKind.Value
+                    ? "TotalTimeout " + Duration(p.TotalTimeout) + " is not enforced: the member is synchronous."
+                    : "The whole call, attempts and delays, ends after " + Duration(p.TotalTimeout) + " with SidecarTimeoutException; no retry starts after that.");
+            }
+
             if (p.HasBreaker)
             {
                 var triggers = new List<string>();

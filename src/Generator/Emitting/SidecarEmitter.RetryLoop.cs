@@ -28,12 +28,12 @@ namespace Sidecar.Generators.Emitting
                 w.Open("try");
                 w.Line(locals.Result + " = " + Call(m, target) + ";");
                 w.Close();
-                EmitRetryCatch(w, m, pipeline, display, locals, token);
+                EmitRetryCatch(w, m, pipeline, display, locals, token, null);
                 w.Line(pipeline + ".Wait(" + locals.Delay + ", " + token + ");");
                 w.Line("continue;");
                 w.Close();
                 w.Line();
-                EmitResultVerdict(w, m, pipeline, display, locals, token, "null");
+                EmitResultVerdict(w, m, pipeline, display, locals, token, "null", null);
                 w.Line(pipeline + ".Wait(" + locals.Delay + ", " + token + ");");
                 w.Close();
                 CloseFallbackScope(w, m, pipeline, display, locals, isAsync: false);
@@ -56,7 +56,7 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.Close();
-            EmitRetryCatch(w, m, pipeline, display, locals, token);
+            EmitRetryCatch(w, m, pipeline, display, locals, token, null);
             w.Line(pipeline + ".Wait(" + locals.Delay + ", " + token + ");");
             w.Close();
             w.Close();
@@ -69,7 +69,10 @@ namespace Sidecar.Generators.Emitting
             LocalNames locals = Locals(m);
             bool isValueTask = m.ReturnKind is ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
             bool hasResult = m.ReturnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
-            bool hasTimeout = policy.Timeout > 0;
+            // A deadline over the call needs every attempt timed too, so either knob takes the member off the fast path.
+            bool hasDeadline = policy.TotalTimeout > 0;
+            bool hasTimeout = policy.Timeout > 0 || hasDeadline;
+            string? deadline = hasDeadline ? locals.Deadline : null;
             bool classifiesResult = hasResult && m.ResultClassifier is not null;
             string helper = names.Allocate(m.DisplayName + "WithRetries");
             string token = m.CancellationToken ?? "default";
@@ -82,7 +85,9 @@ namespace Sidecar.Generators.Emitting
             w.OpenBrace();
             if (hasTimeout)
             {
-                w.Line("// Every attempt runs under its own time limit, so even the first one goes through the retry loop.");
+                w.Line(hasDeadline
+                    ? "// The call runs under a deadline and every attempt under a time limit, so even the first one goes through the retry loop."
+                    : "// Every attempt runs under its own time limit, so even the first one goes through the retry loop.");
                 w.Line("return " + helper + TypeParameterList(m.TypeParameters) + "(" + arguments + ");");
             }
             else
@@ -173,6 +178,11 @@ namespace Sidecar.Generators.Emitting
             w.OpenBrace();
             OpenFallbackScope(w, m, locals);
             w.Line("global::System.TimeSpan " + locals.Delay + " = global::System.TimeSpan.Zero;");
+            if (deadline is not null)
+            {
+                w.Line("global::Sidecar.CallDeadline " + deadline + " = " + pipeline + ".StartCall(" + display + ");");
+            }
+
             w.Open("for (int " + locals.Attempt + " = 0; ; " + locals.Attempt + "++)");
             w.Line("global::Sidecar.CircuitPermit " + locals.Permit + " = default;");
             if (classifiesResult)
@@ -185,7 +195,7 @@ namespace Sidecar.Generators.Emitting
             if (hasTimeout)
             {
                 w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ", " + locals.Attempt + ");");
-                w.Line("global::Sidecar.AttemptTimeout " + locals.Timeout + " = " + pipeline + ".StartAttempt(" + display + ", " + token + ");");
+                w.Line("global::Sidecar.AttemptTimeout " + locals.Timeout + " = " + pipeline + ".StartAttempt(" + display + ", " + token + (deadline is null ? string.Empty : ", " + deadline) + ");");
 
                 // The attempt's timer is disposed by Watch, so the inner call's own failure, thrown before it returned a
                 // task, is handed to Watch as a faulted task rather than skipping it.
@@ -220,12 +230,12 @@ namespace Sidecar.Generators.Emitting
             {
                 w.Line(locals.Result + " = await " + locals.Task + ".ConfigureAwait(false);");
                 w.Close();
-                EmitRetryCatch(w, m, pipeline, display, locals, token);
+                EmitRetryCatch(w, m, pipeline, display, locals, token, deadline);
                 w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
                 w.Line("continue;");
                 w.Close();
                 w.Line();
-                EmitResultVerdict(w, m, pipeline, display, locals, token, hasTimeout ? "null" : locals.Attempt + " == 0 ? " + locals.FirstOutcome + " : null");
+                EmitResultVerdict(w, m, pipeline, display, locals, token, hasTimeout ? "null" : locals.Attempt + " == 0 ? " + locals.FirstOutcome + " : null", deadline);
                 w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
                 w.Close();
                 CloseFallbackScope(w, m, pipeline, display, locals, isAsync: true);
@@ -247,7 +257,7 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.Close();
-            EmitRetryCatch(w, m, pipeline, display, locals, token);
+            EmitRetryCatch(w, m, pipeline, display, locals, token, deadline);
             w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
             w.Close();
             w.Close();
@@ -260,11 +270,11 @@ namespace Sidecar.Generators.Emitting
         /// tells observers, so it runs in the catch block, after the failing attempt has unwound (its finally blocks have
         /// run), never in an exception filter; a failure that is not retried is rethrown as it is, stack trace and all.
         /// </summary>
-        private static void EmitRetryCatch(SourceWriter w, MethodModel m, string pipeline, string display, LocalNames locals, string token)
+        private static void EmitRetryCatch(SourceWriter w, MethodModel m, string pipeline, string display, LocalNames locals, string token, string? deadline)
         {
             w.Open("catch (" + Exception + " " + locals.Exception + ")");
-            string decision = m.ExceptionClassifier is { } classifier
-                ? pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", this, " + Classifier(classifier, locals) + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + ", out " + (m.Fallback is null ? "_" : locals.Outcome) + ")"
+            string decision = m.ExceptionClassifier is not null || deadline is not null
+                ? pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", this, " + (m.ExceptionClassifier is { } classifier ? Classifier(classifier, locals) : "null") + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + ", out " + (m.Fallback is null || m.ExceptionClassifier is null ? "_" : locals.Outcome) + (deadline is null ? string.Empty : ", " + deadline) + ")"
                 : pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + ")";
             w.Open("if (!" + decision + ")");
             w.Line("throw;");
@@ -276,10 +286,10 @@ namespace Sidecar.Generators.Emitting
         /// After an attempt that returned a result: classify it, end the call with it (or hand it to the fallback), or fall
         /// through to the wait before the next attempt. <paramref name="known"/> is the outcome the fast path already found.
         /// </summary>
-        private static void EmitResultVerdict(SourceWriter w, MethodModel m, string pipeline, string display, LocalNames locals, string token, string known)
+        private static void EmitResultVerdict(SourceWriter w, MethodModel m, string pipeline, string display, LocalNames locals, string token, string known, string? deadline)
         {
             string unsuccessful = m.Fallback is null ? "_" : "global::System.Exception? " + locals.Unsuccessful;
-            w.Open("if (!" + pipeline + ".ShouldRetryResult(" + display + ", " + locals.Result + ", this, " + Classifier(m.ResultClassifier!, locals) + ", " + known + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + ", out " + unsuccessful + "))");
+            w.Open("if (!" + pipeline + ".ShouldRetryResult(" + display + ", " + locals.Result + ", this, " + Classifier(m.ResultClassifier!, locals) + ", " + known + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + ", out " + unsuccessful + (deadline is null ? string.Empty : ", " + deadline) + "))");
             if (m.Fallback is not null)
             {
                 w.Open("if (" + locals.Unsuccessful + " is not null)");
@@ -360,6 +370,7 @@ namespace Sidecar.Generators.Emitting
             public string Value = "value";
             public string Self = "sidecar";
             public string Classified = "classified";
+            public string Deadline = "deadline";
         }
 
         /// <summary>Names for the locals of one member that no parameter or type parameter already uses.</summary>
@@ -392,6 +403,7 @@ namespace Sidecar.Generators.Emitting
                 Value = names.Allocate("value"),
                 Self = names.Allocate("sidecar"),
                 Classified = names.Allocate("classified"),
+                Deadline = names.Allocate("deadline"),
             };
         }
     }

@@ -32,6 +32,9 @@ namespace Sidecar.Generators.Model
         /// <summary>Milliseconds per attempt (0: none).</summary>
         public int Timeout => Values.Int32(KnobId.Timeout);
 
+        /// <summary>Milliseconds a whole call may take (0: no deadline).</summary>
+        public int TotalTimeout => Values.Int32(KnobId.TotalTimeout);
+
         /// <summary>Milliseconds the circuit stays open.</summary>
         public int BreakDuration => Values.Int32(KnobId.BreakDuration);
 

@@ -110,7 +110,77 @@ namespace Sidecar.Generators.Parsing
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AbsurdSchedule, At(knob), Describe(TotalDelay(policy)), policy.Retries));
             }
 
+            KnobId[] deadlineKnobs = { KnobId.TotalTimeout, KnobId.Retries, KnobId.Delay, KnobId.Backoff, KnobId.MaxDelay, KnobId.Jitter, KnobId.Timeout };
+            if (policy.TotalTimeout > 0 && deadlineKnobs.Any(set.Contains) && DeadlineShortfall(policy) is { } shortfall)
+            {
+                string knob = Knobs.Of(deadlineKnobs.First(set.Contains)).Name;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ScheduleExceedsTotalTimeout, At(knob), policy.TotalTimeout, shortfall));
+            }
+
             return policy;
+        }
+
+        /// <summary>
+        /// Why the retry schedule cannot fit in <c>TotalTimeout</c>, or <c>null</c> when it can: the retries that can never
+        /// start because the shortest delays before them alone reach the deadline, and (with a <c>Timeout</c>) how many
+        /// fit when every attempt runs its whole timeout. The runtime starts a retry only when its delay ends before the
+        /// deadline, so a retry whose delays add up to the deadline never starts.
+        /// </summary>
+        public static string? DeadlineShortfall(PolicyModel policy)
+        {
+            const int Longest = 100_000; // a schedule this long is SIDECAR015's business; stop counting
+            double total = policy.TotalTimeout;
+            double waited = 0;
+            int possible = 0;
+            int fitsIfSlow = -1;
+            for (int retry = 1; retry <= policy.Retries && retry <= Longest; retry++)
+            {
+                waited += ShortestDelayBefore(policy, retry);
+                if (fitsIfSlow < 0 && policy.Timeout > 0 && (retry * (double)policy.Timeout) + waited >= total)
+                {
+                    fitsIfSlow = retry - 1;
+                }
+
+                if (waited >= total)
+                {
+                    break;
+                }
+
+                possible = retry;
+            }
+
+            if (possible >= Longest)
+            {
+                return null;
+            }
+
+            var reasons = new List<string>();
+            int never = policy.Retries - possible;
+            if (never > 0)
+            {
+                reasons.Add("the delays alone reach it before retry " + (possible + 1) + ", so " + never + " of the " + policy.Retries + " retries can never happen");
+            }
+
+            if (fitsIfSlow >= 0 && fitsIfSlow < possible)
+            {
+                reasons.Add("if attempts take their whole Timeout of " + policy.Timeout + " ms, only " + fitsIfSlow + " of the " + policy.Retries + " retries fit");
+            }
+
+            return reasons.Count == 0 ? null : string.Join("; ", reasons);
+        }
+
+        // The shortest wait before retry `retry` (1 for the first): jitter can shorten a delay by a quarter, and decorrelated
+        // jitter draws each one from Delay upwards.
+        private static double ShortestDelayBefore(PolicyModel policy, int retry)
+        {
+            if (!policy.Values.IsOn(KnobId.Jitter))
+            {
+                return policy.DelayBefore(retry);
+            }
+
+            return policy.Backoff == Backoff.Exponential
+                ? (policy.MaxDelay > 0 ? Math.Min(policy.Delay, policy.MaxDelay) : policy.Delay)
+                : policy.DelayBefore(retry) * (1 - SidecarDefaults.JitterSpread);
         }
 
         /// <summary>A scalar attribute argument as the catalogue stores it: a number, a bool as 0 or 1, an enum as its number.</summary>

@@ -34,21 +34,23 @@ namespace Sidecar.Generators.Parsing
                 policy = null;
             }
 
-            if (policy is { Timeout: > 0 } && returnKind is ReturnKind.Void or ReturnKind.Value)
+            if (policy is not null && TimeKnobs(policy) is { } timeKnobs && returnKind is ReturnKind.Void or ReturnKind.Value)
             {
                 Location? at = method.Locations.FirstOrDefault(l => l.IsInSource);
                 if (at is null)
                 {
                     // Someone else's interface: its members cannot be changed or annotated; said once for all of them.
                     context.UntimedForeignMembers.Add(method.ContainingType.ToDisplayString(SymbolText.ReadableFormat) + "." + method.Name);
+                    context.UntimedForeignKnobs = timeKnobs;
                 }
                 else
                 {
                     context.Diagnostics.Add(DiagnosticInfo.Create(
                         DiagnosticDescriptors.TimeoutOnSynchronousMember,
                         LocationInfo.From(at),
+                        timeKnobs,
                         "'" + method.ContainingType.Name + "." + method.Name + "'",
-                        "return a Task or ValueTask (ideally taking a CancellationToken), or set Timeout on the asynchronous members only"));
+                        "return a Task or ValueTask (ideally taking a CancellationToken), or set " + timeKnobs + " on the asynchronous members only"));
                 }
             }
 
@@ -109,6 +111,15 @@ namespace Sidecar.Generators.Parsing
                 ResultClassifier: resultClassifier,
                 ExceptionClassifier: exceptionClassifier);
         }
+
+        /// <summary>"Timeout", "TotalTimeout", "Timeout and TotalTimeout", or <c>null</c> when the policy limits no time.</summary>
+        private static string? TimeKnobs(PolicyModel policy) => (policy.Timeout > 0, policy.TotalTimeout > 0) switch
+        {
+            (true, true) => "Timeout and TotalTimeout",
+            (true, false) => "Timeout",
+            (false, true) => "TotalTimeout",
+            _ => null,
+        };
 
         private static PropertyModel Property(IPropertySymbol property, (int Inner, TypeRef? Via) target, MemberContext context)
         {

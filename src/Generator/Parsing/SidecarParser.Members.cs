@@ -54,6 +54,9 @@ namespace Sidecar.Generators.Parsing
             /// <summary>Synchronous members of interfaces not in source that a Timeout cannot apply to (SIDECAR011, once).</summary>
             public SortedSet<string> UntimedForeignMembers { get; } = new(StringComparer.Ordinal);
 
+            /// <summary>The time knobs those members' policy sets, as SIDECAR011 names them.</summary>
+            public string UntimedForeignKnobs { get; set; } = "Timeout";
+
             public HashSet<string> ReservedNames { get; } = new(StringComparer.Ordinal);
 
             /// <summary>Signatures already taken by implicit (public) members: a second one must be explicit.</summary>
@@ -266,6 +269,7 @@ namespace Sidecar.Generators.Parsing
                 context.Diagnostics.Add(DiagnosticInfo.Create(
                     DiagnosticDescriptors.TimeoutOnSynchronousMember,
                     context.Location,
+                    context.UntimedForeignKnobs,
                     "the synchronous members " + string.Join(", ", context.UntimedForeignMembers),
                     "they run without a timeout. Write them by hand in the partial class to forward them as you choose, or suppress SIDECAR011 here with [SuppressMessage(\"Sidecar\", \"SIDECAR011\")]"));
             }
