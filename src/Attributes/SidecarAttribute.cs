@@ -91,6 +91,17 @@ namespace Sidecar
         /// <summary>Retries per second a <see cref="RetryBudget"/> always allows, however few calls were made. Default <see cref="SidecarDefaults.MinRetriesPerSecond"/>.</summary>
         public int MinRetriesPerSecond { get; set; } = SidecarDefaults.MinRetriesPerSecond;
 
+        /// <summary>
+        /// Rate limit: attempts of this service (shared by every decorator of the service, retries included) allowed in any
+        /// <see cref="RateLimitWindow"/>, to stay within the dependency's quota. One more fails at once, without calling the
+        /// inner instance, with <see cref="RateLimitRejectedException"/> (never retried; a fallback answers it), which says when
+        /// a permit frees up. Counted on a sliding log, so no span of the window ever holds more. 0 means no limit. Default 0.
+        /// </summary>
+        public int RateLimit { get; set; }
+
+        /// <summary>Milliseconds of the sliding window <see cref="RateLimit"/> counts attempts over. Default <see cref="SidecarDefaults.RateLimitWindow"/>.</summary>
+        public int RateLimitWindow { get; set; } = SidecarDefaults.RateLimitWindow;
+
         /// <summary>Milliseconds each attempt of an asynchronous method may take; 0 means no timeout. Default 0.</summary>
         public int Timeout { get; set; }
 

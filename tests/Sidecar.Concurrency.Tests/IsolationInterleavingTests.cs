@@ -40,6 +40,30 @@ namespace Sidecar.Concurrency.Tests
         }
 
         [Fact]
+        public void Racing_attempts_never_take_more_permits_than_the_rate_limit()
+        {
+            Explore.Run(async () =>
+            {
+                var limiter = new SidecarRateLimiter("orders", permitLimit: 2, TimeSpan.FromSeconds(1), new SteppingClock());
+                int granted = 0;
+
+                async Task Attempt()
+                {
+                    await Task.Yield();
+                    using System.Threading.RateLimiting.RateLimitLease lease = limiter.AttemptAcquire();
+                    if (lease.IsAcquired)
+                    {
+                        Interlocked.Increment(ref granted);
+                    }
+                }
+
+                await Explore.All(Task.Run(Attempt), Task.Run(Attempt), Task.Run(Attempt), Task.Run(Attempt));
+                Specification.Assert(granted == 2, $"{granted} permits granted in one window, 2 allowed");
+                Specification.Assert(limiter.GetStatistics()!.TotalFailedLeases == 2, "two refusals counted");
+            });
+        }
+
+        [Fact]
         public void Racing_retries_never_spend_more_than_the_budget()
         {
             Explore.Run(async () =>

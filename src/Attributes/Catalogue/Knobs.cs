@@ -69,6 +69,9 @@ namespace Sidecar
         /// <summary>Milliseconds over which a retry budget counts calls and retries.</summary>
         public const int RetryBudgetWindow = 10_000;
 
+        /// <summary>Milliseconds of the window <c>RateLimit</c> counts attempts over.</summary>
+        public const int RateLimitWindow = 1_000;
+
         /// <summary>Fraction by which <c>Jitter</c> may move a delay either way.</summary>
         public const double JitterSpread = 0.25;
     }
@@ -93,6 +96,8 @@ namespace Sidecar
         MaxConcurrency,
         RetryBudget,
         MinRetriesPerSecond,
+        RateLimit,
+        RateLimitWindow,
         RetryOn,
         NeverRetryOn,
         Fallback,
@@ -275,6 +280,10 @@ namespace Sidecar
                 hint: "it is the retries allowed per call: 0 (off) or a positive fraction, e.g. 0.2"),
             new(KnobId.MinRetriesPerSecond, KnobType.Int32, "per second", SidecarDefaults.MinRetriesPerSecond, 0, int.MaxValue, KnobScope.Service, true, new[] { KnobId.RetryBudget },
                 "retries a RetryBudget always allows, however few calls were made"),
+            new(KnobId.RateLimit, KnobType.Int32, "", 0, 0, int.MaxValue, KnobScope.Service, true, s_none,
+                "attempts of the service allowed in any RateLimitWindow; one more fails at once with RateLimitRejectedException; 0 = no limit"),
+            new(KnobId.RateLimitWindow, KnobType.Int32, "ms", SidecarDefaults.RateLimitWindow, 1, int.MaxValue, KnobScope.Service, true, new[] { KnobId.RateLimit },
+                "the sliding window RateLimit counts attempts over"),
             new(KnobId.RetryOn, KnobType.ExceptionTypes, "", 0, 0, 0, KnobScope.Member, false, s_none,
                 "exception types treated as transient, subclasses included", defaultText: "all"),
             new(KnobId.NeverRetryOn, KnobType.ExceptionTypes, "", 0, 0, 0, KnobScope.Member, false, s_none,

@@ -14,6 +14,7 @@ namespace Sidecar
         private readonly ConcurrentDictionary<string, CircuitBreaker> _breakers = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, Bulkhead> _bulkheads = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, RetryBudget> _budgets = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, SidecarRateLimiter> _limiters = new(StringComparer.Ordinal);
 
         /// <summary>Creates an empty registry. Its circuits are reported by the <c>sidecar.circuit.state</c> gauge while it is alive.</summary>
         public CircuitBreakerRegistry() => SidecarTelemetry.Track(this);
@@ -62,6 +63,24 @@ namespace Sidecar
 
             return _budgets.TryGetValue(name, out RetryBudget? budget) ? budget : _budgets.GetOrAdd(name, create);
         }
+
+        /// <summary>
+        /// The rate limiter called <paramref name="name"/>, created with <paramref name="permitLimit"/> permits per
+        /// <paramref name="window"/> on <paramref name="timeProvider"/> the first time it is asked for. Later calls get the same
+        /// instance, whatever they pass.
+        /// </summary>
+        public SidecarRateLimiter GetOrAddRateLimiter(string name, int permitLimit, TimeSpan window, TimeProvider? timeProvider = null)
+        {
+            if (_limiters.TryGetValue(name, out SidecarRateLimiter? limiter))
+            {
+                return limiter;
+            }
+
+            return _limiters.GetOrAdd(name, new SidecarRateLimiter(name, permitLimit, window, timeProvider));
+        }
+
+        /// <summary>The rate limiters created so far.</summary>
+        public IEnumerable<SidecarRateLimiter> RateLimiters => _limiters.Values;
 
         /// <summary>The bulkheads created so far.</summary>
         public IEnumerable<Bulkhead> Bulkheads => _bulkheads.Values;

@@ -19,6 +19,22 @@ namespace Sidecar
         public SidecarObserver? Observer { get; set; }
 
         /// <summary>
+        /// A limiter of your own that every attempt of the sidecars built with these options takes a permit from, in place
+        /// of the <c>RateLimit</c> knob's: a chain (<c>PartitionedRateLimiter.CreateChained</c>), a
+        /// token bucket, one shared with other clients of the same quota. A lease is released as soon as it is granted: it
+        /// admits the attempt, it does not hold a slot while it runs (use <c>MaxConcurrency</c> for that). Queued limiters
+        /// are not waited for. Default none.
+        /// </summary>
+        public System.Threading.RateLimiting.RateLimiter? RateLimiter { get; set; }
+
+        /// <summary>
+        /// Like <see cref="RateLimiter"/>, partitioned by member (<see cref="SidecarMember.ServiceName"/> and
+        /// <see cref="SidecarMember.Name"/>), e.g. from <c>PartitionedRateLimiter.Create</c>. Used before <see cref="RateLimiter"/>
+        /// when both are set. Default none.
+        /// </summary>
+        public System.Threading.RateLimiting.PartitionedRateLimiter<SidecarMember>? PartitionedRateLimiter { get; set; }
+
+        /// <summary>
         /// Run-time values that replace the compiled-in knobs, keyed (case-insensitively) by the decorated service's name —
         /// full (<c>Shop.IOrderService</c>) or simple (<c>IOrderService</c>) — for every member, or by that name, a dot and
         /// a member's name (<c>IOrderService.GetAsync</c>) for one member. A member's entry wins over its service's, a full

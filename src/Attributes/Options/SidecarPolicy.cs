@@ -32,6 +32,8 @@ namespace Sidecar
         /// <param name="minRetriesPerSecond">Retries per second the budget always allows.</param>
         /// <param name="probeTimeout">Milliseconds a half-open probe may hold its slot (0: <see cref="SidecarDefaults.ProbeTimeout"/>, or <paramref name="timeout"/> when longer).</param>
         /// <param name="totalTimeout">Milliseconds a whole call may take, attempts and delays (0: no deadline).</param>
+        /// <param name="rateLimit">Attempts of the service allowed in any <paramref name="rateLimitWindow"/> (0: no limit).</param>
+        /// <param name="rateLimitWindow">Milliseconds of the window <paramref name="rateLimit"/> counts over.</param>
         public SidecarPolicy(
             string circuitName,
             int retries = SidecarDefaults.Retries,
@@ -52,10 +54,12 @@ namespace Sidecar
             double retryBudget = SidecarDefaults.RetryBudget,
             int minRetriesPerSecond = SidecarDefaults.MinRetriesPerSecond,
             int probeTimeout = 0,
-            int totalTimeout = 0)
+            int totalTimeout = 0,
+            int rateLimit = 0,
+            int rateLimitWindow = SidecarDefaults.RateLimitWindow)
             : this(
                 circuitName,
-                FromParameters(retries, delay, backoff, maxDelay, jitter, failureThreshold, breakDuration, timeout, failureRatio, samplingDuration, minimumThroughput, halfOpenProbes, maxConcurrency, retryBudget, minRetriesPerSecond, probeTimeout, totalTimeout),
+                FromParameters(retries, delay, backoff, maxDelay, jitter, failureThreshold, breakDuration, timeout, failureRatio, samplingDuration, minimumThroughput, halfOpenProbes, maxConcurrency, retryBudget, minRetriesPerSecond, probeTimeout, totalTimeout, rateLimit, rateLimitWindow),
                 isTransient,
                 fallback)
         {
@@ -95,6 +99,8 @@ namespace Sidecar
             MaxConcurrency = values.Int32(KnobId.MaxConcurrency);
             RetryBudget = values[KnobId.RetryBudget];
             MinRetriesPerSecond = values.Int32(KnobId.MinRetriesPerSecond);
+            RateLimit = values.Int32(KnobId.RateLimit);
+            RateLimitWindow = Milliseconds(values, KnobId.RateLimitWindow);
         }
 
         /// <summary>Every knob's value, as the catalogue orders them.</summary>
@@ -166,6 +172,12 @@ namespace Sidecar
         /// <summary>Retries per second a <see cref="RetryBudget"/> always allows.</summary>
         public int MinRetriesPerSecond { get; }
 
+        /// <summary>Attempts of the service allowed in any <see cref="RateLimitWindow"/> (0: no rate limit).</summary>
+        public int RateLimit { get; }
+
+        /// <summary>The window <see cref="RateLimit"/> counts attempts over.</summary>
+        public TimeSpan RateLimitWindow { get; }
+
         /// <summary>Whether the policy has a circuit breaker (<see cref="FailureThreshold"/> or <see cref="FailureRatio"/> set).</summary>
         public bool HasCircuitBreaker => FailureThreshold > 0 || FailureRatio > 0;
 
@@ -198,7 +210,7 @@ namespace Sidecar
 
         private static TimeSpan Milliseconds(KnobValues values, KnobId knob) => TimeSpan.FromMilliseconds(values[knob]);
 
-        private static KnobValues FromParameters(int retries, int delay, Backoff backoff, int maxDelay, bool jitter, int failureThreshold, int breakDuration, int timeout, double failureRatio, int samplingDuration, int minimumThroughput, int halfOpenProbes, int maxConcurrency, double retryBudget, int minRetriesPerSecond, int probeTimeout, int totalTimeout)
+        private static KnobValues FromParameters(int retries, int delay, Backoff backoff, int maxDelay, bool jitter, int failureThreshold, int breakDuration, int timeout, double failureRatio, int samplingDuration, int minimumThroughput, int halfOpenProbes, int maxConcurrency, double retryBudget, int minRetriesPerSecond, int probeTimeout, int totalTimeout, int rateLimit, int rateLimitWindow)
         {
             double[] values = KnobValues.Defaults.ToArray();
             values[(int)KnobId.Retries] = retries;
@@ -218,6 +230,8 @@ namespace Sidecar
             values[(int)KnobId.RetryBudget] = retryBudget;
             values[(int)KnobId.MinRetriesPerSecond] = minRetriesPerSecond;
             values[(int)KnobId.TotalTimeout] = totalTimeout;
+            values[(int)KnobId.RateLimit] = rateLimit;
+            values[(int)KnobId.RateLimitWindow] = rateLimitWindow;
             return KnobValues.From(values);
         }
 

@@ -78,6 +78,12 @@ namespace Sidecar
         /// <summary>Replaces <see cref="SidecarAttribute.MinRetriesPerSecond"/> (service level).</summary>
         public int? MinRetriesPerSecond { get => Int32(KnobId.MinRetriesPerSecond); set => Set(KnobId.MinRetriesPerSecond, value); }
 
+        /// <summary>Replaces <see cref="SidecarAttribute.RateLimit"/> (service level).</summary>
+        public int? RateLimit { get => Int32(KnobId.RateLimit); set => Set(KnobId.RateLimit, value); }
+
+        /// <summary>Replaces <see cref="SidecarAttribute.RateLimitWindow"/> (ms, service level).</summary>
+        public int? RateLimitWindow { get => Int32(KnobId.RateLimitWindow); set => Set(KnobId.RateLimitWindow, value); }
+
         /// <summary>Whether no knob is set.</summary>
         internal bool IsEmpty => Array.TrueForAll(_values, v => v is null);
 

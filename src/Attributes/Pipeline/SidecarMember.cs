@@ -22,6 +22,9 @@ namespace Sidecar
         /// <summary>The member's name, as telemetry and overrides use it.</summary>
         public string Name { get; }
 
+        /// <summary>The name of the service whose member this is, or <c>null</c> for a handle made from a name.</summary>
+        public string? ServiceName => Service?.Name;
+
         /// <summary>The service whose member this is, or <c>null</c> for a handle made from a name.</summary>
         internal SidecarService? Service { get; }
 

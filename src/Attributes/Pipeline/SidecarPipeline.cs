@@ -21,6 +21,9 @@ namespace Sidecar
         private readonly CircuitBreaker? _fastGate;
         private readonly Bulkhead? _bulkhead;
         private readonly RetryBudget? _budget;
+        private readonly System.Threading.RateLimiting.RateLimiter? _limiter;
+        private readonly System.Threading.RateLimiting.PartitionedRateLimiter<SidecarMember>? _partitionedLimiter;
+        private readonly string _limiterName;
         private readonly TimeProvider _time;
         private readonly SidecarEvents _events;
         private readonly Func<double>? _random;
@@ -119,7 +122,15 @@ namespace Sidecar
                 _budget = RetryBudget.For(policy, registry, _time);
             }
 
-            if (_bulkhead is null && _budget is null && _breaker?.CountsEveryOutcome != true)
+            _partitionedLimiter = options.PartitionedRateLimiter;
+            _limiter = _partitionedLimiter is null ? options.RateLimiter : null;
+            _limiterName = policy.CircuitName;
+            if (_limiter is null && _partitionedLimiter is null && policy.RateLimit > 0)
+            {
+                _limiter = registry.GetOrAddRateLimiter(policy.CircuitName, policy.RateLimit, policy.RateLimitWindow, _time);
+            }
+
+            if (_bulkhead is null && _budget is null && _limiter is null && _partitionedLimiter is null && _breaker?.CountsEveryOutcome != true)
             {
                 _fastGate = _breaker ?? CircuitBreaker.AlwaysClosed;
             }
@@ -139,6 +150,9 @@ namespace Sidecar
 
         /// <summary>The retry budget, or <c>null</c> when the policy has none.</summary>
         public RetryBudget? RetryBudget => _budget;
+
+        /// <summary>The rate limiter every attempt takes a permit from (<see cref="SidecarOptions.RateLimiter"/> or the <c>RateLimit</c> knob's), or <c>null</c>.</summary>
+        public System.Threading.RateLimiting.RateLimiter? RateLimiter => _limiter;
 
         /// <summary>
         /// Whether an attempt may start without asking the pipeline: no breaker or a closed one, and no bulkhead.
@@ -222,7 +236,24 @@ namespace Sidecar
 
             if (_bulkhead is not null)
             {
-                return _bulkhead.TryEnter() ? permit.WithSlot() : CircuitPermit.Blocked;
+                if (!_bulkhead.TryEnter())
+                {
+                    return CircuitPermit.Blocked;
+                }
+
+                permit = permit.WithSlot();
+            }
+
+            if (HasLimiter && (_partitionedLimiter is not null || !TryTakePermit(null, out _)))
+            {
+                // Refused by the rate limit (or a partitioned limit, which needs the member): the retry loop's Enter asks
+                // again, with the member, and reports a refusal.
+                if (permit.HoldsBulkheadSlot)
+                {
+                    _bulkhead!.Release();
+                }
+
+                return CircuitPermit.Blocked;
             }
 
             return permit;
@@ -275,6 +306,17 @@ namespace Sidecar
                 permit = permit.WithSlot();
             }
 
+            if (HasLimiter && !TryTakePermit(member, out TimeSpan? wait))
+            {
+                if (permit.HoldsBulkheadSlot)
+                {
+                    _bulkhead!.Release();
+                }
+
+                breaker?.OnIgnored(permit);
+                throw RejectRate(member, wait);
+            }
+
             return attempt > 0 && _budget is not null ? permit.AsRetry() : permit;
         }
 
@@ -293,6 +335,26 @@ namespace Sidecar
 
             Bulkhead? bulkhead = _bulkhead;
             return bulkhead is not null && bulkhead.IsFull ? RejectFull(member, bulkhead) : null;
+        }
+
+        private bool HasLimiter => _limiter is not null || _partitionedLimiter is not null;
+
+        // One permit of the rate limit for an attempt of `member` (null only without a partitioned limiter); the lease is let
+        // go at once, since it admits the attempt rather than holding a slot.
+        private bool TryTakePermit(SidecarMember? member, out TimeSpan? retryAfter)
+        {
+            using System.Threading.RateLimiting.RateLimitLease lease = _partitionedLimiter is not null && member is not null
+                ? _partitionedLimiter.AttemptAcquire(member)
+                : _limiter!.AttemptAcquire();
+            retryAfter = !lease.IsAcquired && lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out TimeSpan wait) ? wait : null;
+            return lease.IsAcquired;
+        }
+
+        private RateLimitRejectedException RejectRate(SidecarMember member, TimeSpan? retryAfter)
+        {
+            var rejected = new RateLimitRejectedException(_limiterName, retryAfter) { Origin = this };
+            _events.Rejected(member.Name, rejected);
+            return rejected;
         }
 
         private BulkheadRejectedException RejectFull(SidecarMember member, Bulkhead bulkhead)

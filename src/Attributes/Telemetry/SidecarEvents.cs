@@ -46,6 +46,16 @@ namespace Sidecar
             }
         }
 
+        /// <summary>An attempt refused by this sidecar's rate limit.</summary>
+        public void Rejected(string member, RateLimitRejectedException rejected)
+        {
+            Tell(static (o, s, a) => o.OnRejected(s, a.member, a.rejected), (member, rejected));
+            if (!_hasFallback)
+            {
+                SidecarTelemetry.CallEnded(Service, member, SidecarTelemetry.Rejected, rejected);
+            }
+        }
+
         /// <summary>A call refused further in (by the sidecar of a dependency this one calls): it ends here as a failure.</summary>
         public void RejectedFurtherIn(string member, SidecarRejectedException rejected)
         {

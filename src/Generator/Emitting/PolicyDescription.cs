@@ -102,6 +102,11 @@ namespace Sidecar.Generators.Emitting
                 sentences.Add("At most " + Count(p.Values.Int32(KnobId.MaxConcurrency), "attempt") + " of " + scope + " run at once; one more is refused.");
             }
 
+            if (p.Values.IsOn(KnobId.RateLimit))
+            {
+                sentences.Add("At most " + Count(p.Values.Int32(KnobId.RateLimit), "attempt") + " of " + scope + " start in any " + Duration(p.Values.Int32(KnobId.RateLimitWindow)) + "; one more is refused.");
+            }
+
             if (p.Values.IsOn(KnobId.RetryBudget))
             {
                 // The budget's refinements (the floor of retries a second) are named by the catalogue, with their units.
