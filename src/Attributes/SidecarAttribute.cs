@@ -82,6 +82,13 @@ namespace Sidecar
         public int MaxConcurrency { get; set; }
 
         /// <summary>
+        /// Bulkhead queue: with <see cref="MaxConcurrency"/>, asynchronous calls that find every slot taken wait, in order,
+        /// for one, up to this many at once; one more is refused with <see cref="BulkheadRejectedException"/>. A caller's
+        /// cancellation takes it out of the queue. Synchronous members never wait. 0 means no queue. Default 0.
+        /// </summary>
+        public int MaxQueue { get; set; }
+
+        /// <summary>
         /// Retry budget (Finagle/Envoy style): the retries of this service over the last
         /// <see cref="SidecarDefaults.RetryBudgetWindow"/> ms may not exceed this fraction of its calls, plus
         /// <see cref="MinRetriesPerSecond"/>. A retry over budget is not made: the failure is final. 0 means no budget. Default 0.

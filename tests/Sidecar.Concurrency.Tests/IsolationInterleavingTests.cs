@@ -40,6 +40,65 @@ namespace Sidecar.Concurrency.Tests
         }
 
         [Fact]
+        public void A_queued_bulkhead_never_runs_or_queues_more_than_its_limits_and_serves_every_waiter()
+        {
+            Explore.Run(async () =>
+            {
+                var bulkhead = new Bulkhead("orders", maxConcurrency: 1, maxQueue: 2);
+                using var cts = new CancellationTokenSource();
+                int running = 0;
+                int served = 0;
+                int refused = 0;
+                int cancelled = 0;
+
+                async Task Caller(CancellationToken token)
+                {
+                    await Task.Yield();
+                    bool entered;
+                    try
+                    {
+                        entered = await bulkhead.EnterAsync(token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        Interlocked.Increment(ref cancelled);
+                        return;
+                    }
+
+                    if (!entered)
+                    {
+                        Interlocked.Increment(ref refused);
+                        return;
+                    }
+
+                    int now = Interlocked.Increment(ref running);
+                    Specification.Assert(now <= 1, $"{now} attempts running, 1 allowed");
+                    Specification.Assert(bulkhead.Queued <= 2, $"{bulkhead.Queued} callers queued, 2 allowed");
+                    await Task.Yield();
+                    Interlocked.Decrement(ref running);
+                    Interlocked.Increment(ref served);
+                    bulkhead.Release();
+                }
+
+                async Task Canceller()
+                {
+                    await Task.Yield();
+                    cts.Cancel();
+                }
+
+                await Explore.All(
+                    Task.Run(() => Caller(CancellationToken.None)),
+                    Task.Run(() => Caller(CancellationToken.None)),
+                    Task.Run(() => Caller(cts.Token)),
+                    Task.Run(() => Caller(CancellationToken.None)),
+                    Task.Run(Canceller));
+                Specification.Assert(served + refused + cancelled == 4, $"{served} served, {refused} refused, {cancelled} cancelled: a caller was lost");
+                Specification.Assert(served >= 1, "nobody was served");
+                Specification.Assert(bulkhead.Running == 0 && bulkhead.Queued == 0, $"{bulkhead.Running} slots and {bulkhead.Queued} queue places leaked");
+            });
+        }
+
+        [Fact]
         public void Racing_attempts_never_take_more_permits_than_the_rate_limit()
         {
             Explore.Run(async () =>

@@ -40,14 +40,20 @@ namespace Sidecar
         }
 
         /// <summary>The bulkhead called <paramref name="name"/>, created with <paramref name="maxConcurrency"/> the first time.</summary>
-        public Bulkhead GetOrAddBulkhead(string name, int maxConcurrency)
+        public Bulkhead GetOrAddBulkhead(string name, int maxConcurrency) => GetOrAddBulkhead(name, maxConcurrency, 0);
+
+        /// <summary>
+        /// The bulkhead called <paramref name="name"/>, created with <paramref name="maxConcurrency"/> slots and a queue of
+        /// <paramref name="maxQueue"/> the first time. Later calls get the same instance, whatever they pass.
+        /// </summary>
+        public Bulkhead GetOrAddBulkhead(string name, int maxConcurrency, int maxQueue)
         {
             if (_bulkheads.TryGetValue(name, out Bulkhead? bulkhead))
             {
                 return bulkhead;
             }
 
-            return _bulkheads.GetOrAdd(name, new Bulkhead(name, maxConcurrency));
+            return _bulkheads.GetOrAdd(name, new Bulkhead(name, maxConcurrency, maxQueue));
         }
 
         /// <summary>

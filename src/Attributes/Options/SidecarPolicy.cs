@@ -34,6 +34,7 @@ namespace Sidecar
         /// <param name="totalTimeout">Milliseconds a whole call may take, attempts and delays (0: no deadline).</param>
         /// <param name="rateLimit">Attempts of the service allowed in any <paramref name="rateLimitWindow"/> (0: no limit).</param>
         /// <param name="rateLimitWindow">Milliseconds of the window <paramref name="rateLimit"/> counts over.</param>
+        /// <param name="maxQueue">Asynchronous calls that may wait for a bulkhead slot (0: none).</param>
         public SidecarPolicy(
             string circuitName,
             int retries = SidecarDefaults.Retries,
@@ -56,10 +57,11 @@ namespace Sidecar
             int probeTimeout = 0,
             int totalTimeout = 0,
             int rateLimit = 0,
-            int rateLimitWindow = SidecarDefaults.RateLimitWindow)
+            int rateLimitWindow = SidecarDefaults.RateLimitWindow,
+            int maxQueue = 0)
             : this(
                 circuitName,
-                FromParameters(retries, delay, backoff, maxDelay, jitter, failureThreshold, breakDuration, timeout, failureRatio, samplingDuration, minimumThroughput, halfOpenProbes, maxConcurrency, retryBudget, minRetriesPerSecond, probeTimeout, totalTimeout, rateLimit, rateLimitWindow),
+                FromParameters(retries, delay, backoff, maxDelay, jitter, failureThreshold, breakDuration, timeout, failureRatio, samplingDuration, minimumThroughput, halfOpenProbes, maxConcurrency, retryBudget, minRetriesPerSecond, probeTimeout, totalTimeout, rateLimit, rateLimitWindow, maxQueue),
                 isTransient,
                 fallback)
         {
@@ -97,6 +99,7 @@ namespace Sidecar
             HalfOpenProbes = values.Int32(KnobId.HalfOpenProbes);
             _probeTimeout = values.Int32(KnobId.ProbeTimeout);
             MaxConcurrency = values.Int32(KnobId.MaxConcurrency);
+            MaxQueue = values.Int32(KnobId.MaxQueue);
             RetryBudget = values[KnobId.RetryBudget];
             MinRetriesPerSecond = values.Int32(KnobId.MinRetriesPerSecond);
             RateLimit = values.Int32(KnobId.RateLimit);
@@ -166,6 +169,9 @@ namespace Sidecar
         /// <summary>Attempts of the service that may run at once (0: no bulkhead).</summary>
         public int MaxConcurrency { get; }
 
+        /// <summary>Asynchronous calls that may wait for a bulkhead slot (0: none wait).</summary>
+        public int MaxQueue { get; }
+
         /// <summary>Retries allowed per call over <see cref="SidecarDefaults.RetryBudgetWindow"/> (0: no retry budget).</summary>
         public double RetryBudget { get; }
 
@@ -210,7 +216,7 @@ namespace Sidecar
 
         private static TimeSpan Milliseconds(KnobValues values, KnobId knob) => TimeSpan.FromMilliseconds(values[knob]);
 
-        private static KnobValues FromParameters(int retries, int delay, Backoff backoff, int maxDelay, bool jitter, int failureThreshold, int breakDuration, int timeout, double failureRatio, int samplingDuration, int minimumThroughput, int halfOpenProbes, int maxConcurrency, double retryBudget, int minRetriesPerSecond, int probeTimeout, int totalTimeout, int rateLimit, int rateLimitWindow)
+        private static KnobValues FromParameters(int retries, int delay, Backoff backoff, int maxDelay, bool jitter, int failureThreshold, int breakDuration, int timeout, double failureRatio, int samplingDuration, int minimumThroughput, int halfOpenProbes, int maxConcurrency, double retryBudget, int minRetriesPerSecond, int probeTimeout, int totalTimeout, int rateLimit, int rateLimitWindow, int maxQueue)
         {
             double[] values = KnobValues.Defaults.ToArray();
             values[(int)KnobId.Retries] = retries;
@@ -232,6 +238,7 @@ namespace Sidecar
             values[(int)KnobId.TotalTimeout] = totalTimeout;
             values[(int)KnobId.RateLimit] = rateLimit;
             values[(int)KnobId.RateLimitWindow] = rateLimitWindow;
+            values[(int)KnobId.MaxQueue] = maxQueue;
             return KnobValues.From(values);
         }
 

@@ -72,6 +72,12 @@ namespace Sidecar
         /// <summary>Replaces <see cref="SidecarAttribute.MaxConcurrency"/> (service level: the bulkhead is shared).</summary>
         public int? MaxConcurrency { get => Int32(KnobId.MaxConcurrency); set => Set(KnobId.MaxConcurrency, value); }
 
+        /// <summary>
+        /// Replaces <see cref="SidecarAttribute.MaxQueue"/> (service level). Changes a compiled-in queue; a service compiled
+        /// without one refuses at once whatever this says (its members do not wait).
+        /// </summary>
+        public int? MaxQueue { get => Int32(KnobId.MaxQueue); set => Set(KnobId.MaxQueue, value); }
+
         /// <summary>Replaces <see cref="SidecarAttribute.RetryBudget"/> (service level: the budget is shared).</summary>
         public double? RetryBudget { get => _values[(int)KnobId.RetryBudget]; set => Set(KnobId.RetryBudget, value); }
 

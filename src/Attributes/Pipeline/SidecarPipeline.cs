@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace Sidecar
 {
@@ -114,7 +116,7 @@ namespace Sidecar
 
             if (policy.MaxConcurrency > 0)
             {
-                _bulkhead = registry.GetOrAddBulkhead(policy.CircuitName, policy.MaxConcurrency);
+                _bulkhead = registry.GetOrAddBulkhead(policy.CircuitName, policy.MaxConcurrency, policy.MaxQueue);
             }
 
             if (policy.RetryBudget > 0)
@@ -334,7 +336,68 @@ namespace Sidecar
             }
 
             Bulkhead? bulkhead = _bulkhead;
-            return bulkhead is not null && bulkhead.IsFull ? RejectFull(member, bulkhead) : null;
+            return bulkhead is not null && bulkhead.WouldRefuse ? RejectFull(member, bulkhead) : null;
+        }
+
+        /// <summary>
+        /// Starts an attempt of an asynchronous member whose service has a bulkhead queue: like
+        /// <see cref="Enter(SidecarMember, int)"/>, but when every bulkhead slot is taken it waits, in order, for one while the
+        /// queue has room (the caller's cancellation takes it out). Completes synchronously when a slot is free.
+        /// </summary>
+        /// <exception cref="BulkheadRejectedException">Every slot is taken and the queue is full.</exception>
+        /// <exception cref="BrokenCircuitException">The circuit refused the attempt (asked once a slot is held).</exception>
+        public ValueTask<CircuitPermit> EnterAsync(SidecarMember member, int attempt, CancellationToken cancellationToken)
+        {
+            Bulkhead? bulkhead = _bulkhead;
+            if (bulkhead is null || bulkhead.MaxQueue == 0 || bulkhead.TryEnter())
+            {
+                if (bulkhead is null || bulkhead.MaxQueue == 0)
+                {
+                    return new ValueTask<CircuitPermit>(Enter(member, attempt));
+                }
+
+                return new ValueTask<CircuitPermit>(AdmitWithSlot(member, attempt));
+            }
+
+            return Queue(member, attempt, bulkhead, cancellationToken);
+        }
+
+        private async ValueTask<CircuitPermit> Queue(SidecarMember member, int attempt, Bulkhead bulkhead, CancellationToken cancellationToken)
+        {
+            if (!await bulkhead.EnterAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw RejectFull(member, bulkhead);
+            }
+
+            return AdmitWithSlot(member, attempt);
+        }
+
+        // The bulkhead slot is held: the circuit and the rate limit have their say; a refusal gives the slot back.
+        private CircuitPermit AdmitWithSlot(SidecarMember member, int attempt)
+        {
+            CircuitPermit permit = default;
+            CircuitBreaker? breaker = _breaker;
+            try
+            {
+                if (breaker is not null && !breaker.TryEnter(out permit, out TimeSpan retryAfter))
+                {
+                    throw Reject(member, breaker, retryAfter);
+                }
+
+                if (HasLimiter && !TryTakePermit(member, out TimeSpan? wait))
+                {
+                    breaker?.OnIgnored(permit);
+                    throw RejectRate(member, wait);
+                }
+            }
+            catch
+            {
+                _bulkhead!.Release();
+                throw;
+            }
+
+            permit = permit.WithSlot();
+            return attempt > 0 && _budget is not null ? permit.AsRetry() : permit;
         }
 
         private bool HasLimiter => _limiter is not null || _partitionedLimiter is not null;

@@ -99,7 +99,10 @@ namespace Sidecar.Generators.Emitting
             string scope = p.CircuitName == serviceName ? "the service" : "this member";
             if (p.Values.IsOn(KnobId.MaxConcurrency))
             {
-                sentences.Add("At most " + Count(p.Values.Int32(KnobId.MaxConcurrency), "attempt") + " of " + scope + " run at once; one more is refused.");
+                sentences.Add("At most " + Count(p.Values.Int32(KnobId.MaxConcurrency), "attempt") + " of " + scope + " run at once; "
+                    + (p.Values.IsOn(KnobId.MaxQueue) && m.ReturnKind is not (ReturnKind.Void or ReturnKind.Value)
+                        ? "up to " + Count(p.Values.Int32(KnobId.MaxQueue), "more call") + " wait in order for a slot, one more is refused."
+                        : "one more is refused."));
             }
 
             if (p.Values.IsOn(KnobId.RateLimit))

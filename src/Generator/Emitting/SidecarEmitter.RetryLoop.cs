@@ -79,6 +79,11 @@ namespace Sidecar.Generators.Emitting
             string arguments = string.Join(", ", m.Parameters.Select(p => p.Name));
             string helperCall = helper + TypeParameterList(m.TypeParameters) + "(" + arguments + (arguments.Length > 0 ? ", " : string.Empty);
 
+            // With a bulkhead queue, an attempt that finds every slot taken waits for one (in order) instead of failing.
+            string enter = policy.Values.IsOn(Catalogue.KnobId.MaxQueue) && policy.Values.IsOn(Catalogue.KnobId.MaxConcurrency)
+                ? "await " + pipeline + ".EnterAsync(" + display + ", " + locals.Attempt + ", " + token + ").ConfigureAwait(false)"
+                : pipeline + ".Enter(" + display + ", " + locals.Attempt + ")";
+
             Header(w, m);
             w.Line(Signature(m));
             Constraints(w, m.Constraints);
@@ -194,7 +199,7 @@ namespace Sidecar.Generators.Emitting
             w.Line(m.Type + " " + locals.Task + ";");
             if (hasTimeout)
             {
-                w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ", " + locals.Attempt + ");");
+                w.Line(locals.Permit + " = " + enter + ";");
                 w.Line("global::Sidecar.AttemptTimeout " + locals.Timeout + " = " + pipeline + ".StartAttempt(" + display + ", " + token + (deadline is null ? string.Empty : ", " + deadline) + ");");
 
                 // The attempt's timer is disposed by Watch, so the inner call's own failure, thrown before it returned a
@@ -220,7 +225,7 @@ namespace Sidecar.Generators.Emitting
                 w.Line(locals.Permit + " = " + locals.FirstPermit + ";");
                 w.Close();
                 w.Open("else");
-                w.Line(locals.Permit + " = " + pipeline + ".Enter(" + display + ", " + locals.Attempt + ");");
+                w.Line(locals.Permit + " = " + enter + ";");
                 w.Line(locals.Task + " = " + GuardedCall(m, target) + ";");
                 w.Close();
             }
