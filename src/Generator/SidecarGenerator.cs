@@ -75,7 +75,7 @@ namespace Sidecar.Generators
         {
             if (capabilities.DependencyInjection && DependencyInjectionEmitter.Supports(model))
             {
-                context.AddSource(model.HintName + ".DependencyInjection.g.cs", SourceText.From(DependencyInjectionEmitter.EmitExtension(model), System.Text.Encoding.UTF8));
+                context.AddSource(model.HintName + ".DependencyInjection.g.cs", SourceText.From(DependencyInjectionEmitter.EmitExtension(model, capabilities), System.Text.Encoding.UTF8));
             }
         }
 

@@ -23,7 +23,7 @@ namespace Sidecar.Generators.Emitting
         /// </summary>
         public static string AddMethodName(ServiceModel model) => "Add" + model.Inners[0].SidecarName.TrimStart('@');
 
-        public static string EmitExtension(ServiceModel model)
+        public static string EmitExtension(ServiceModel model, HostCapabilities capabilities)
         {
             InnerModel inner = model.Inners[0];
             string ns = model.Namespace is null ? string.Empty : model.Namespace + ".";
@@ -58,18 +58,50 @@ namespace Sidecar.Generators.Emitting
             w.Line("    => " + Helper + ".Decorate(");
             w.Line("        services,");
             w.Line("        typeof(" + inner.Type + "),");
+            if (capabilities.KeyedServices)
+            {
+                w.Line("        null,");
+                w.Line("        keyed: false,");
+            }
+
             w.Line("        " + implementation + "." + SidecarEmitter.ServiceField(model) + ",");
             w.Line("        configure,");
             w.Line("        (provider, inner) => new " + implementation + "((" + inner.Type + ")inner, " + Helper + ".Options(provider, configure)),");
             w.Line("        \"" + method + "\",");
             w.Line("        sidecarDisposesInner: " + (inner.IsDisposable ? "true" : "false") + ");");
+            if (capabilities.KeyedServices)
+            {
+                w.Line();
+                w.Line("/// <summary>");
+                w.Line("/// Decorates the last registration of <c>" + readable + "</c> under <paramref name=\"serviceKey\"/> (a keyed service:");
+                w.Line("/// <c>AddKeyedScoped&lt;" + readable + ", Implementation&gt;(\"eu\")</c>) with <c>" + Xml(model.ClassName) + "</c>, keeping its");
+                w.Line("/// lifetime and its key. Every keyed registration shares the service's circuit, bulkhead and limits, as every");
+                w.Line("/// sidecar of the service does.");
+                w.Line("/// </summary>");
+                w.Line("/// <param name=\"services\">The service collection, in which <c>" + readable + "</c> is already registered under the key.</param>");
+                w.Line("/// <param name=\"serviceKey\">The registration's key.</param>");
+                w.Line("/// <param name=\"configure\">Adjusts the options of each sidecar instance.</param>");
+                w.Line("/// <returns>The same service collection.</returns>");
+                w.Line("/// <exception cref=\"global::System.InvalidOperationException\">No registration of the service under that key was found.</exception>");
+                w.Line("public static " + Services + " " + method + "(this " + Services + " services, object? serviceKey, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)");
+                w.Line("    => " + Helper + ".Decorate(");
+                w.Line("        services,");
+                w.Line("        typeof(" + inner.Type + "),");
+                w.Line("        serviceKey,");
+                w.Line("        keyed: true,");
+                w.Line("        " + implementation + "." + SidecarEmitter.ServiceField(model) + ",");
+                w.Line("        configure,");
+                w.Line("        (provider, inner) => new " + implementation + "((" + inner.Type + ")inner, " + Helper + ".Options(provider, configure)),");
+                w.Line("        \"" + method + "\",");
+                w.Line("        sidecarDisposesInner: " + (inner.IsDisposable ? "true" : "false") + ");");
+            }
             string formerName = "Add" + model.ClassName.TrimStart('@');
             if (model.IsClassForm && formerName != method)
             {
                 // Named after the class: the one that stays unambiguous when two class-form sidecars decorate one interface.
                 w.Line();
                 w.Line("/// <summary>");
-                w.Line("/// <see cref=\"" + method + "\"/> by the class's name: use it when more than one sidecar decorates <c>" + readable + "</c>");
+                w.Line("/// <see cref=\"" + method + "(" + Services + ", global::System.Action{global::Sidecar.SidecarOptions})\"/> by the class's name: use it when more than one sidecar decorates <c>" + readable + "</c>");
                 w.Line("/// in this project, where that name is ambiguous.");
                 w.Line("/// </summary>");
                 w.Line("/// <param name=\"services\">The service collection.</param>");
@@ -105,6 +137,12 @@ namespace Sidecar.Generators.Emitting
             w.Line("public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection Decorate(");
             w.Line("    global::Microsoft.Extensions.DependencyInjection.IServiceCollection services,");
             w.Line("    global::System.Type serviceType,");
+            if (capabilities.KeyedServices)
+            {
+                w.Line("    object? serviceKey,");
+                w.Line("    bool keyed,");
+            }
+
             w.Line("    global::Sidecar.SidecarService sidecar,");
             w.Line("    global::System.Action<global::Sidecar.SidecarOptions>? configure,");
             w.Line("    global::System.Func<global::System.IServiceProvider, object, object> decorate,");
@@ -118,18 +156,40 @@ namespace Sidecar.Generators.Emitting
             w.Line();
             w.Open("for (int i = services.Count - 1; i >= 0; i--)");
             w.Line(Descriptor + " original = services[i];");
-            w.Line("if (original.ServiceType != serviceType" + (capabilities.KeyedServices ? " || original.IsKeyedService" : string.Empty) + ")");
+            if (capabilities.KeyedServices)
+            {
+                // A keyed registration is matched by its key (the inner registrations this helper keys by a Decoration
+                // never match a user's key); an unkeyed call matches unkeyed registrations only.
+                w.Line("if (original.ServiceType != serviceType || original.IsKeyedService != keyed || (keyed && !object.Equals(original.ServiceKey, serviceKey)))");
+            }
+            else
+            {
+                w.Line("if (original.ServiceType != serviceType)");
+            }
+
             w.Line("{");
             w.Line("    continue;");
             w.Line("}");
             w.Line();
-            w.Line("if (original.ImplementationFactory?.Target is Decoration done && done.Method == method)");
+            string factoryTarget = capabilities.KeyedServices
+                ? "(original.IsKeyedService ? original.KeyedImplementationFactory?.Target : original.ImplementationFactory?.Target)"
+                : "original.ImplementationFactory?.Target";
+            w.Line("if (" + factoryTarget + " is Decoration done && done.Method == method)");
             w.Line("{");
             w.Line("    return services; // decorated already: once is enough");
             w.Line("}");
             w.Line();
             w.Line("var decoration = new Decoration(serviceType, original, decorate, method, " + (capabilities.KeyedServices ? "ownedByContainer: !sidecarDisposesInner" : "ownedByContainer: false") + ");");
-            w.Line("services[i] = " + Descriptor + ".Describe(serviceType, decoration.Create, original.Lifetime);");
+            if (capabilities.KeyedServices)
+            {
+                w.Line("services[i] = keyed");
+                w.Line("    ? new " + Descriptor + "(serviceType, serviceKey, decoration.CreateKeyed, original.Lifetime)");
+                w.Line("    : " + Descriptor + ".Describe(serviceType, decoration.Create, original.Lifetime);");
+            }
+            else
+            {
+                w.Line("services[i] = " + Descriptor + ".Describe(serviceType, decoration.Create, original.Lifetime);");
+            }
             if (capabilities.KeyedServices)
             {
                 w.Open("if (decoration.OwnedByContainer)");
@@ -149,11 +209,46 @@ namespace Sidecar.Generators.Emitting
             w.Line("return services;");
             w.Close();
             w.Line();
+            if (capabilities.KeyedServices)
+            {
+                w.Open("if (keyed)");
+                w.Line("throw new global::System.InvalidOperationException(");
+                w.Line("    method + \"(\" + Describe(serviceKey) + \") decorates the registration of \" + serviceType.FullName + \" under the key \" + Describe(serviceKey) + \", but there is none: \"");
+                w.Line("    + \"register it first, e.g. services.AddKeyedScoped<\" + serviceType.Name + \", MyImplementation>(\" + Describe(serviceKey) + \").\" + KeysOf(services, serviceType));");
+                w.Close();
+                w.Line();
+                w.Open("if (KeysOf(services, serviceType).Length > 0)");
+                w.Line("throw new global::System.InvalidOperationException(");
+                w.Line("    method + \"() decorates the registration of \" + serviceType.FullName + \" without a key, but it is registered only with keys.\" + KeysOf(services, serviceType)");
+                w.Line("    + \" Decorate a keyed registration with \" + method + \"(serviceKey).\");");
+                w.Close();
+                w.Line();
+            }
+
             w.Line("throw new global::System.InvalidOperationException(");
             w.Line("    method + \"() decorates the registration of \" + serviceType.FullName + \", but there is none yet: register the service first, \"");
             w.Line("    + \"e.g. services.AddScoped<\" + serviceType.Name + \", MyImplementation>().\" + method + \"().\");");
             w.Close();
             w.Line();
+            if (capabilities.KeyedServices)
+            {
+                w.Line("private static string Describe(object? key) => key is string text ? \"\\\"\" + text + \"\\\"\" : key?.ToString() ?? \"null\";");
+                w.Line();
+                w.Line("// \" It is registered with the keys \"eu\", \"us\".\", or nothing when it has none (the helper's own inner registrations left out).");
+                w.Line("private static string KeysOf(global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Type serviceType)");
+                w.OpenBrace();
+                w.Line("var keys = new global::System.Collections.Generic.List<string>();");
+                w.Open("foreach (" + Descriptor + " descriptor in services)");
+                w.Open("if (descriptor.ServiceType == serviceType && descriptor.IsKeyedService && descriptor.ServiceKey is not Decoration)");
+                w.Line("keys.Add(Describe(descriptor.ServiceKey));");
+                w.Close();
+                w.Close();
+                w.Line();
+                w.Line("return keys.Count == 0 ? string.Empty : \" It is registered with the key\" + (keys.Count == 1 ? \" \" : \"s \") + string.Join(\", \", keys) + \".\";");
+                w.Close();
+                w.Line();
+            }
+
             w.Line("/// <summary>The options of one sidecar instance, from what the container offers.</summary>");
             w.Line("public static global::Sidecar.SidecarOptions Options(global::System.IServiceProvider provider, global::System.Action<global::Sidecar.SidecarOptions>? configure)");
             w.OpenBrace();
@@ -222,11 +317,23 @@ namespace Sidecar.Generators.Emitting
             if (capabilities.KeyedServices)
             {
                 w.Line();
-                w.Line("/// <summary>The original registration, keyed by this decoration.</summary>");
+                w.Line("/// <summary>The sidecar of a keyed registration (the key is the original's).</summary>");
+                w.Line("public object CreateKeyed(global::System.IServiceProvider provider, object? key) => _decorate(provider, CreateInner(provider));");
+                w.Line();
+                w.Line("/// <summary>The original registration, keyed by this decoration (a keyed factory still gets its own key).</summary>");
                 w.Line("public " + Descriptor + " Inner()");
-                w.Line("    => _original.ImplementationInstance is { } instance ? new " + Descriptor + "(_serviceType, this, instance)");
-                w.Line("       : _original.ImplementationFactory is { } factory ? new " + Descriptor + "(_serviceType, this, (provider, key) => factory(provider), _original.Lifetime)");
-                w.Line("       : new " + Descriptor + "(_serviceType, this, _original.ImplementationType!, _original.Lifetime);");
+                w.OpenBrace();
+                w.Open("if (_original.IsKeyedService)");
+                w.Line("object? originalKey = _original.ServiceKey;");
+                w.Line("return _original.KeyedImplementationInstance is { } keyedInstance ? new " + Descriptor + "(_serviceType, this, keyedInstance)");
+                w.Line("    : _original.KeyedImplementationFactory is { } keyedFactory ? new " + Descriptor + "(_serviceType, this, (provider, key) => keyedFactory(provider, originalKey), _original.Lifetime)");
+                w.Line("    : new " + Descriptor + "(_serviceType, this, _original.KeyedImplementationType!, _original.Lifetime);");
+                w.Close();
+                w.Line();
+                w.Line("return _original.ImplementationInstance is { } instance ? new " + Descriptor + "(_serviceType, this, instance)");
+                w.Line("    : _original.ImplementationFactory is { } factory ? new " + Descriptor + "(_serviceType, this, (provider, key) => factory(provider), _original.Lifetime)");
+                w.Line("    : new " + Descriptor + "(_serviceType, this, _original.ImplementationType!, _original.Lifetime);");
+                w.Close();
             }
 
             w.Line();
@@ -235,9 +342,13 @@ namespace Sidecar.Generators.Emitting
             {
                 w.Line("    => OwnedByContainer");
                 w.Line("        ? global::Microsoft.Extensions.DependencyInjection.ServiceProviderKeyedServiceExtensions.GetRequiredKeyedService(provider, _serviceType, this)");
-                w.Line("        : _original.ImplementationInstance");
-                w.Line("          ?? _original.ImplementationFactory?.Invoke(provider)");
-                w.Line("          ?? global::Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(provider, _original.ImplementationType!);");
+                w.Line("        : _original.IsKeyedService");
+                w.Line("            ? _original.KeyedImplementationInstance");
+                w.Line("              ?? _original.KeyedImplementationFactory?.Invoke(provider, _original.ServiceKey)");
+                w.Line("              ?? global::Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(provider, _original.KeyedImplementationType!)");
+                w.Line("            : _original.ImplementationInstance");
+                w.Line("              ?? _original.ImplementationFactory?.Invoke(provider)");
+                w.Line("              ?? global::Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(provider, _original.ImplementationType!);");
             }
             else
             {

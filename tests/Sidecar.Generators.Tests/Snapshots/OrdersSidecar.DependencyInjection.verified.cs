@@ -20,6 +20,31 @@ namespace Shop
             => global::Sidecar.Generated.SidecarServiceRegistration.Decorate(
                 services,
                 typeof(global::Shop.IOrders),
+                null,
+                keyed: false,
+                global::Shop.OrdersSidecar.Service,
+                configure,
+                (provider, inner) => new global::Shop.OrdersSidecar((global::Shop.IOrders)inner, global::Sidecar.Generated.SidecarServiceRegistration.Options(provider, configure)),
+                "AddOrdersSidecar",
+                sidecarDisposesInner: false);
+
+        /// <summary>
+        /// Decorates the last registration of <c>Shop.IOrders</c> under <paramref name="serviceKey"/> (a keyed service:
+        /// <c>AddKeyedScoped&lt;Shop.IOrders, Implementation&gt;("eu")</c>) with <c>OrdersSidecar</c>, keeping its
+        /// lifetime and its key. Every keyed registration shares the service's circuit, bulkhead and limits, as every
+        /// sidecar of the service does.
+        /// </summary>
+        /// <param name="services">The service collection, in which <c>Shop.IOrders</c> is already registered under the key.</param>
+        /// <param name="serviceKey">The registration's key.</param>
+        /// <param name="configure">Adjusts the options of each sidecar instance.</param>
+        /// <returns>The same service collection.</returns>
+        /// <exception cref="global::System.InvalidOperationException">No registration of the service under that key was found.</exception>
+        public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddOrdersSidecar(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, object? serviceKey, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)
+            => global::Sidecar.Generated.SidecarServiceRegistration.Decorate(
+                services,
+                typeof(global::Shop.IOrders),
+                serviceKey,
+                keyed: true,
                 global::Shop.OrdersSidecar.Service,
                 configure,
                 (provider, inner) => new global::Shop.OrdersSidecar((global::Shop.IOrders)inner, global::Sidecar.Generated.SidecarServiceRegistration.Options(provider, configure)),

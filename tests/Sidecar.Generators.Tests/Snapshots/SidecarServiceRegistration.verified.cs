@@ -14,6 +14,8 @@ namespace Sidecar.Generated
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection Decorate(
             global::Microsoft.Extensions.DependencyInjection.IServiceCollection services,
             global::System.Type serviceType,
+            object? serviceKey,
+            bool keyed,
             global::Sidecar.SidecarService sidecar,
             global::System.Action<global::Sidecar.SidecarOptions>? configure,
             global::System.Func<global::System.IServiceProvider, object, object> decorate,
@@ -28,18 +30,20 @@ namespace Sidecar.Generated
             for (int i = services.Count - 1; i >= 0; i--)
             {
                 global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor original = services[i];
-                if (original.ServiceType != serviceType || original.IsKeyedService)
+                if (original.ServiceType != serviceType || original.IsKeyedService != keyed || (keyed && !object.Equals(original.ServiceKey, serviceKey)))
                 {
                     continue;
                 }
 
-                if (original.ImplementationFactory?.Target is Decoration done && done.Method == method)
+                if ((original.IsKeyedService ? original.KeyedImplementationFactory?.Target : original.ImplementationFactory?.Target) is Decoration done && done.Method == method)
                 {
                     return services; // decorated already: once is enough
                 }
 
                 var decoration = new Decoration(serviceType, original, decorate, method, ownedByContainer: !sidecarDisposesInner);
-                services[i] = global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor.Describe(serviceType, decoration.Create, original.Lifetime);
+                services[i] = keyed
+                    ? new global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor(serviceType, serviceKey, decoration.CreateKeyed, original.Lifetime)
+                    : global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor.Describe(serviceType, decoration.Create, original.Lifetime);
                 if (decoration.OwnedByContainer)
                 {
                     services.Add(decoration.Inner());
@@ -51,9 +55,40 @@ namespace Sidecar.Generated
                 return services;
             }
 
+            if (keyed)
+            {
+                throw new global::System.InvalidOperationException(
+                    method + "(" + Describe(serviceKey) + ") decorates the registration of " + serviceType.FullName + " under the key " + Describe(serviceKey) + ", but there is none: "
+                    + "register it first, e.g. services.AddKeyedScoped<" + serviceType.Name + ", MyImplementation>(" + Describe(serviceKey) + ")." + KeysOf(services, serviceType));
+            }
+
+            if (KeysOf(services, serviceType).Length > 0)
+            {
+                throw new global::System.InvalidOperationException(
+                    method + "() decorates the registration of " + serviceType.FullName + " without a key, but it is registered only with keys." + KeysOf(services, serviceType)
+                    + " Decorate a keyed registration with " + method + "(serviceKey).");
+            }
+
             throw new global::System.InvalidOperationException(
                 method + "() decorates the registration of " + serviceType.FullName + ", but there is none yet: register the service first, "
                 + "e.g. services.AddScoped<" + serviceType.Name + ", MyImplementation>()." + method + "().");
+        }
+
+        private static string Describe(object? key) => key is string text ? "\"" + text + "\"" : key?.ToString() ?? "null";
+
+        // " It is registered with the keys "eu", "us".", or nothing when it has none (the helper's own inner registrations left out).
+        private static string KeysOf(global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Type serviceType)
+        {
+            var keys = new global::System.Collections.Generic.List<string>();
+            foreach (global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor descriptor in services)
+            {
+                if (descriptor.ServiceType == serviceType && descriptor.IsKeyedService && descriptor.ServiceKey is not Decoration)
+                {
+                    keys.Add(Describe(descriptor.ServiceKey));
+                }
+            }
+
+            return keys.Count == 0 ? string.Empty : " It is registered with the key" + (keys.Count == 1 ? " " : "s ") + string.Join(", ", keys) + ".";
         }
 
         /// <summary>The options of one sidecar instance, from what the container offers.</summary>
@@ -95,18 +130,35 @@ namespace Sidecar.Generated
 
             public object Create(global::System.IServiceProvider provider) => _decorate(provider, CreateInner(provider));
 
-            /// <summary>The original registration, keyed by this decoration.</summary>
+            /// <summary>The sidecar of a keyed registration (the key is the original's).</summary>
+            public object CreateKeyed(global::System.IServiceProvider provider, object? key) => _decorate(provider, CreateInner(provider));
+
+            /// <summary>The original registration, keyed by this decoration (a keyed factory still gets its own key).</summary>
             public global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor Inner()
-                => _original.ImplementationInstance is { } instance ? new global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor(_serviceType, this, instance)
-                   : _original.ImplementationFactory is { } factory ? new global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor(_serviceType, this, (provider, key) => factory(provider), _original.Lifetime)
-                   : new global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor(_serviceType, this, _original.ImplementationType!, _original.Lifetime);
+            {
+                if (_original.IsKeyedService)
+                {
+                    object? originalKey = _original.ServiceKey;
+                    return _original.KeyedImplementationInstance is { } keyedInstance ? new global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor(_serviceType, this, keyedInstance)
+                        : _original.KeyedImplementationFactory is { } keyedFactory ? new global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor(_serviceType, this, (provider, key) => keyedFactory(provider, originalKey), _original.Lifetime)
+                        : new global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor(_serviceType, this, _original.KeyedImplementationType!, _original.Lifetime);
+                }
+
+                return _original.ImplementationInstance is { } instance ? new global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor(_serviceType, this, instance)
+                    : _original.ImplementationFactory is { } factory ? new global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor(_serviceType, this, (provider, key) => factory(provider), _original.Lifetime)
+                    : new global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor(_serviceType, this, _original.ImplementationType!, _original.Lifetime);
+            }
 
             private object CreateInner(global::System.IServiceProvider provider)
                 => OwnedByContainer
                     ? global::Microsoft.Extensions.DependencyInjection.ServiceProviderKeyedServiceExtensions.GetRequiredKeyedService(provider, _serviceType, this)
-                    : _original.ImplementationInstance
-                      ?? _original.ImplementationFactory?.Invoke(provider)
-                      ?? global::Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(provider, _original.ImplementationType!);
+                    : _original.IsKeyedService
+                        ? _original.KeyedImplementationInstance
+                          ?? _original.KeyedImplementationFactory?.Invoke(provider, _original.ServiceKey)
+                          ?? global::Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(provider, _original.KeyedImplementationType!)
+                        : _original.ImplementationInstance
+                          ?? _original.ImplementationFactory?.Invoke(provider)
+                          ?? global::Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(provider, _original.ImplementationType!);
         }
 
         /// <summary>Checks the overrides of every registered sidecar when the host starts (<c>ValidateSidecarOverrides</c>).</summary>
