@@ -78,6 +78,21 @@ namespace Sidecar.Runtime.Tests
         }
 
         [Fact]
+        public void A_huge_limit_costs_memory_only_for_the_traffic_and_idleness_is_reported()
+        {
+            var limiter = new SidecarRateLimiter("orders", permitLimit: int.MaxValue, TimeSpan.FromSeconds(1), _time);
+            for (int i = 0; i < 1_000; i++)
+            {
+                Assert.True(limiter.AttemptAcquire().IsAcquired);
+            }
+
+            Assert.Null(limiter.IdleDuration);
+            _time.Advance(TimeSpan.FromSeconds(3));
+            Assert.Equal(TimeSpan.FromSeconds(2), limiter.IdleDuration); // idle since the last permit left the window
+            Assert.Equal(int.MaxValue, limiter.GetStatistics()!.CurrentAvailablePermits);
+        }
+
+        [Fact]
         public void Several_permits_at_once_wait_for_enough_to_age_out()
         {
             var limiter = new SidecarRateLimiter("orders", permitLimit: 3, TimeSpan.FromSeconds(1), _time);

@@ -7,7 +7,8 @@ namespace Sidecar.Benchmarks.Runtime
 {
     /// <summary>
     /// What each policy adds to a call that succeeds at once, synchronous and completed-async: the consecutive-failure
-    /// breaker (the <c>Generated</c> of the other classes) against the failure-ratio breaker, a bulkhead and a retry budget.
+    /// breaker (the <c>Generated</c> of the other classes) against the failure-ratio breaker, a bulkhead (with and without a
+    /// queue), a retry budget, a rate limit, a result classifier and a deadline over the call.
     /// </summary>
     [MemoryDiagnoser]
     public class PolicyCosts
@@ -17,6 +18,10 @@ namespace Sidecar.Benchmarks.Runtime
         private IRatioQuotes _ratio = null!;
         private IBulkheadQuotes _bulkhead = null!;
         private IBudgetQuotes _budget = null!;
+        private IRateLimitedQuotes _rateLimited = null!;
+        private IQueuedQuotes _queued = null!;
+        private IClassifiedQuotes _classified = null!;
+        private IDeadlineQuotes _deadline = null!;
 
         /// <summary>Builds the sidecars, each with a registry of its own.</summary>
         [GlobalSetup]
@@ -26,6 +31,10 @@ namespace Sidecar.Benchmarks.Runtime
             _ratio = new RatioQuotesSidecar(new PolicyQuotes(), new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
             _bulkhead = new BulkheadQuotesSidecar(new PolicyQuotes(), new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
             _budget = new BudgetQuotesSidecar(new PolicyQuotes(), new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
+            _rateLimited = new RateLimitedQuotesSidecar(new PolicyQuotes(), new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
+            _queued = new QueuedQuotesSidecar(new PolicyQuotes(), new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
+            _classified = new ClassifiedQuotesSidecar(new PolicyQuotes(), new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
+            _deadline = new DeadlineQuotesSidecar(new PolicyQuotes(), new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
         }
 
         [Benchmark(Baseline = true)]
@@ -41,6 +50,15 @@ namespace Sidecar.Benchmarks.Runtime
         public int RetryBudget() => _budget.GetPrice(Sku);
 
         [Benchmark]
+        public int RateLimit() => _rateLimited.GetPrice(Sku);
+
+        [Benchmark]
+        public int BulkheadQueue() => _queued.GetPrice(Sku);
+
+        [Benchmark]
+        public int Classified() => _classified.GetPrice(Sku);
+
+        [Benchmark]
         public Task<int> ConsecutiveBreakerAsync() => _consecutive.GetPriceAsync(Sku);
 
         [Benchmark]
@@ -51,5 +69,17 @@ namespace Sidecar.Benchmarks.Runtime
 
         [Benchmark]
         public Task<int> RetryBudgetAsync() => _budget.GetPriceAsync(Sku);
+
+        [Benchmark]
+        public Task<int> RateLimitAsync() => _rateLimited.GetPriceAsync(Sku);
+
+        [Benchmark]
+        public Task<int> BulkheadQueueAsync() => _queued.GetPriceAsync(Sku);
+
+        [Benchmark]
+        public Task<int> ClassifiedAsync() => _classified.GetPriceAsync(Sku);
+
+        [Benchmark]
+        public Task<int> TotalTimeoutAsync() => _deadline.GetPriceAsync(Sku);
     }
 }

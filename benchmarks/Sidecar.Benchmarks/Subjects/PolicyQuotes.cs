@@ -30,8 +30,48 @@ namespace Sidecar.Benchmarks.Subjects
         Task<int> GetPriceAsync(int sku);
     }
 
+    /// <summary>The happy path with a rate limit far above the load: every attempt takes a permit of the sliding log.</summary>
+    [Sidecar(Retries = 3, Delay = 0, RateLimit = 1_000_000, RateLimitWindow = 1)]
+    public interface IRateLimitedQuotes
+    {
+        int GetPrice(int sku);
+
+        Task<int> GetPriceAsync(int sku);
+    }
+
+    /// <summary>The happy path with a bulkhead queue that never fills: a free slot is taken as without one.</summary>
+    [Sidecar(Retries = 3, Delay = 0, MaxConcurrency = 64, MaxQueue = 64)]
+    public interface IQueuedQuotes
+    {
+        int GetPrice(int sku);
+
+        Task<int> GetPriceAsync(int sku);
+    }
+
+    /// <summary>The happy path with a result classifier: every result is classified Success.</summary>
+    [Sidecar(Retries = 3, Delay = 0, FailureThreshold = 5, Classify = "Classify")]
+    public interface IClassifiedQuotes
+    {
+        int GetPrice(int sku);
+
+        Task<int> GetPriceAsync(int sku);
+    }
+
+    /// <summary>The classifier of <see cref="IClassifiedQuotes"/>.</summary>
+    public partial class ClassifiedQuotesSidecar
+    {
+        private static Outcome Classify(int price) => price > 0 ? Outcome.Success : Outcome.Transient;
+    }
+
+    /// <summary>The happy path with a deadline over the call: every call goes through the timed retry loop.</summary>
+    [Sidecar(Retries = 3, Delay = 0, TotalTimeout = 10_000)]
+    public interface IDeadlineQuotes
+    {
+        Task<int> GetPriceAsync(int sku);
+    }
+
     /// <summary>The trivial inner of the policy benchmarks (never inlined, like <see cref="QuoteService"/>).</summary>
-    public sealed class PolicyQuotes : IRatioQuotes, IBulkheadQuotes, IBudgetQuotes
+    public sealed class PolicyQuotes : IRatioQuotes, IBulkheadQuotes, IBudgetQuotes, IRateLimitedQuotes, IQueuedQuotes, IClassifiedQuotes, IDeadlineQuotes
     {
         private static readonly Task<int> s_price = Task.FromResult(QuoteService.Price);
 

@@ -14,18 +14,20 @@ namespace Sidecar
     /// the <see cref="TimeProvider"/>'s monotonic timestamp, like every other decision of a sidecar; the BCL's own limiters
     /// read <c>Stopwatch</c> and run their own timer, which <c>FakeTimeProvider</c> cannot drive. It is a
     /// <see cref="RateLimiter"/>, so it chains with others (<c>PartitionedRateLimiter.CreateChained</c>). Shared by every
-    /// decorator of a service through <see cref="CircuitBreakerRegistry"/>; memory is 8 bytes per permit.
+    /// decorator of a service through <see cref="CircuitBreakerRegistry"/>. Memory is 8 bytes per permit granted in the last
+    /// window (the log grows with the traffic, never past the limit); each decision is amortized constant time.
     /// </summary>
     public sealed class SidecarRateLimiter : RateLimiter
     {
         private static readonly RateLimitLease s_granted = new Lease(true, null);
         private static readonly RateLimitLease s_refusedForGood = new Lease(false, null);
 
-        private readonly long[] _grants; // timestamps of the last grants, a ring; _next is the oldest once it is full
         private readonly TimeProvider _time;
         private readonly object _gate = new();
-        private int _next;
+        private long[] _grants = new long[4]; // timestamps of the grants still in the window, a ring from _head, oldest first
+        private int _head;
         private int _count;
+        private long _idleSince; // when the last grant left the window (the creation time before any grant)
         private long _successful;
         private long _failed;
         private bool _disposed;
@@ -41,7 +43,7 @@ namespace Sidecar
             PermitLimit = permitLimit > 0 ? permitLimit : throw new ArgumentOutOfRangeException(nameof(permitLimit), permitLimit, "A rate limit needs at least one permit.");
             Window = window > TimeSpan.Zero ? window : throw new ArgumentOutOfRangeException(nameof(window), window, "A rate limit's window must be longer than zero.");
             _time = timeProvider ?? TimeProvider.System;
-            _grants = new long[permitLimit];
+            _idleSince = _time.GetTimestamp();
         }
 
         /// <summary>The limiter's name (the decorated service).</summary>
@@ -60,13 +62,9 @@ namespace Sidecar
             {
                 lock (_gate)
                 {
-                    if (_count == 0)
-                    {
-                        return TimeSpan.MaxValue;
-                    }
-
-                    TimeSpan since = _time.GetElapsedTime(Newest(0));
-                    return since >= Window ? since : null;
+                    long now = _time.GetTimestamp();
+                    Forget(now);
+                    return _count == 0 ? _time.GetElapsedTime(_idleSince, now) : null;
                 }
             }
         }
@@ -102,25 +100,23 @@ namespace Sidecar
                     throw new ObjectDisposedException(nameof(SidecarRateLimiter));
                 }
 
+                Forget(now);
                 if (permitCount == 0)
                 {
-                    return Available(now) > 0 ? s_granted : Refused(now, 1);
+                    return _count < PermitLimit ? s_granted : Refused(now, 1);
                 }
 
-                if (Available(now) < permitCount)
+                if (PermitLimit - _count < permitCount)
                 {
                     _failed++;
                     return Refused(now, permitCount);
                 }
 
+                Grow(_count + permitCount);
                 for (int i = 0; i < permitCount; i++)
                 {
-                    _grants[_next] = now;
-                    _next = (_next + 1) % _grants.Length;
-                    if (_count < _grants.Length)
-                    {
-                        _count++;
-                    }
+                    _grants[(_head + _count) % _grants.Length] = now;
+                    _count++;
                 }
 
                 _successful++;
@@ -149,26 +145,48 @@ namespace Sidecar
             }
         }
 
-        // Under the lock: permits free now (grants older than the window no longer count).
-        private int Available(long now) => PermitLimit - InWindow(now);
-
-        // Under the lock: how many of the grants still count, newest first, stopping at the first too old.
-        private int InWindow(long now)
+        // Under the lock: permits free now.
+        private int Available(long now)
         {
-            int inWindow = 0;
-            while (inWindow < _count && _time.GetElapsedTime(Newest(inWindow), now) < Window)
-            {
-                inWindow++;
-            }
-
-            return inWindow;
+            Forget(now);
+            return PermitLimit - _count;
         }
 
-        // Under the lock: the grant `offset` places before the newest (0: the newest).
-        private long Newest(int offset) => _grants[(_next + _grants.Length - 1 - offset) % _grants.Length];
+        // Under the lock: drops the grants that have left the window (oldest first; amortized constant time).
+        private void Forget(long now)
+        {
+            while (_count > 0 && _time.GetElapsedTime(_grants[_head], now) >= Window)
+            {
+                if (_count == 1)
+                {
+                    _idleSince = _grants[_head] + (long)(Window.TotalSeconds * _time.TimestampFrequency);
+                }
 
-        // Under the lock: a refusal that says when `permits` permits will be free: when the grant that must age out last
-        // leaves the window.
+                _head = (_head + 1) % _grants.Length;
+                _count--;
+            }
+        }
+
+        // Under the lock: room for `needed` grants, doubling the ring (never past the limit) and keeping their order.
+        private void Grow(int needed)
+        {
+            if (needed <= _grants.Length)
+            {
+                return;
+            }
+
+            var grown = new long[Math.Min(PermitLimit, Math.Max(needed, _grants.Length * 2))];
+            for (int i = 0; i < _count; i++)
+            {
+                grown[i] = _grants[(_head + i) % _grants.Length];
+            }
+
+            _grants = grown;
+            _head = 0;
+        }
+
+        // Under the lock, after Forget: a refusal that says when `permits` permits will be free: when the grant that must
+        // age out last (the oldest ones go first) leaves the window.
         private RateLimitLease Refused(long now, int permits)
         {
             if (permits > PermitLimit)
@@ -176,9 +194,8 @@ namespace Sidecar
                 return s_refusedForGood;
             }
 
-            int inWindow = InWindow(now);
-            int mustAgeOut = permits - (PermitLimit - inWindow);
-            long grant = Newest(inWindow - mustAgeOut);
+            int mustAgeOut = permits - (PermitLimit - _count);
+            long grant = _grants[(_head + mustAgeOut - 1) % _grants.Length];
             TimeSpan wait = Window - _time.GetElapsedTime(grant, now);
             return new Lease(false, wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
         }
