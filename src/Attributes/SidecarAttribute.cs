@@ -56,6 +56,17 @@ namespace Sidecar
         /// </summary>
         public double FailureRatio { get; set; }
 
+        /// <summary>
+        /// Slow calls (Resilience4j's slow-call rate): an attempt that takes at least this many milliseconds is slow, whatever
+        /// its outcome, and once <see cref="MinimumThroughput"/> attempts were seen in the last <see cref="SamplingDuration"/>,
+        /// a share of slow ones of at least <see cref="SlowCallRatio"/> opens the circuit, even if they all succeeded. Works
+        /// alone or beside the other triggers. 0 means slow calls are not watched. Default 0.
+        /// </summary>
+        public int SlowCallDuration { get; set; }
+
+        /// <summary>Fraction (0 &lt; ratio ≤ 1) of slow attempts in the window that opens the circuit. Default <see cref="SidecarDefaults.SlowCallRatio"/>.</summary>
+        public double SlowCallRatio { get; set; } = SidecarDefaults.SlowCallRatio;
+
         /// <summary>Milliseconds of the sliding window <see cref="FailureRatio"/> is measured over. Default <see cref="SidecarDefaults.SamplingDuration"/>.</summary>
         public int SamplingDuration { get; set; } = SidecarDefaults.SamplingDuration;
 

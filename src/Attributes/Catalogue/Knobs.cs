@@ -69,6 +69,9 @@ namespace Sidecar
         /// <summary>Milliseconds over which a retry budget counts calls and retries.</summary>
         public const int RetryBudgetWindow = 10_000;
 
+        /// <summary>Fraction of slow attempts in the sampling window that opens the circuit, when <c>SlowCallDuration</c> is set.</summary>
+        public const double SlowCallRatio = 1;
+
         /// <summary>Milliseconds of the window <c>RateLimit</c> counts attempts over.</summary>
         public const int RateLimitWindow = 1_000;
 
@@ -88,6 +91,8 @@ namespace Sidecar
         TotalTimeout,
         FailureThreshold,
         FailureRatio,
+        SlowCallDuration,
+        SlowCallRatio,
         SamplingDuration,
         MinimumThroughput,
         BreakDuration,
@@ -238,7 +243,10 @@ namespace Sidecar
         private static readonly KnobId[] s_none = new KnobId[0];
 
         /// <summary>The knobs of which any one, when on, gives a service a circuit breaker.</summary>
-        public static readonly KnobId[] CircuitBreaker = { KnobId.FailureThreshold, KnobId.FailureRatio };
+        public static readonly KnobId[] CircuitBreaker = { KnobId.FailureThreshold, KnobId.FailureRatio, KnobId.SlowCallDuration };
+
+        /// <summary>The knobs of which any one, when on, gives a circuit a sliding window of attempts.</summary>
+        public static readonly KnobId[] SamplingWindow = { KnobId.FailureRatio, KnobId.SlowCallDuration };
 
         /// <summary>Every knob, in <see cref="KnobId"/> order (so <c>All[(int)id]</c> is <c>id</c>'s row).</summary>
         public static readonly Knob[] All =
@@ -263,10 +271,15 @@ namespace Sidecar
             new(KnobId.FailureRatio, KnobType.Double, "", SidecarDefaults.FailureRatio, 0, 1, KnobScope.Service, true, s_none,
                 "fraction of failed attempts within SamplingDuration that opens the circuit; 0 = off",
                 hint: "it is a fraction of failed attempts: between 0 (off) and 1, e.g. 0.5"),
-            new(KnobId.SamplingDuration, KnobType.Int32, "ms", SidecarDefaults.SamplingDuration, 1, int.MaxValue, KnobScope.Service, true, new[] { KnobId.FailureRatio },
-                "the sliding window FailureRatio is measured over"),
-            new(KnobId.MinimumThroughput, KnobType.Int32, "", SidecarDefaults.MinimumThroughput, 1, int.MaxValue, KnobScope.Service, true, new[] { KnobId.FailureRatio },
-                "attempts the window must hold before FailureRatio may open the circuit"),
+            new(KnobId.SlowCallDuration, KnobType.Int32, "ms", 0, 0, int.MaxValue, KnobScope.Service, true, s_none,
+                "an attempt that takes at least this long is slow, whatever its outcome; 0 = slow calls are not watched"),
+            new(KnobId.SlowCallRatio, KnobType.Double, "", SidecarDefaults.SlowCallRatio, 1e-9, 1, KnobScope.Service, true, new[] { KnobId.SlowCallDuration },
+                "fraction of slow attempts within SamplingDuration that opens the circuit, even if they succeeded",
+                hint: "it is a fraction of slow attempts: above 0 and at most 1, e.g. 0.8"),
+            new(KnobId.SamplingDuration, KnobType.Int32, "ms", SidecarDefaults.SamplingDuration, 1, int.MaxValue, KnobScope.Service, true, SamplingWindow,
+                "the sliding window FailureRatio and SlowCallRatio are measured over"),
+            new(KnobId.MinimumThroughput, KnobType.Int32, "", SidecarDefaults.MinimumThroughput, 1, int.MaxValue, KnobScope.Service, true, SamplingWindow,
+                "attempts the window must hold before FailureRatio or SlowCallRatio may open the circuit"),
             new(KnobId.BreakDuration, KnobType.Int32, "ms", SidecarDefaults.BreakDuration, 0, int.MaxValue, KnobScope.Service, true, CircuitBreaker,
                 "the circuit stays open before probe calls are let through (half-open)"),
             new(KnobId.HalfOpenProbes, KnobType.Int32, "", SidecarDefaults.HalfOpenProbes, 1, int.MaxValue, KnobScope.Service, true, CircuitBreaker,

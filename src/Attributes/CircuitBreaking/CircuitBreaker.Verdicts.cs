@@ -20,7 +20,8 @@ namespace Sidecar
             CircuitState? changed = null;
             lock (_gate)
             {
-                HandBack(permit, attemptEnded, _clock.Now());
+                MonotonicInstant now = _clock.Now();
+                HandBack(permit, attemptEnded, now);
 
                 if (IsCurrent(permit))
                 {
@@ -35,7 +36,17 @@ namespace Sidecar
                     else if (IsClosed)
                     {
                         _consecutiveFailures = 0;
-                        _window?.Add(_clock.Now(), 1, 0);
+                        if (_window is not null)
+                        {
+                            bool slow = WasSlow(permit, now);
+                            _window.Add(now, 1, 0, slow ? 1 : 0);
+                            if (slow && TooManySlow(now))
+                            {
+                                // Every call succeeds, slowly: the dependency is drowning; give it the break a failure would.
+                                Open(now, BreakDuration);
+                                changed = CircuitState.Open;
+                            }
+                        }
                     }
                 }
             }
@@ -71,12 +82,14 @@ namespace Sidecar
                         open = FailureThreshold > 0 && ++_consecutiveFailures >= FailureThreshold;
                         if (_window is not null)
                         {
-                            _window.Add(now, 1, 1);
-                            (long attempts, long failures) = _window.Sum(now);
+                            bool slow = WasSlow(permit, now);
+                            _window.Add(now, 1, 1, slow ? 1 : 0);
+                            (long attempts, long failures, _) = _window.Sum3(now);
 
                             // failures / attempts, not FailureRatio * attempts: 0.28 * 25 is 7.000000000000001 in doubles, so 7
                             // of 25 would not reach a ratio of 0.28; the quotient of two integers is rounded like the ratio.
-                            open |= attempts >= MinimumThroughput && (double)failures / attempts >= FailureRatio;
+                            open |= FailureRatio > 0 && attempts >= MinimumThroughput && (double)failures / attempts >= FailureRatio;
+                            open |= slow && TooManySlow(now);
                         }
                     }
 
@@ -94,6 +107,18 @@ namespace Sidecar
             }
 
             return changed;
+        }
+
+        // Under the lock: whether the window holds enough attempts, and a share of slow ones of at least SlowCallRatio.
+        private bool TooManySlow(MonotonicInstant now)
+        {
+            if (!WatchesSlowCalls)
+            {
+                return false;
+            }
+
+            (long attempts, _, long slow) = _window!.Sum3(now);
+            return attempts >= MinimumThroughput && (double)slow / attempts >= SlowCallRatio;
         }
 
         /// <summary>Reports the state changes not reported yet.</summary>

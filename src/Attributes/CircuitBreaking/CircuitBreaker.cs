@@ -61,9 +61,14 @@ namespace Sidecar
                 throw new ArgumentOutOfRangeException(nameof(options), "FailureThreshold must be zero or positive and FailureRatio between 0 and 1.");
             }
 
-            if (options.FailureThreshold == 0 && options.FailureRatio == 0)
+            if (options.FailureThreshold == 0 && options.FailureRatio == 0 && options.SlowCallDuration <= TimeSpan.Zero)
             {
-                throw new ArgumentOutOfRangeException(nameof(options), "A circuit breaker needs a FailureThreshold of at least 1 or a FailureRatio above 0.");
+                throw new ArgumentOutOfRangeException(nameof(options), "A circuit breaker needs a FailureThreshold of at least 1, a FailureRatio above 0 or a SlowCallDuration.");
+            }
+
+            if (options.SlowCallDuration > TimeSpan.Zero && !(options.SlowCallRatio > 0 && options.SlowCallRatio <= 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), "SlowCallRatio must be above 0 and at most 1.");
             }
 
             FailureThreshold = options.FailureThreshold;
@@ -73,7 +78,9 @@ namespace Sidecar
             FailureRatio = options.FailureRatio;
             SamplingDuration = options.SamplingDuration;
             MinimumThroughput = options.MinimumThroughput;
-            if (FailureRatio > 0)
+            SlowCallDuration = options.SlowCallDuration > TimeSpan.Zero ? options.SlowCallDuration : TimeSpan.Zero;
+            SlowCallRatio = options.SlowCallRatio;
+            if (FailureRatio > 0 || SlowCallDuration > TimeSpan.Zero)
             {
                 Positive(SamplingDuration, nameof(options.SamplingDuration));
                 Positive(MinimumThroughput, nameof(options.MinimumThroughput));
@@ -90,6 +97,34 @@ namespace Sidecar
         /// breaker of its own (<see cref="SidecarPipeline"/>), so that one code path serves both.
         /// </summary>
         internal static CircuitBreaker AlwaysClosed { get; } = new("(none)", new CircuitBreakerOptions { FailureThreshold = int.MaxValue }, TimeProvider.System);
+
+        /// <summary>The duration from which an attempt is slow (<see cref="TimeSpan.Zero"/>: slow calls are not watched).</summary>
+        public TimeSpan SlowCallDuration { get; }
+
+        /// <summary>Fraction of slow attempts in the sampling window that opens the circuit.</summary>
+        public double SlowCallRatio { get; }
+
+        /// <summary>Whether attempts are timed, so that their permits must say when they started.</summary>
+        internal bool WatchesSlowCalls => SlowCallDuration > TimeSpan.Zero;
+
+        /// <summary>The permit of an attempt starting now, timed when slow calls are watched (a probe's is not: see <see cref="CircuitPermit.StartedAt"/>).</summary>
+        internal CircuitPermit Timed(CircuitPermit permit) => WatchesSlowCalls ? permit.StartedAt(NowMs()) : permit;
+
+        // The breaker's monotonic clock in milliseconds, modulo 2^29 (a permit's field).
+        private int NowMs() => (int)((_clock.Now().Ticks / TimeSpan.TicksPerMillisecond) & CircuitPermit.EpochMask);
+
+        /// <summary>Whether the timed attempt of <paramref name="permit"/>, ending at <paramref name="now"/>, was slow.</summary>
+        private bool WasSlow(CircuitPermit permit, MonotonicInstant now)
+        {
+            if (!WatchesSlowCalls || !permit.IsTimed)
+            {
+                return false;
+            }
+
+            long nowMs = now.Ticks / TimeSpan.TicksPerMillisecond;
+            long elapsed = (nowMs - permit.StartedMs) & CircuitPermit.EpochMask; // wraps round like the field
+            return elapsed >= SlowCallDuration.TotalMilliseconds;
+        }
 
         /// <summary>Whether successes are recorded too (failure-ratio mode), so none can skip the breaker.</summary>
         internal bool CountsEveryOutcome => _countsEveryOutcome;
@@ -171,6 +206,13 @@ namespace Sidecar
         /// <summary>The clock the circuit measures durations on.</summary>
         internal TimeProvider TimeProvider => _clock.TimeProvider;
 
+        /// <summary>The attempts, failures and slow attempts the sampling window holds now (zeros without a window).</summary>
+        public (int Attempts, int Failures, int Slow) SampleWithSlowCalls()
+        {
+            (long attempts, long failures, long slow) = _window?.Sum3(_clock.Now()) ?? default;
+            return ((int)attempts, (int)failures, (int)slow);
+        }
+
         /// <summary>The attempts and failures the failure-ratio window holds now (zeros without a <see cref="FailureRatio"/>).</summary>
         public (int Attempts, int Failures) Sample()
         {
@@ -228,6 +270,7 @@ namespace Sidecar
             permit = Pass();
             if (!permit.IsBlocked)
             {
+                permit = Timed(permit);
                 return true;
             }
 
@@ -279,7 +322,7 @@ namespace Sidecar
             switch ((CircuitState)(status & StateMask))
             {
                 case CircuitState.Closed:
-                    permit = CircuitPermit.Closed(EpisodeOf(status));
+                    permit = Timed(CircuitPermit.Closed(EpisodeOf(status)));
                     return true;
                 case CircuitState.Open:
                     TimeSpan remaining = Remaining(now);

@@ -17,8 +17,20 @@ namespace Sidecar
         /// <summary>The sliding window <see cref="FailureRatio"/> is measured over.</summary>
         public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromMilliseconds(SidecarDefaults.SamplingDuration);
 
-        /// <summary>Attempts the window must hold before <see cref="FailureRatio"/> may open the circuit.</summary>
+        /// <summary>Attempts the window must hold before <see cref="FailureRatio"/> or <see cref="SlowCallRatio"/> may open the circuit.</summary>
         public int MinimumThroughput { get; set; } = SidecarDefaults.MinimumThroughput;
+
+        /// <summary>
+        /// An attempt that takes at least this long is slow, whatever its outcome (<see cref="TimeSpan.Zero"/>: slow calls
+        /// are not watched). Resilience4j's slow-call duration threshold.
+        /// </summary>
+        public TimeSpan SlowCallDuration { get; set; }
+
+        /// <summary>
+        /// Fraction (0 &lt; ratio ≤ 1) of slow attempts within <see cref="SamplingDuration"/> that opens the circuit, once
+        /// <see cref="MinimumThroughput"/> attempts were seen, even if they all succeeded. Default 1.
+        /// </summary>
+        public double SlowCallRatio { get; set; } = SidecarDefaults.SlowCallRatio;
 
         /// <summary>Probe calls a half-open circuit lets through; all must succeed to close it, the first failure opens it.</summary>
         public int HalfOpenProbes { get; set; } = SidecarDefaults.HalfOpenProbes;

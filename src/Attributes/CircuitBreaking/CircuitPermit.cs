@@ -4,7 +4,8 @@ namespace Sidecar
 {
     /// <summary>
     /// What one attempt was granted when it started: the circuit episode it was admitted in (a verdict from an earlier
-    /// episode moves nothing), a half-open probe slot, a bulkhead slot. The attempt's outcome gives back what it holds.
+    /// episode moves nothing), a half-open probe slot, a bulkhead slot, and, for a breaker that watches slow calls, when it
+    /// started. The attempt's outcome gives back what it holds.
     /// <c>default</c> holds nothing. Generated code carries it from admission to outcome; users never need it.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -15,9 +16,10 @@ namespace Sidecar
         private const ulong SlotFlag = 4;
         private const ulong RetryFlag = 8;
         private const ulong BlockedFlag = 16;
-        private const ulong Flags = 31;
-        private const int EpisodeShift = 5;
-        private const int SlotEpochShift = 34;
+        private const ulong TimedFlag = 32;
+        private const ulong Flags = 63;
+        private const int EpisodeShift = 6;
+        private const int SlotEpochShift = 35;
 
         /// <summary>The 29 bits an episode or a slot epoch is kept in (they wrap round; only equality is asked).</summary>
         internal const int EpochMask = (1 << 29) - 1;
@@ -46,7 +48,13 @@ namespace Sidecar
         public bool IsRetry => (_bits & RetryFlag) != 0;
 
         /// <summary>Whether the permit holds nothing to give back (an ordinary pass through a closed circuit, or nothing at all).</summary>
-        internal bool IsEmpty => (_bits & (Flags & ~AdmittedFlag)) == 0;
+        internal bool IsEmpty => (_bits & (Flags & ~(AdmittedFlag | TimedFlag))) == 0;
+
+        /// <summary>Whether <see cref="StartedMs"/> says when the attempt started (a breaker that watches slow calls).</summary>
+        internal bool IsTimed => (_bits & TimedFlag) != 0;
+
+        /// <summary>For a timed permit: the attempt's start, in milliseconds of the breaker's clock, modulo 2^29 (about 6 days).</summary>
+        internal int StartedMs => SlotEpoch;
 
         /// <summary>Whether a circuit breaker admitted the attempt (and <see cref="Episode"/> is meaningful).</summary>
         internal bool IsAdmitted => (_bits & AdmittedFlag) != 0;
@@ -64,6 +72,10 @@ namespace Sidecar
         internal static CircuitPermit Probe(int episode, int slotEpoch) => new(AdmittedFlag | ProbeFlag, episode, slotEpoch);
 
         internal CircuitPermit WithSlot() => new(_bits | SlotFlag);
+
+        /// <summary>A closed (not probe) permit that also says when its attempt started; a probe's slot epoch keeps its bits.</summary>
+        internal CircuitPermit StartedAt(int milliseconds)
+            => IsProbe || !IsAdmitted ? this : new((_bits & ~(((ulong)EpochMask << SlotEpochShift) | TimedFlag)) | TimedFlag | ((ulong)(uint)(milliseconds & EpochMask) << SlotEpochShift));
 
         internal CircuitPermit AsRetry() => new(_bits | RetryFlag);
     }

@@ -35,6 +35,8 @@ namespace Sidecar
         /// <param name="rateLimit">Attempts of the service allowed in any <paramref name="rateLimitWindow"/> (0: no limit).</param>
         /// <param name="rateLimitWindow">Milliseconds of the window <paramref name="rateLimit"/> counts over.</param>
         /// <param name="maxQueue">Asynchronous calls that may wait for a bulkhead slot (0: none).</param>
+        /// <param name="slowCallDuration">Milliseconds from which an attempt is slow (0: slow calls are not watched).</param>
+        /// <param name="slowCallRatio">Fraction of slow attempts in the sampling window that opens the circuit.</param>
         public SidecarPolicy(
             string circuitName,
             int retries = SidecarDefaults.Retries,
@@ -58,10 +60,12 @@ namespace Sidecar
             int totalTimeout = 0,
             int rateLimit = 0,
             int rateLimitWindow = SidecarDefaults.RateLimitWindow,
-            int maxQueue = 0)
+            int maxQueue = 0,
+            int slowCallDuration = 0,
+            double slowCallRatio = SidecarDefaults.SlowCallRatio)
             : this(
                 circuitName,
-                FromParameters(retries, delay, backoff, maxDelay, jitter, failureThreshold, breakDuration, timeout, failureRatio, samplingDuration, minimumThroughput, halfOpenProbes, maxConcurrency, retryBudget, minRetriesPerSecond, probeTimeout, totalTimeout, rateLimit, rateLimitWindow, maxQueue),
+                FromParameters(retries, delay, backoff, maxDelay, jitter, failureThreshold, breakDuration, timeout, failureRatio, samplingDuration, minimumThroughput, halfOpenProbes, maxConcurrency, retryBudget, minRetriesPerSecond, probeTimeout, totalTimeout, rateLimit, rateLimitWindow, maxQueue, slowCallDuration, slowCallRatio),
                 isTransient,
                 fallback)
         {
@@ -95,6 +99,8 @@ namespace Sidecar
             FailureRatio = values[KnobId.FailureRatio];
             SamplingDuration = Milliseconds(values, KnobId.SamplingDuration);
             MinimumThroughput = values.Int32(KnobId.MinimumThroughput);
+            SlowCallDuration = Milliseconds(values, KnobId.SlowCallDuration);
+            SlowCallRatio = values[KnobId.SlowCallRatio];
             BreakDuration = Milliseconds(values, KnobId.BreakDuration);
             HalfOpenProbes = values.Int32(KnobId.HalfOpenProbes);
             _probeTimeout = values.Int32(KnobId.ProbeTimeout);
@@ -166,6 +172,12 @@ namespace Sidecar
         /// <summary>Probe calls a half-open circuit lets through; all must succeed to close it.</summary>
         public int HalfOpenProbes { get; }
 
+        /// <summary>The duration from which an attempt is slow (<see cref="TimeSpan.Zero"/>: slow calls are not watched).</summary>
+        public TimeSpan SlowCallDuration { get; }
+
+        /// <summary>Fraction of slow attempts in the sampling window that opens the circuit.</summary>
+        public double SlowCallRatio { get; }
+
         /// <summary>Attempts of the service that may run at once (0: no bulkhead).</summary>
         public int MaxConcurrency { get; }
 
@@ -185,7 +197,7 @@ namespace Sidecar
         public TimeSpan RateLimitWindow { get; }
 
         /// <summary>Whether the policy has a circuit breaker (<see cref="FailureThreshold"/> or <see cref="FailureRatio"/> set).</summary>
-        public bool HasCircuitBreaker => FailureThreshold > 0 || FailureRatio > 0;
+        public bool HasCircuitBreaker => FailureThreshold > 0 || FailureRatio > 0 || SlowCallDuration > TimeSpan.Zero;
 
         /// <summary>The breaker settings of this policy, as <see cref="CircuitBreakerRegistry"/> takes them.</summary>
         public CircuitBreakerOptions CircuitBreakerOptions => new()
@@ -195,6 +207,8 @@ namespace Sidecar
             FailureRatio = FailureRatio,
             SamplingDuration = SamplingDuration,
             MinimumThroughput = MinimumThroughput,
+            SlowCallDuration = SlowCallDuration,
+            SlowCallRatio = SlowCallRatio,
             HalfOpenProbes = HalfOpenProbes,
             ProbeTimeout = ProbeTimeout,
         };
@@ -216,7 +230,7 @@ namespace Sidecar
 
         private static TimeSpan Milliseconds(KnobValues values, KnobId knob) => TimeSpan.FromMilliseconds(values[knob]);
 
-        private static KnobValues FromParameters(int retries, int delay, Backoff backoff, int maxDelay, bool jitter, int failureThreshold, int breakDuration, int timeout, double failureRatio, int samplingDuration, int minimumThroughput, int halfOpenProbes, int maxConcurrency, double retryBudget, int minRetriesPerSecond, int probeTimeout, int totalTimeout, int rateLimit, int rateLimitWindow, int maxQueue)
+        private static KnobValues FromParameters(int retries, int delay, Backoff backoff, int maxDelay, bool jitter, int failureThreshold, int breakDuration, int timeout, double failureRatio, int samplingDuration, int minimumThroughput, int halfOpenProbes, int maxConcurrency, double retryBudget, int minRetriesPerSecond, int probeTimeout, int totalTimeout, int rateLimit, int rateLimitWindow, int maxQueue, int slowCallDuration, double slowCallRatio)
         {
             double[] values = KnobValues.Defaults.ToArray();
             values[(int)KnobId.Retries] = retries;
@@ -239,6 +253,8 @@ namespace Sidecar
             values[(int)KnobId.RateLimit] = rateLimit;
             values[(int)KnobId.RateLimitWindow] = rateLimitWindow;
             values[(int)KnobId.MaxQueue] = maxQueue;
+            values[(int)KnobId.SlowCallDuration] = slowCallDuration;
+            values[(int)KnobId.SlowCallRatio] = slowCallRatio;
             return KnobValues.From(values);
         }
 

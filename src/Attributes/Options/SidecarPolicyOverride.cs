@@ -60,6 +60,12 @@ namespace Sidecar
         /// <summary>Replaces <see cref="SidecarAttribute.SamplingDuration"/> (ms, service level).</summary>
         public int? SamplingDuration { get => Int32(KnobId.SamplingDuration); set => Set(KnobId.SamplingDuration, value); }
 
+        /// <summary>Replaces <see cref="SidecarAttribute.SlowCallDuration"/> (ms, service level).</summary>
+        public int? SlowCallDuration { get => Int32(KnobId.SlowCallDuration); set => Set(KnobId.SlowCallDuration, value); }
+
+        /// <summary>Replaces <see cref="SidecarAttribute.SlowCallRatio"/> (service level).</summary>
+        public double? SlowCallRatio { get => _values[(int)KnobId.SlowCallRatio]; set => Set(KnobId.SlowCallRatio, value); }
+
         /// <summary>Replaces <see cref="SidecarAttribute.MinimumThroughput"/> (service level).</summary>
         public int? MinimumThroughput { get => Int32(KnobId.MinimumThroughput); set => Set(KnobId.MinimumThroughput, value); }
 

@@ -233,7 +233,7 @@ namespace Sidecar
                     return CircuitPermit.Blocked;
                 }
 
-                permit = CircuitPermit.Closed(CircuitBreaker.EpisodeOf(status));
+                permit = breaker.Timed(CircuitPermit.Closed(CircuitBreaker.EpisodeOf(status)));
             }
 
             if (_bulkhead is not null)

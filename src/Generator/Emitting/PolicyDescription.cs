@@ -91,6 +91,13 @@ namespace Sidecar.Generators.Emitting
                         + Count(p.Values.Int32(KnobId.MinimumThroughput), "attempt") + " in " + Duration(p.Values.Int32(KnobId.SamplingDuration)) + " fail");
                 }
 
+                if (p.Values.IsOn(KnobId.SlowCallDuration))
+                {
+                    triggers.Add("when " + (p.Values[KnobId.SlowCallRatio] * 100).ToString("0.#", CultureInfo.InvariantCulture) + " % of at least "
+                        + Count(p.Values.Int32(KnobId.MinimumThroughput), "attempt") + " in " + Duration(p.Values.Int32(KnobId.SamplingDuration)) + " take "
+                        + Duration(p.Values.Int32(KnobId.SlowCallDuration)) + " or longer");
+                }
+
                 string whose = p.CircuitName == serviceName ? "The circuit, shared by every member of the service," : "The member's own circuit";
                 sentences.Add(whose + " opens " + string.Join(", or ", triggers) + ", for " + Duration(p.BreakDuration)
                     + "; then " + Count(p.Values.Int32(KnobId.HalfOpenProbes), "probe call") + " " + (p.Values.Int32(KnobId.HalfOpenProbes) == 1 ? "decides" : "decide") + " whether it closes.");
