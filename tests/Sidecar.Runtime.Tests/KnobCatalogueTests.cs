@@ -16,10 +16,15 @@ namespace Sidecar.Runtime.Tests
     {
         public static IEnumerable<object[]> AllKnobs => Knobs.All.Select(k => new object[] { k.Name });
 
+        /// <summary>The knobs the attribute and the policy's constructor have: all but the run-time-only ones (chaos).</summary>
+        public static IEnumerable<object[]> CompiledKnobs => Knobs.All.Where(k => !k.RunTimeOnly).Select(k => new object[] { k.Name });
+
+        public static IEnumerable<object[]> CompiledScalarKnobs => Knobs.All.Where(k => k.IsScalar && !k.RunTimeOnly).Select(k => new object[] { k.Name });
+
         public static IEnumerable<object[]> ScalarKnobs => Knobs.All.Where(k => k.IsScalar).Select(k => new object[] { k.Name });
 
         [Theory]
-        [MemberData(nameof(AllKnobs))]
+        [MemberData(nameof(CompiledKnobs))]
         public void The_attribute_has_the_knob_with_the_catalogue_default(string name)
         {
             Knob knob = Knobs.Find(name)!;
@@ -46,7 +51,18 @@ namespace Sidecar.Runtime.Tests
                 .Select(p => p.Name)
                 .ToArray();
 
-            Assert.Equal(Knobs.All.Select(k => k.Name).OrderBy(n => n), properties.OrderBy(n => n));
+            Assert.Equal(Knobs.All.Where(k => !k.RunTimeOnly).Select(k => k.Name).OrderBy(n => n), properties.OrderBy(n => n));
+        }
+
+        [Fact]
+        public void Run_time_only_knobs_can_be_overridden_and_are_no_attribute_property()
+        {
+            Assert.Contains(Knobs.All, k => k.RunTimeOnly);
+            Assert.All(Knobs.All.Where(k => k.RunTimeOnly), k =>
+            {
+                Assert.True(k.Overridable);
+                Assert.Null(typeof(SidecarAttribute).GetProperty(k.Name));
+            });
         }
 
         [Fact]
@@ -59,7 +75,7 @@ namespace Sidecar.Runtime.Tests
         }
 
         [Theory]
-        [MemberData(nameof(ScalarKnobs))]
+        [MemberData(nameof(CompiledScalarKnobs))]
         public void The_policy_constructor_takes_the_knob_with_the_catalogue_default(string name)
         {
             Knob knob = Knobs.Find(name)!;
@@ -75,7 +91,7 @@ namespace Sidecar.Runtime.Tests
         {
             string[] others = PolicyConstructor().GetParameters().Select(p => p.Name!).Except(new[] { "circuitName", "isTransient", "fallback" }).OrderBy(n => n).ToArray();
 
-            Assert.Equal(Knobs.All.Where(k => k.IsScalar).Select(k => k.ParameterName).OrderBy(n => n), others);
+            Assert.Equal(Knobs.All.Where(k => k.IsScalar && !k.RunTimeOnly).Select(k => k.ParameterName).OrderBy(n => n), others);
         }
 
         [Theory]

@@ -5,6 +5,7 @@ using System.Diagnostics.Metrics;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using System.Threading.Tasks;
 using Sidecar.Testing;
 using Xunit;
 
@@ -146,6 +147,24 @@ namespace Sidecar.Runtime.Tests
 
             Assert.Equal(
                 new[] { $"sidecar.calls 1 exception.type=System.ArgumentException, sidecar.method=GetAsync, sidecar.outcome=ignored, sidecar.service={_service}" },
+                metrics.For(_service));
+        }
+
+        [Fact]
+        public async Task An_injected_fault_is_tagged_as_injected()
+        {
+            using var metrics = new SidecarMetrics();
+            var options = new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() };
+            options.Overrides[_service] = new SidecarPolicyOverride { ChaosFaultRate = 1 };
+            var pipeline = new SidecarPipeline(_service, new SidecarPolicy(_service, retries: 0), options);
+            CircuitPermit permit = pipeline.Enter(Member);
+            Assert.True(permit.InjectsChaos);
+
+            Exception injected = await Assert.ThrowsAsync<SidecarInjectedFaultException>(() => pipeline.Chaotic(Member, 0, static (_, _) => Task.FromResult(1), CancellationToken.None));
+            Assert.False(ShouldRetry(pipeline, injected, 0, permit));
+
+            Assert.Equal(
+                new[] { $"sidecar.calls 1 exception.type=Sidecar.SidecarInjectedFaultException, sidecar.injected=True, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={_service}" },
                 metrics.For(_service));
         }
 

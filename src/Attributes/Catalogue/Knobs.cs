@@ -104,6 +104,10 @@ namespace Sidecar
         MinRetriesPerSecond,
         RateLimit,
         RateLimitWindow,
+        ChaosFaultRate,
+        ChaosLatencyRate,
+        ChaosLatency,
+        ChaosResultRate,
         RetryOn,
         NeverRetryOn,
         Fallback,
@@ -150,8 +154,9 @@ namespace Sidecar
     {
         private readonly string? _hint;
 
-        public Knob(KnobId id, KnobType type, string unit, double defaultValue, double minimum, double maximum, KnobScope scope, bool overridable, KnobId[] refines, string summary, string? hint = null, string? defaultText = null)
+        public Knob(KnobId id, KnobType type, string unit, double defaultValue, double minimum, double maximum, KnobScope scope, bool overridable, KnobId[] refines, string summary, string? hint = null, string? defaultText = null, bool runTimeOnly = false)
         {
+            RunTimeOnly = runTimeOnly;
             Id = id;
             Name = id.ToString();
             ParameterName = char.ToLowerInvariant(Name[0]) + Name.Substring(1);
@@ -200,6 +205,12 @@ namespace Sidecar
         /// works alone. SIDECAR018 reports a refining knob set while all of these are off.
         /// </summary>
         public KnobId[] Refines { get; }
+
+        /// <summary>
+        /// Whether the knob is set only at run time, through <c>SidecarPolicyOverride</c> (fault injection: a game day needs
+        /// no rebuild), and so is no property of the attribute nor a parameter of the policy's constructor.
+        /// </summary>
+        public bool RunTimeOnly { get; }
 
         /// <summary>What the knob does, in a few words (README, diagnostics).</summary>
         public string Summary { get; }
@@ -300,6 +311,17 @@ namespace Sidecar
                 "attempts of the service allowed in any RateLimitWindow; one more fails at once with RateLimitRejectedException; 0 = no limit"),
             new(KnobId.RateLimitWindow, KnobType.Int32, "ms", SidecarDefaults.RateLimitWindow, 1, int.MaxValue, KnobScope.Service, true, new[] { KnobId.RateLimit },
                 "the sliding window RateLimit counts attempts over"),
+            new(KnobId.ChaosFaultRate, KnobType.Double, "", 0, 0, 1, KnobScope.Member, true, s_none,
+                "chaos: fraction of asynchronous attempts that fail with an injected fault (SidecarOptions.Chaos.Fault) instead of calling; run-time overrides only",
+                hint: "it is a fraction of attempts: between 0 (off) and 1", runTimeOnly: true),
+            new(KnobId.ChaosLatencyRate, KnobType.Double, "", 0, 0, 1, KnobScope.Member, true, s_none,
+                "chaos: fraction of asynchronous attempts delayed by ChaosLatency before they call; run-time overrides only",
+                hint: "it is a fraction of attempts: between 0 (off) and 1", runTimeOnly: true),
+            new(KnobId.ChaosLatency, KnobType.Int32, "ms", 1_000, 0, int.MaxValue, KnobScope.Member, true, new[] { KnobId.ChaosLatencyRate },
+                "chaos: the latency injected; run-time overrides only", runTimeOnly: true),
+            new(KnobId.ChaosResultRate, KnobType.Double, "", 0, 0, 1, KnobScope.Member, true, s_none,
+                "chaos: fraction of asynchronous attempts answered by SidecarOptions.Chaos.Result instead of calling; run-time overrides only",
+                hint: "it is a fraction of attempts: between 0 (off) and 1", runTimeOnly: true),
             new(KnobId.RetryOn, KnobType.ExceptionTypes, "", 0, 0, 0, KnobScope.Member, false, s_none,
                 "exception types treated as transient, subclasses included", defaultText: "all"),
             new(KnobId.NeverRetryOn, KnobType.ExceptionTypes, "", 0, 0, 0, KnobScope.Member, false, s_none,

@@ -110,7 +110,7 @@ namespace Sidecar
         /// <summary>The permit of an attempt starting now, timed when slow calls are watched (a probe's is not: see <see cref="CircuitPermit.StartedAt"/>).</summary>
         internal CircuitPermit Timed(CircuitPermit permit) => WatchesSlowCalls ? permit.StartedAt(NowMs()) : permit;
 
-        // The breaker's monotonic clock in milliseconds, modulo 2^29 (a permit's field).
+        // The breaker's monotonic clock in milliseconds, modulo 2^28 (a permit's field).
         private int NowMs() => (int)((_clock.Now().Ticks / TimeSpan.TicksPerMillisecond) & CircuitPermit.EpochMask);
 
         /// <summary>Whether the timed attempt of <paramref name="permit"/>, ending at <paramref name="now"/>, was slow.</summary>

@@ -17,12 +17,13 @@ namespace Sidecar
         private const ulong RetryFlag = 8;
         private const ulong BlockedFlag = 16;
         private const ulong TimedFlag = 32;
-        private const ulong Flags = 63;
-        private const int EpisodeShift = 6;
+        private const ulong ChaosFlag = 64;
+        private const ulong Flags = 127;
+        private const int EpisodeShift = 7;
         private const int SlotEpochShift = 35;
 
-        /// <summary>The 29 bits an episode or a slot epoch is kept in (they wrap round; only equality is asked).</summary>
-        internal const int EpochMask = (1 << 29) - 1;
+        /// <summary>The 28 bits an episode or a slot epoch is kept in (they wrap round; only equality is asked).</summary>
+        internal const int EpochMask = (1 << 28) - 1;
 
         // One word, so that the permit travels in a register on the happy path: flags, episode, slot epoch.
         private readonly ulong _bits;
@@ -48,12 +49,18 @@ namespace Sidecar
         public bool IsRetry => (_bits & RetryFlag) != 0;
 
         /// <summary>Whether the permit holds nothing to give back (an ordinary pass through a closed circuit, or nothing at all).</summary>
-        internal bool IsEmpty => (_bits & (Flags & ~(AdmittedFlag | TimedFlag))) == 0;
+        internal bool IsEmpty => (_bits & (Flags & ~(AdmittedFlag | TimedFlag | ChaosFlag))) == 0;
 
         /// <summary>Whether <see cref="StartedMs"/> says when the attempt started (a breaker that watches slow calls).</summary>
         internal bool IsTimed => (_bits & TimedFlag) != 0;
 
-        /// <summary>For a timed permit: the attempt's start, in milliseconds of the breaker's clock, modulo 2^29 (about 6 days).</summary>
+        /// <summary>
+        /// Whether faults, latency or results are injected into this attempt (<see cref="SidecarChaos"/>): generated code then
+        /// runs it through the pipeline's chaos instead of calling the inner instance directly.
+        /// </summary>
+        public bool InjectsChaos => (_bits & ChaosFlag) != 0;
+
+        /// <summary>For a timed permit: the attempt's start, in milliseconds of the breaker's clock, modulo 2^28 (about 3 days).</summary>
         internal int StartedMs => SlotEpoch;
 
         /// <summary>Whether a circuit breaker admitted the attempt (and <see cref="Episode"/> is meaningful).</summary>
@@ -72,6 +79,8 @@ namespace Sidecar
         internal static CircuitPermit Probe(int episode, int slotEpoch) => new(AdmittedFlag | ProbeFlag, episode, slotEpoch);
 
         internal CircuitPermit WithSlot() => new(_bits | SlotFlag);
+
+        internal CircuitPermit WithChaos() => new(_bits | ChaosFlag);
 
         /// <summary>A closed (not probe) permit that also says when its attempt started; a probe's slot epoch keeps its bits.</summary>
         internal CircuitPermit StartedAt(int milliseconds)

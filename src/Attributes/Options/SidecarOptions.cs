@@ -19,6 +19,13 @@ namespace Sidecar
         public SidecarObserver? Observer { get; set; }
 
         /// <summary>
+        /// Fault injection: what an injected fault or result is, and the seed. How often is set per service or member in
+        /// <see cref="Overrides"/> (<c>ChaosFaultRate</c>, <c>ChaosLatencyRate</c>, <c>ChaosLatency</c>, <c>ChaosResultRate</c>).
+        /// Default none: injected faults are <see cref="SidecarInjectedFaultException"/>s, and no result is injected.
+        /// </summary>
+        public SidecarChaos? Chaos { get; set; }
+
+        /// <summary>
         /// A limiter of your own that every attempt of the sidecars built with these options takes a permit from, in place
         /// of the <c>RateLimit</c> knob's: a chain (<c>PartitionedRateLimiter.CreateChained</c>), a
         /// token bucket, one shared with other clients of the same quota. A lease is released as soon as it is granted: it

@@ -101,6 +101,10 @@ namespace Sidecar
             MinimumThroughput = values.Int32(KnobId.MinimumThroughput);
             SlowCallDuration = Milliseconds(values, KnobId.SlowCallDuration);
             SlowCallRatio = values[KnobId.SlowCallRatio];
+            ChaosFaultRate = values[KnobId.ChaosFaultRate];
+            ChaosLatencyRate = values[KnobId.ChaosLatencyRate];
+            ChaosLatency = Milliseconds(values, KnobId.ChaosLatency);
+            ChaosResultRate = values[KnobId.ChaosResultRate];
             BreakDuration = Milliseconds(values, KnobId.BreakDuration);
             HalfOpenProbes = values.Int32(KnobId.HalfOpenProbes);
             _probeTimeout = values.Int32(KnobId.ProbeTimeout);
@@ -177,6 +181,21 @@ namespace Sidecar
 
         /// <summary>Fraction of slow attempts in the sampling window that opens the circuit.</summary>
         public double SlowCallRatio { get; }
+
+        /// <summary>Chaos: fraction of asynchronous attempts that fail with an injected fault (run-time overrides only).</summary>
+        internal double ChaosFaultRate { get; }
+
+        /// <summary>Chaos: fraction of asynchronous attempts delayed by <see cref="ChaosLatency"/>.</summary>
+        internal double ChaosLatencyRate { get; }
+
+        /// <summary>Chaos: the latency injected.</summary>
+        internal TimeSpan ChaosLatency { get; }
+
+        /// <summary>Chaos: fraction of asynchronous attempts answered by an injected result.</summary>
+        internal double ChaosResultRate { get; }
+
+        /// <summary>Whether any chaos rate is above zero.</summary>
+        internal bool InjectsChaos => ChaosFaultRate > 0 || ChaosLatencyRate > 0 || ChaosResultRate > 0;
 
         /// <summary>Attempts of the service that may run at once (0: no bulkhead).</summary>
         public int MaxConcurrency { get; }

@@ -90,6 +90,21 @@ namespace Sidecar
         /// <summary>Replaces <see cref="SidecarAttribute.MinRetriesPerSecond"/> (service level).</summary>
         public int? MinRetriesPerSecond { get => Int32(KnobId.MinRetriesPerSecond); set => Set(KnobId.MinRetriesPerSecond, value); }
 
+        /// <summary>
+        /// Chaos: the fraction (0–1) of asynchronous attempts that fail with an injected fault — <see cref="SidecarChaos.Fault"/>,
+        /// or a <see cref="SidecarInjectedFaultException"/> — instead of calling the inner instance. Only here: no attribute sets it.
+        /// </summary>
+        public double? ChaosFaultRate { get => _values[(int)KnobId.ChaosFaultRate]; set => Set(KnobId.ChaosFaultRate, value); }
+
+        /// <summary>Chaos: the fraction (0–1) of asynchronous attempts delayed by <see cref="ChaosLatency"/> before they call.</summary>
+        public double? ChaosLatencyRate { get => _values[(int)KnobId.ChaosLatencyRate]; set => Set(KnobId.ChaosLatencyRate, value); }
+
+        /// <summary>Chaos: the latency injected (ms, default 1000); the attempt's <c>Timeout</c> and the call's deadline cut it short.</summary>
+        public int? ChaosLatency { get => Int32(KnobId.ChaosLatency); set => Set(KnobId.ChaosLatency, value); }
+
+        /// <summary>Chaos: the fraction (0–1) of asynchronous attempts answered by <see cref="SidecarChaos.Result"/> instead of calling.</summary>
+        public double? ChaosResultRate { get => _values[(int)KnobId.ChaosResultRate]; set => Set(KnobId.ChaosResultRate, value); }
+
         /// <summary>Replaces <see cref="SidecarAttribute.RateLimit"/> (service level).</summary>
         public int? RateLimit { get => Int32(KnobId.RateLimit); set => Set(KnobId.RateLimit, value); }
 

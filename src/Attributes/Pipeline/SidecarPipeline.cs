@@ -26,6 +26,8 @@ namespace Sidecar
         private readonly System.Threading.RateLimiting.RateLimiter? _limiter;
         private readonly System.Threading.RateLimiting.PartitionedRateLimiter<SidecarMember>? _partitionedLimiter;
         private readonly string _limiterName;
+        private readonly SidecarChaos? _chaos;
+        private readonly bool _chaosOn; // some policy of this pipeline injects chaos: every attempt's permit says so
         private readonly TimeProvider _time;
         private readonly SidecarEvents _events;
         private readonly Func<double>? _random;
@@ -124,6 +126,8 @@ namespace Sidecar
                 _budget = RetryBudget.For(policy, registry, _time);
             }
 
+            _chaos = options.Chaos;
+            _chaosOn = policy.InjectsChaos || (_memberPolicies is not null && System.Linq.Enumerable.Any(_memberPolicies.Values, p => p.InjectsChaos));
             _partitionedLimiter = options.PartitionedRateLimiter;
             _limiter = _partitionedLimiter is null ? options.RateLimiter : null;
             _limiterName = policy.CircuitName;
@@ -132,7 +136,7 @@ namespace Sidecar
                 _limiter = registry.GetOrAddRateLimiter(policy.CircuitName, policy.RateLimit, policy.RateLimitWindow, _time);
             }
 
-            if (_bulkhead is null && _budget is null && _limiter is null && _partitionedLimiter is null && _breaker?.CountsEveryOutcome != true)
+            if (_bulkhead is null && _budget is null && _limiter is null && _partitionedLimiter is null && !_chaosOn && _breaker?.CountsEveryOutcome != true)
             {
                 _fastGate = _breaker ?? CircuitBreaker.AlwaysClosed;
             }
@@ -223,6 +227,11 @@ namespace Sidecar
         [MethodImpl(MethodImplOptions.NoInlining)]
         private CircuitPermit StartSlow()
         {
+            if (_chaosOn)
+            {
+                return CircuitPermit.Blocked; // chaos runs in the retry loop, where an attempt can be delayed
+            }
+
             CircuitPermit permit = default;
             CircuitBreaker? breaker = _breaker;
             if (breaker is not null)
@@ -319,6 +328,11 @@ namespace Sidecar
                 throw RejectRate(member, wait);
             }
 
+            if (_chaosOn)
+            {
+                permit = permit.WithChaos();
+            }
+
             return attempt > 0 && _budget is not null ? permit.AsRetry() : permit;
         }
 
@@ -397,6 +411,11 @@ namespace Sidecar
             }
 
             permit = permit.WithSlot();
+            if (_chaosOn)
+            {
+                permit = permit.WithChaos();
+            }
+
             return attempt > 0 && _budget is not null ? permit.AsRetry() : permit;
         }
 

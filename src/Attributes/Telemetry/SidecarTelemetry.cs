@@ -44,6 +44,7 @@ namespace Sidecar
         internal const string CircuitStateTag = "sidecar.circuit.state";
         internal const string AttemptTag = "sidecar.attempt";
         internal const string RetryDelayTag = "sidecar.retry.delay_ms";
+        internal const string InjectedTag = "sidecar.injected";
 
         // Values of sidecar.outcome.
         internal const string Success = "success";
@@ -169,6 +170,11 @@ namespace Sidecar
                         { MethodTag, member },
                         { ExceptionTypeTag, TypeName(exception) },
                     };
+                    if (IsInjected(exception))
+                    {
+                        tags.Add(InjectedTag, true);
+                    }
+
                     Retries.Add(1, tags);
                 }
 
@@ -315,6 +321,10 @@ namespace Sidecar
                 if (exception is not null)
                 {
                     tags.Add(ExceptionTypeTag, TypeName(exception));
+                    if (IsInjected(exception))
+                    {
+                        tags.Add(InjectedTag, true);
+                    }
                 }
 
                 Calls.Add(1, tags);
@@ -324,6 +334,10 @@ namespace Sidecar
                 // A listener that throws must not change what the call does.
             }
         }
+
+        /// <summary>Whether chaos injected <paramref name="exception"/> (or the timeout or result that stands for it).</summary>
+        private static bool IsInjected(Exception exception)
+            => exception.Data.Contains(SidecarPipeline.InjectedKey) || (exception.InnerException is { } inner && inner.Data.Contains(SidecarPipeline.InjectedKey));
 
         /// <summary>The activity to add events to: the current one, when something listens to the source and it records data.</summary>
         private static Activity? CurrentActivity()

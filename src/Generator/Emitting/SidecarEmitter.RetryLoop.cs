@@ -64,7 +64,7 @@ namespace Sidecar.Generators.Emitting
             w.Close();
         }
 
-        private static void EmitAsyncMethod(SourceWriter w, MethodModel m, string target, PolicyModel policy, string pipeline, string display, NameAllocator names)
+        private static void EmitAsyncMethod(SourceWriter w, MethodModel m, string target, string innerField, PolicyModel policy, string pipeline, string display, NameAllocator names)
         {
             LocalNames locals = Locals(m);
             bool isValueTask = m.ReturnKind is ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
@@ -207,6 +207,7 @@ namespace Sidecar.Generators.Emitting
                 string attemptType = hasResult ? Tasks + "Task<" + m.ResultType + ">" : Tasks + "Task";
                 string? attemptToken = m.CancellationToken is null ? null : locals.Timeout + ".Token";
                 string call = isValueTask ? Call(m, target, attemptToken) + ".AsTask()" : GuardedCall(m, target, attemptToken);
+                call = locals.Permit + ".InjectsChaos ? " + ChaoticCall(m, innerField, pipeline, display, locals, locals.Timeout + ".Token") + " : " + call;
                 w.Line(attemptType + " " + locals.Inner + ";");
                 w.Open("try");
                 w.Line(locals.Inner + " = " + call + ";");
@@ -226,7 +227,8 @@ namespace Sidecar.Generators.Emitting
                 w.Close();
                 w.Open("else");
                 w.Line(locals.Permit + " = " + enter + ";");
-                w.Line(locals.Task + " = " + GuardedCall(m, target) + ";");
+                w.Line("// Under fault injection the attempt runs through the pipeline's chaos, which may delay, fail or answer it.");
+                w.Line(locals.Task + " = " + locals.Permit + ".InjectsChaos ? " + (isValueTask ? "new " + m.Type + "(" + ChaoticCall(m, innerField, pipeline, display, locals, token) + ")" : ChaoticCall(m, innerField, pipeline, display, locals, token)) + " : " + GuardedCall(m, target) + ";");
                 w.Close();
             }
 
@@ -355,6 +357,25 @@ namespace Sidecar.Generators.Emitting
             w.Close();
         }
 
+        /// <summary>
+        /// The attempt under chaos: <c>_pipeline.Chaotic(member, (this, args…), (state, token) =&gt; state.Item1._inner.M(…), token)</c>.
+        /// The lambda captures nothing (the sidecar and the arguments travel in a tuple), so it is allocated once; the
+        /// member's token is replaced by the one the pipeline passes (the attempt's, when it has a timeout).
+        /// </summary>
+        private static string ChaoticCall(MethodModel m, string innerField, string pipeline, string display, LocalNames locals, string token)
+        {
+            var carried = m.Parameters.Where(p => p.Name != m.CancellationToken).ToList();
+            string state = carried.Count == 0 ? "this" : "(this, " + string.Join(", ", carried.Select(p => p.Name)) + ")";
+            string self = carried.Count == 0 ? locals.ChaosState : locals.ChaosState + ".Item1";
+            string inner = m.Via is null ? self + "." + innerField : "((" + m.Via + ")" + self + "." + innerField + ")";
+            string arguments = string.Join(", ", m.Parameters.Select(p => p.Name == m.CancellationToken ? locals.ChaosToken : locals.ChaosState + ".Item" + (carried.IndexOf(p) + 2).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            string call = inner + "." + m.Name + TypeParameterList(m.TypeParameters) + "(" + arguments + ")";
+            call = m.ReturnKind is ReturnKind.ValueTask or ReturnKind.ValueTaskOfT
+                ? call + ".AsTask()"
+                : call + " ?? throw new global::System.InvalidOperationException(" + Literal(m.DisplayName + " returned null instead of a task.") + ")";
+            return pipeline + ".Chaotic(" + display + ", " + state + ", (" + locals.ChaosState + ", " + locals.ChaosToken + ") => " + call + ", " + token + ")";
+        }
+
         private sealed class LocalNames
         {
             public string Attempt = "attempt";
@@ -376,6 +397,8 @@ namespace Sidecar.Generators.Emitting
             public string Self = "sidecar";
             public string Classified = "classified";
             public string Deadline = "deadline";
+            public string ChaosState = "state";
+            public string ChaosToken = "token";
         }
 
         /// <summary>Names for the locals of one member that no parameter or type parameter already uses.</summary>
@@ -409,6 +432,8 @@ namespace Sidecar.Generators.Emitting
                 Self = names.Allocate("sidecar"),
                 Classified = names.Allocate("classified"),
                 Deadline = names.Allocate("deadline"),
+                ChaosState = names.Allocate("state"),
+                ChaosToken = names.Allocate("token"),
             };
         }
     }

@@ -109,7 +109,7 @@ namespace Sidecar.Generators.Emitting
                         }
                         else
                         {
-                            EmitAsyncMethod(w, method, target, policy, pipelineFields[method.PolicyIndex], memberHandles[method.DisplayName], names);
+                            EmitAsyncMethod(w, method, target, innerFields[member.Inner], policy, pipelineFields[method.PolicyIndex], memberHandles[method.DisplayName], names);
                         }
 
                         break;

@@ -111,7 +111,8 @@ namespace Weather
                         else
                         {
                             permit = _pipeline.Enter(s_getAsync, attempt);
-                            task = _inner.GetAsync(city, cancellationToken) ?? throw new global::System.InvalidOperationException("GetAsync returned null instead of a task.");
+                            // Under fault injection the attempt runs through the pipeline's chaos, which may delay, fail or answer it.
+                            task = permit.InjectsChaos ? _pipeline.Chaotic(s_getAsync, (this, city), (state, token) => state.Item1._inner.GetAsync(state.Item2, token) ?? throw new global::System.InvalidOperationException("GetAsync returned null instead of a task."), cancellationToken) : _inner.GetAsync(city, cancellationToken) ?? throw new global::System.InvalidOperationException("GetAsync returned null instead of a task.");
                         }
 
                         result = await task.ConfigureAwait(false);
@@ -210,7 +211,8 @@ namespace Weather
                         else
                         {
                             permit = _pipeline.Enter(s_temperatureAsync, attempt);
-                            task = _inner.TemperatureAsync(city);
+                            // Under fault injection the attempt runs through the pipeline's chaos, which may delay, fail or answer it.
+                            task = permit.InjectsChaos ? new global::System.Threading.Tasks.ValueTask<int>(_pipeline.Chaotic(s_temperatureAsync, (this, city), (state, token) => state.Item1._inner.TemperatureAsync(state.Item2).AsTask(), default)) : _inner.TemperatureAsync(city);
                         }
 
                         result = await task.ConfigureAwait(false);
@@ -356,7 +358,8 @@ namespace Weather
                         else
                         {
                             permit = _pipeline.Enter(s_refreshAsync, attempt);
-                            task = _inner.RefreshAsync(cancellationToken) ?? throw new global::System.InvalidOperationException("RefreshAsync returned null instead of a task.");
+                            // Under fault injection the attempt runs through the pipeline's chaos, which may delay, fail or answer it.
+                            task = permit.InjectsChaos ? _pipeline.Chaotic(s_refreshAsync, this, (state, token) => state._inner.RefreshAsync(token) ?? throw new global::System.InvalidOperationException("RefreshAsync returned null instead of a task."), cancellationToken) : _inner.RefreshAsync(cancellationToken) ?? throw new global::System.InvalidOperationException("RefreshAsync returned null instead of a task.");
                         }
 
                         await task.ConfigureAwait(false);

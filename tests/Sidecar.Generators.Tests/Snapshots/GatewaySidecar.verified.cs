@@ -137,7 +137,8 @@ namespace Payments
                     else
                     {
                         permit = _pipeline0.Enter(s_chargeAsync, attempt);
-                        task = _inner.ChargeAsync(amount, cancellationToken) ?? throw new global::System.InvalidOperationException("ChargeAsync returned null instead of a task.");
+                        // Under fault injection the attempt runs through the pipeline's chaos, which may delay, fail or answer it.
+                        task = permit.InjectsChaos ? _pipeline0.Chaotic(s_chargeAsync, (this, amount), (state, token) => state.Item1._inner.ChargeAsync(state.Item2, token) ?? throw new global::System.InvalidOperationException("ChargeAsync returned null instead of a task."), cancellationToken) : _inner.ChargeAsync(amount, cancellationToken) ?? throw new global::System.InvalidOperationException("ChargeAsync returned null instead of a task.");
                     }
 
                     string result = await task.ConfigureAwait(false);

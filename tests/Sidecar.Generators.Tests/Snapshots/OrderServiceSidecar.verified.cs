@@ -108,7 +108,8 @@ namespace Shop
                     else
                     {
                         permit = _pipeline.Enter(s_getAsync, attempt);
-                        task = _inner.GetAsync(id, ct) ?? throw new global::System.InvalidOperationException("GetAsync returned null instead of a task.");
+                        // Under fault injection the attempt runs through the pipeline's chaos, which may delay, fail or answer it.
+                        task = permit.InjectsChaos ? _pipeline.Chaotic(s_getAsync, (this, id), (state, token) => state.Item1._inner.GetAsync(state.Item2, token) ?? throw new global::System.InvalidOperationException("GetAsync returned null instead of a task."), ct) : _inner.GetAsync(id, ct) ?? throw new global::System.InvalidOperationException("GetAsync returned null instead of a task.");
                     }
 
                     global::Shop.Order result = await task.ConfigureAwait(false);
@@ -183,7 +184,8 @@ namespace Shop
                     else
                     {
                         permit = _pipeline.Enter(s_saveAsync, attempt);
-                        task = _inner.SaveAsync(order, ct) ?? throw new global::System.InvalidOperationException("SaveAsync returned null instead of a task.");
+                        // Under fault injection the attempt runs through the pipeline's chaos, which may delay, fail or answer it.
+                        task = permit.InjectsChaos ? _pipeline.Chaotic(s_saveAsync, (this, order), (state, token) => state.Item1._inner.SaveAsync(state.Item2, token) ?? throw new global::System.InvalidOperationException("SaveAsync returned null instead of a task."), ct) : _inner.SaveAsync(order, ct) ?? throw new global::System.InvalidOperationException("SaveAsync returned null instead of a task.");
                     }
 
                     await task.ConfigureAwait(false);
@@ -258,7 +260,8 @@ namespace Shop
                     else
                     {
                         permit = _pipeline.Enter(s_countAsync, attempt);
-                        task = _inner.CountAsync();
+                        // Under fault injection the attempt runs through the pipeline's chaos, which may delay, fail or answer it.
+                        task = permit.InjectsChaos ? new global::System.Threading.Tasks.ValueTask<int>(_pipeline.Chaotic(s_countAsync, this, (state, token) => state._inner.CountAsync().AsTask(), default)) : _inner.CountAsync();
                     }
 
                     int result = await task.ConfigureAwait(false);
@@ -333,7 +336,8 @@ namespace Shop
                     else
                     {
                         permit = _pipeline.Enter(s_pingAsync, attempt);
-                        task = _inner.PingAsync();
+                        // Under fault injection the attempt runs through the pipeline's chaos, which may delay, fail or answer it.
+                        task = permit.InjectsChaos ? new global::System.Threading.Tasks.ValueTask(_pipeline.Chaotic(s_pingAsync, this, (state, token) => state._inner.PingAsync().AsTask(), default)) : _inner.PingAsync();
                     }
 
                     await task.ConfigureAwait(false);

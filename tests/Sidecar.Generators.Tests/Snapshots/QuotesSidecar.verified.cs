@@ -79,7 +79,7 @@ namespace Market
                         global::System.Threading.Tasks.Task<decimal> attemptTask;
                         try
                         {
-                            attemptTask = _inner.PriceAsync(symbol, timeout.Token) ?? throw new global::System.InvalidOperationException("PriceAsync returned null instead of a task.");
+                            attemptTask = permit.InjectsChaos ? _pipeline.Chaotic(s_priceAsync, (this, symbol), (state, token) => state.Item1._inner.PriceAsync(state.Item2, token) ?? throw new global::System.InvalidOperationException("PriceAsync returned null instead of a task."), timeout.Token) : _inner.PriceAsync(symbol, timeout.Token) ?? throw new global::System.InvalidOperationException("PriceAsync returned null instead of a task.");
                         }
                         catch (global::System.Exception exception)
                         {

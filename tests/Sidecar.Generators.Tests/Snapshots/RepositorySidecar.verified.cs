@@ -106,7 +106,8 @@ namespace Data
                     else
                     {
                         permit = _pipeline.Enter(s_findAsync, attempt);
-                        task = _inner.FindAsync(key) ?? throw new global::System.InvalidOperationException("FindAsync returned null instead of a task.");
+                        // Under fault injection the attempt runs through the pipeline's chaos, which may delay, fail or answer it.
+                        task = permit.InjectsChaos ? _pipeline.Chaotic(s_findAsync, (this, key), (state, token) => state.Item1._inner.FindAsync(state.Item2) ?? throw new global::System.InvalidOperationException("FindAsync returned null instead of a task."), default) : _inner.FindAsync(key) ?? throw new global::System.InvalidOperationException("FindAsync returned null instead of a task.");
                     }
 
                     T? result = await task.ConfigureAwait(false);
@@ -183,7 +184,8 @@ namespace Data
                     else
                     {
                         permit = _pipeline.Enter(s_queryAsync, attempt);
-                        task = _inner.QueryAsync<TResult>(map) ?? throw new global::System.InvalidOperationException("QueryAsync returned null instead of a task.");
+                        // Under fault injection the attempt runs through the pipeline's chaos, which may delay, fail or answer it.
+                        task = permit.InjectsChaos ? _pipeline.Chaotic(s_queryAsync, (this, map), (state, token) => state.Item1._inner.QueryAsync<TResult>(state.Item2) ?? throw new global::System.InvalidOperationException("QueryAsync returned null instead of a task."), default) : _inner.QueryAsync<TResult>(map) ?? throw new global::System.InvalidOperationException("QueryAsync returned null instead of a task.");
                     }
 
                     TResult result = await task.ConfigureAwait(false);

@@ -110,7 +110,8 @@ namespace Cloud
                         else
                         {
                             permit = _pipeline.Enter(s_readAsync, attempt);
-                            task = _inner.ReadAsync(key) ?? throw new global::System.InvalidOperationException("ReadAsync returned null instead of a task.");
+                            // Under fault injection the attempt runs through the pipeline's chaos, which may delay, fail or answer it.
+                            task = permit.InjectsChaos ? _pipeline.Chaotic(s_readAsync, (this, key), (state, token) => state.Item1._inner.ReadAsync(state.Item2) ?? throw new global::System.InvalidOperationException("ReadAsync returned null instead of a task."), default) : _inner.ReadAsync(key) ?? throw new global::System.InvalidOperationException("ReadAsync returned null instead of a task.");
                         }
 
                         byte[] result = await task.ConfigureAwait(false);
@@ -186,7 +187,8 @@ namespace Cloud
                         else
                         {
                             permit = _pipeline.Enter(s_writeAsync, attempt);
-                            task = _inner.WriteAsync(key, data) ?? throw new global::System.InvalidOperationException("WriteAsync returned null instead of a task.");
+                            // Under fault injection the attempt runs through the pipeline's chaos, which may delay, fail or answer it.
+                            task = permit.InjectsChaos ? _pipeline.Chaotic(s_writeAsync, (this, key, data), (state, token) => state.Item1._inner.WriteAsync(state.Item2, state.Item3) ?? throw new global::System.InvalidOperationException("WriteAsync returned null instead of a task."), default) : _inner.WriteAsync(key, data) ?? throw new global::System.InvalidOperationException("WriteAsync returned null instead of a task.");
                         }
 
                         await task.ConfigureAwait(false);
