@@ -1,0 +1,267 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Sidecar
+{
+    // Admission: whether an attempt may start (circuit, bulkhead and its queue, rate limit) and what it holds if it does.
+    public sealed partial class SidecarPipeline
+    {
+        /// <summary>
+        /// Starts the first attempt of an asynchronous call on its fast path: the attempt's permit when the circuit is closed
+        /// and the bulkhead, if any, had a free slot (the permit then holds it); a permit that <see cref="CircuitPermit.IsBlocked"/>,
+        /// having taken nothing, when the call must go through <see cref="Refusal"/> and the retry loop. Returned by value, so
+        /// that on the happy path it stays in a register.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public CircuitPermit Start()
+        {
+            // The status word is decoded here rather than through CircuitBreaker.Pass: measured, the extra call and test
+            // cost the completed-task paths about 1 ns (benchmarks/README.md, run 13). Only the fast gate is inlined into
+            // every decorated member; a bulkhead, a budget or a ratio window take the call to StartSlow.
+            CircuitBreaker? gate = _fastGate;
+            if (gate is not null)
+            {
+                int closed = gate.Status;
+                return CircuitBreaker.IsClosedStatus(closed) ? CircuitPermit.Closed(CircuitBreaker.EpisodeOf(closed)) : CircuitPermit.Blocked;
+            }
+
+            return StartSlow();
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private CircuitPermit StartSlow()
+        {
+            if (_chaosOn)
+            {
+                return CircuitPermit.Blocked; // chaos runs in the retry loop, where an attempt can be delayed
+            }
+
+            CircuitPermit permit = default;
+            CircuitBreaker? breaker = _breaker;
+            if (breaker is not null)
+            {
+                int status = breaker.Status;
+                if (!CircuitBreaker.IsClosedStatus(status))
+                {
+                    return CircuitPermit.Blocked;
+                }
+
+                permit = breaker.Timed(CircuitPermit.Closed(CircuitBreaker.EpisodeOf(status)));
+            }
+
+            if (_bulkhead is not null)
+            {
+                if (!_bulkhead.TryEnter())
+                {
+                    return CircuitPermit.Blocked;
+                }
+
+                permit = permit.WithSlot();
+            }
+
+            if (HasLimiter && (_partitionedLimiter is not null || !TryTakePermit(null, out _)))
+            {
+                // Refused by the rate limit (or a partitioned limit, which needs the member): the retry loop's Enter asks
+                // again, with the member, and reports a refusal.
+                if (permit.HoldsBulkheadSlot)
+                {
+                    _bulkhead!.Release();
+                }
+
+                return CircuitPermit.Blocked;
+            }
+
+            return permit;
+        }
+
+        /// <summary>Starts the first attempt of a call; see <see cref="Enter(SidecarMember, int)"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public CircuitPermit Enter(SidecarMember member) => Enter(member, 0);
+
+        /// <summary>
+        /// Starts an attempt: returns what it holds (the circuit episode it was admitted in, a half-open probe slot, a
+        /// bulkhead slot), or throws <see cref="BrokenCircuitException"/> when the circuit is open and
+        /// <see cref="BulkheadRejectedException"/> when the bulkhead is full.
+        /// </summary>
+        /// <param name="member">The member called.</param>
+        /// <param name="attempt">0 for the first attempt of the call (a retry budget counts calls and retries apart).</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public CircuitPermit Enter(SidecarMember member, int attempt)
+        {
+            CircuitBreaker? gate = _fastGate;
+            if (gate is not null)
+            {
+                int status = gate.Status;
+                if (CircuitBreaker.IsClosedStatus(status))
+                {
+                    return CircuitPermit.Closed(CircuitBreaker.EpisodeOf(status));
+                }
+            }
+
+            return EnterSlow(member, attempt);
+        }
+
+        private CircuitPermit EnterSlow(SidecarMember member, int attempt)
+        {
+            CircuitPermit permit = default;
+            CircuitBreaker? breaker = _breaker;
+            if (breaker is not null && !breaker.TryEnter(out permit, out TimeSpan retryAfter))
+            {
+                throw Reject(member, breaker, retryAfter);
+            }
+
+            if (_bulkhead is not null)
+            {
+                if (!_bulkhead.TryEnter())
+                {
+                    breaker?.OnIgnored(permit);
+                    throw RejectFull(member, _bulkhead);
+                }
+
+                permit = permit.WithSlot();
+            }
+
+            if (HasLimiter && !TryTakePermit(member, out TimeSpan? wait))
+            {
+                if (permit.HoldsBulkheadSlot)
+                {
+                    _bulkhead!.Release();
+                }
+
+                breaker?.OnIgnored(permit);
+                throw RejectRate(member, wait);
+            }
+
+            if (_chaosOn)
+            {
+                permit = permit.WithChaos();
+            }
+
+            return attempt > 0 && _budget is not null ? permit.AsRetry() : permit;
+        }
+
+        /// <summary>
+        /// For asynchronous members, before the retry loop: the refusal the circuit or the bulkhead would give right now
+        /// (to be returned in a faulted task, so that it is thrown once, at the caller's await), or <c>null</c> when an
+        /// attempt may start. Takes no slot: <see cref="Enter(SidecarMember, int)"/> does that.
+        /// </summary>
+        public SidecarRejectedException? Refusal(SidecarMember member)
+        {
+            CircuitBreaker? breaker = _breaker;
+            if (breaker is not null && !breaker.IsClosed && breaker.WouldRefuse(out TimeSpan retryAfter))
+            {
+                return Reject(member, breaker, retryAfter);
+            }
+
+            Bulkhead? bulkhead = _bulkhead;
+            return bulkhead is not null && bulkhead.WouldRefuse ? RejectFull(member, bulkhead) : null;
+        }
+
+        /// <summary>
+        /// Starts an attempt of an asynchronous member whose service has a bulkhead queue: like
+        /// <see cref="Enter(SidecarMember, int)"/>, but when every bulkhead slot is taken it waits, in order, for one while the
+        /// queue has room (the caller's cancellation takes it out). Completes synchronously when a slot is free.
+        /// </summary>
+        /// <exception cref="BulkheadRejectedException">Every slot is taken and the queue is full.</exception>
+        /// <exception cref="BrokenCircuitException">The circuit refused the attempt (asked once a slot is held).</exception>
+        public ValueTask<CircuitPermit> EnterAsync(SidecarMember member, int attempt, CancellationToken cancellationToken)
+        {
+            Bulkhead? bulkhead = _bulkhead;
+            if (bulkhead is null || bulkhead.MaxQueue == 0 || bulkhead.TryEnter())
+            {
+                if (bulkhead is null || bulkhead.MaxQueue == 0)
+                {
+                    return new ValueTask<CircuitPermit>(Enter(member, attempt));
+                }
+
+                return new ValueTask<CircuitPermit>(AdmitWithSlot(member, attempt));
+            }
+
+            return Queue(member, attempt, bulkhead, cancellationToken);
+        }
+
+        private async ValueTask<CircuitPermit> Queue(SidecarMember member, int attempt, Bulkhead bulkhead, CancellationToken cancellationToken)
+        {
+            if (!await bulkhead.EnterAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw RejectFull(member, bulkhead);
+            }
+
+            return AdmitWithSlot(member, attempt);
+        }
+
+        // The bulkhead slot is held: the circuit and the rate limit have their say; a refusal gives the slot back.
+        private CircuitPermit AdmitWithSlot(SidecarMember member, int attempt)
+        {
+            CircuitPermit permit = default;
+            CircuitBreaker? breaker = _breaker;
+            try
+            {
+                if (breaker is not null && !breaker.TryEnter(out permit, out TimeSpan retryAfter))
+                {
+                    throw Reject(member, breaker, retryAfter);
+                }
+
+                if (HasLimiter && !TryTakePermit(member, out TimeSpan? wait))
+                {
+                    breaker?.OnIgnored(permit);
+                    throw RejectRate(member, wait);
+                }
+            }
+            catch
+            {
+                _bulkhead!.Release();
+                throw;
+            }
+
+            permit = permit.WithSlot();
+            if (_chaosOn)
+            {
+                permit = permit.WithChaos();
+            }
+
+            return attempt > 0 && _budget is not null ? permit.AsRetry() : permit;
+        }
+
+        private bool HasLimiter => _limiter is not null || _partitionedLimiter is not null;
+
+        // One permit of the rate limit for an attempt of `member` (null only without a partitioned limiter); the lease is let
+        // go at once, since it admits the attempt rather than holding a slot.
+        private bool TryTakePermit(SidecarMember? member, out TimeSpan? retryAfter)
+        {
+            using System.Threading.RateLimiting.RateLimitLease lease = _partitionedLimiter is not null && member is not null
+                ? _partitionedLimiter.AttemptAcquire(member)
+                : _limiter!.AttemptAcquire();
+            retryAfter = !lease.IsAcquired && lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out TimeSpan wait) ? wait : null;
+            return lease.IsAcquired;
+        }
+
+        private RateLimitRejectedException RejectRate(SidecarMember member, TimeSpan? retryAfter)
+        {
+            var rejected = new RateLimitRejectedException(_limiterName, retryAfter) { Origin = this };
+            _events.Rejected(member.Name, rejected);
+            return rejected;
+        }
+
+        private BulkheadRejectedException RejectFull(SidecarMember member, Bulkhead bulkhead)
+        {
+            var rejected = new BulkheadRejectedException(bulkhead.Name, bulkhead.MaxConcurrency) { Origin = this };
+            _events.Rejected(member.Name, rejected);
+            return rejected;
+        }
+
+        private BrokenCircuitException Reject(SidecarMember member, CircuitBreaker breaker, TimeSpan retryAfter)
+        {
+            CircuitState state = breaker.State;
+            bool probing = state == CircuitState.HalfOpen;
+            var rejected = new BrokenCircuitException(breaker.Name, MonotonicClock.WallClockIn(_time, retryAfter), retryAfter, probeInFlight: probing)
+            {
+                Origin = this,
+            };
+            _events.Rejected(member.Name, rejected, state);
+            return rejected;
+        }
+    }
+}
