@@ -1,0 +1,180 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Sidecar.Generators.Tests.Behaviour
+{
+    /// <summary>A quota far below the demand, retries included: the rate limit must grant exactly its permits, no more.</summary>
+    [Sidecar(Retries = 2, Delay = 0, RateLimit = 400_000, RateLimitWindow = 1000)]
+    public interface IQuotaLoad
+    {
+        int Call(int id);
+    }
+
+    /// <summary>Two slots and a line of three, for asynchronous calls that really wait.</summary>
+    [Sidecar(Retries = 0, MaxConcurrency = 2, MaxQueue = 3)]
+    public interface IQueueLoad
+    {
+        Task<int> CallAsync(int id, CancellationToken cancellationToken);
+    }
+
+    /// <summary>Fails an attempt with a seeded probability; counts attempts; for the queue, how many run at once.</summary>
+    public sealed class LoadInner : IQuotaLoad, IQueueLoad
+    {
+        [ThreadStatic]
+        private static Random? t_random;
+
+        private long _attempts;
+        private int _running;
+        private int _mostRunning;
+
+        public double FailureRate { get; init; }
+
+        public Func<int>? QueueLength { get; set; }
+
+        public long Attempts => Interlocked.Read(ref _attempts);
+
+        public int MostRunning => Volatile.Read(ref _mostRunning);
+
+        public int LongestQueueSeen { get; private set; }
+
+        public static void Seed(int seed) => t_random = new Random(seed);
+
+        public int Call(int id)
+        {
+            Interlocked.Increment(ref _attempts);
+            if (t_random!.NextDouble() < FailureRate)
+            {
+                throw new ConnectionError("load");
+            }
+
+            return id;
+        }
+
+        public async Task<int> CallAsync(int id, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _attempts);
+            int now = Interlocked.Increment(ref _running);
+            int seen;
+            while (now > (seen = Volatile.Read(ref _mostRunning)) && Interlocked.CompareExchange(ref _mostRunning, now, seen) != seen)
+            {
+            }
+
+            if (QueueLength?.Invoke() is int queued && queued > LongestQueueSeen)
+            {
+                LongestQueueSeen = queued;
+            }
+
+            await Task.Yield();
+            Interlocked.Decrement(ref _running);
+            return id;
+        }
+    }
+
+    /// <summary>The new policies under load: 1/2/8 threads, every call accounted for, and their limits never exceeded.</summary>
+    [Collection(FaultInjectionCollection.Name)]
+    public class PolicyLoadTests
+    {
+        private readonly ITestOutputHelper _output;
+
+        public PolicyLoadTests(ITestOutputHelper output) => _output = output;
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(2)]
+        [InlineData(8)]
+        public void A_rate_limit_grants_exactly_its_permits_whatever_the_threads(int threads)
+        {
+            const int Calls = 1_000_000;
+            var inner = new LoadInner { FailureRate = 0.3 };
+            var frozen = new FakeTimeProvider(); // one window for the whole run: every permit counts against the same quota
+            var sidecar = new QuotaLoadSidecar(inner, new SidecarOptions { TimeProvider = frozen, CircuitBreakers = new CircuitBreakerRegistry() });
+            long ok = 0, failed = 0, refused = 0;
+
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, thread =>
+            {
+                LoadInner.Seed(20_261_204 + thread);
+                long mineOk = 0, mineFailed = 0, mineRefused = 0;
+                for (int id = thread; id < Calls; id += threads)
+                {
+                    try
+                    {
+                        Assert.Equal(id, sidecar.Call(id));
+                        mineOk++;
+                    }
+                    catch (ConnectionError)
+                    {
+                        mineFailed++;
+                    }
+                    catch (RateLimitRejectedException)
+                    {
+                        mineRefused++;
+                    }
+                }
+
+                Interlocked.Add(ref ok, mineOk);
+                Interlocked.Add(ref failed, mineFailed);
+                Interlocked.Add(ref refused, mineRefused);
+            });
+
+            _output.WriteLine($"threads={threads} calls={Calls:N0} attempts={inner.Attempts:N0} ok={ok:N0} failed={failed:N0} refused={refused:N0}");
+            Assert.Equal(Calls, ok + failed + refused); // every call accounted for
+            Assert.Equal(400_000, inner.Attempts); // the demand (about 1.4 million attempts) is far above the quota: all of it, not one more
+            Assert.True(refused > 0);
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(2)]
+        [InlineData(8)]
+        public async Task A_bulkhead_queue_never_runs_or_queues_more_than_its_limits_and_every_call_ends(int threads)
+        {
+            const int Calls = 20_000;
+            var registry = new CircuitBreakerRegistry();
+            var inner = new LoadInner();
+            var sidecar = new QueueLoadSidecar(inner, new SidecarOptions { CircuitBreakers = registry });
+            inner.QueueLength = () => registry.Bulkheads.Single().Queued;
+            long ok = 0, refused = 0, issued = 0;
+
+            await Task.WhenAll(Enumerable.Range(0, threads).Select(thread => Task.Run(async () =>
+            {
+                var pending = new Task<int>[16];
+                for (int id = thread; id < Calls; id += threads * pending.Length)
+                {
+                    for (int i = 0; i < pending.Length; i++)
+                    {
+                        pending[i] = sidecar.CallAsync(id + (i * threads), CancellationToken.None);
+                        Interlocked.Increment(ref issued);
+                    }
+
+                    foreach (Task<int> call in pending)
+                    {
+                        try
+                        {
+                            await call;
+                            Interlocked.Increment(ref ok);
+                        }
+                        catch (BulkheadRejectedException)
+                        {
+                            Interlocked.Increment(ref refused);
+                        }
+                    }
+                }
+            })));
+
+            Bulkhead bulkhead = registry.Bulkheads.Single();
+            _output.WriteLine($"threads={threads} calls={ok + refused:N0} ok={ok:N0} refused={refused:N0} most running={inner.MostRunning} longest line seen={inner.LongestQueueSeen}");
+            Assert.True(inner.MostRunning <= 2, inner.MostRunning + " attempts ran at once, 2 allowed");
+            Assert.True(inner.LongestQueueSeen <= 3, inner.LongestQueueSeen + " callers waited, 3 allowed");
+            Assert.Equal(issued, ok + refused); // every call ended, answered or refused
+            Assert.Equal(ok, inner.Attempts); // a refused call never reached the dependency
+            Assert.Equal(0, bulkhead.Running);
+            Assert.Equal(0, bulkhead.Queued);
+            Assert.True(refused > 0 && ok > 0, "the line both served and refused");
+        }
+    }
+}
