@@ -70,13 +70,18 @@ namespace Sidecar.Runtime.Tests
             Assert.Null(SidecarHttp.RetryAfter(none, clock));
         }
 
+        private sealed record Secret(string CardNumber);
+
         [Fact]
         public void A_result_exception_describes_the_result_on_one_line()
         {
             using var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
             var exception = new SidecarResultException("GetAsync", response, Outcome.Transient, 2, TimeSpan.FromSeconds(3));
 
-            Assert.StartsWith("GetAsync returned a result classified Transient (attempt 2): StatusCode: 503", exception.Message, StringComparison.Ordinal);
+            Assert.Equal("GetAsync returned a result classified Transient (attempt 2): an HTTP response with status 503 ServiceUnavailable.", exception.Message);
+            Assert.Equal(
+                "GetAsync returned a result classified Failure (attempt 1): a Sidecar.Runtime.Tests.SidecarHttpTests+Secret.",
+                new SidecarResultException("GetAsync", new Secret("4111 1111 1111 1111"), Outcome.Failure, 1).Message); // never the result's text
             Assert.DoesNotContain("\n", exception.Message, StringComparison.Ordinal);
             Assert.Same(response, exception.Result);
             Assert.Equal(TimeSpan.FromSeconds(3), ((IRetryAfter)exception).RetryAfter);

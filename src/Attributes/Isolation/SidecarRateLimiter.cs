@@ -14,8 +14,9 @@ namespace Sidecar
     /// the <see cref="TimeProvider"/>'s monotonic timestamp, like every other decision of a sidecar; the BCL's own limiters
     /// read <c>Stopwatch</c> and run their own timer, which <c>FakeTimeProvider</c> cannot drive. It is a
     /// <see cref="RateLimiter"/>, so it chains with others (<c>PartitionedRateLimiter.CreateChained</c>). Shared by every
-    /// decorator of a service through <see cref="CircuitBreakerRegistry"/>. Memory is 8 bytes per permit granted in the last
-    /// window (the log grows with the traffic, never past the limit); each decision is amortized constant time.
+    /// decorator of a service through <see cref="CircuitBreakerRegistry"/>. Memory is 8 bytes per permit of the busiest
+    /// window seen so far (the log grows with the traffic, never past the limit, and is kept); each decision is amortized
+    /// constant time.
     /// </summary>
     public sealed class SidecarRateLimiter : RateLimiter
     {
@@ -92,9 +93,10 @@ namespace Sidecar
                 throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount, "Between 0 and the permit limit (" + PermitLimit + ") permits can be asked for.");
             }
 
-            long now = _time.GetTimestamp();
             lock (_gate)
             {
+                // Read under the lock, so that the log stays in order and a grant is stamped when it is made.
+                long now = _time.GetTimestamp();
                 if (_disposed)
                 {
                     throw new ObjectDisposedException(nameof(SidecarRateLimiter));

@@ -43,27 +43,13 @@ namespace Sidecar
 
         internal object? Origin { get; set; }
 
-        private static string Describe(object? result)
+        // What the message says of the result: its type, and an HTTP response's status, never its text (a record's
+        // ToString prints every property, and messages end up in logs).
+        private static string Describe(object? result) => result switch
         {
-            if (result is null)
-            {
-                return "null";
-            }
-
-            string? text;
-            try
-            {
-                text = result.ToString();
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                text = null;
-            }
-
-            text ??= result.GetType().FullName ?? "?";
-            int line = text.IndexOfAny(new[] { '\r', '\n' });
-            text = line >= 0 ? text.Substring(0, line) : text;
-            return text.Length > 200 ? text.Substring(0, 200) + "…" : text;
-        }
+            null => "null",
+            System.Net.Http.HttpResponseMessage response => "an HTTP response with status " + (int)response.StatusCode + " " + response.StatusCode,
+            _ => "a " + (result.GetType().FullName ?? result.GetType().Name),
+        };
     }
 }

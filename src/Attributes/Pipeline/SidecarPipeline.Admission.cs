@@ -61,7 +61,7 @@ namespace Sidecar
                 permit = permit.WithSlot();
             }
 
-            if (HasLimiter && (_partitionedLimiter is not null || !TryTakePermit(null, out _)))
+            if (HasLimiter && (_partitionedLimiter is not null || !TakePermitOrGiveBack(null, permit, out _)))
             {
                 // Refused by the rate limit (or a partitioned limit, which needs the member): the retry loop's Enter asks
                 // again, with the member, and reports a refusal.
@@ -123,14 +123,9 @@ namespace Sidecar
                 permit = permit.WithSlot();
             }
 
-            if (HasLimiter && !TryTakePermit(member, out TimeSpan? wait))
+            if (HasLimiter && !TakePermitOrGiveBack(member, permit, out TimeSpan? wait))
             {
-                if (permit.HoldsBulkheadSlot)
-                {
-                    _bulkhead!.Release();
-                }
-
-                breaker?.OnIgnored(permit);
+                GiveBack(permit);
                 throw RejectRate(member, wait);
             }
 
@@ -167,6 +162,15 @@ namespace Sidecar
         /// <exception cref="BulkheadRejectedException">Every slot is taken and the queue is full.</exception>
         /// <exception cref="BrokenCircuitException">The circuit refused the attempt (asked once a slot is held).</exception>
         public ValueTask<CircuitPermit> EnterAsync(SidecarMember member, int attempt, CancellationToken cancellationToken)
+            => EnterAsync(member, attempt, cancellationToken, default);
+
+        /// <summary>
+        /// <see cref="EnterAsync(SidecarMember, int, CancellationToken)"/> for a call with a <paramref name="deadline"/>: the
+        /// wait in the bulkhead's line ends when the deadline passes, with <see cref="SidecarTimeoutException"/>
+        /// (<see cref="SidecarTimeoutException.IsTotalTimeout"/>), taking nothing.
+        /// </summary>
+        /// <exception cref="SidecarTimeoutException">The deadline passed while the call waited in line.</exception>
+        public ValueTask<CircuitPermit> EnterAsync(SidecarMember member, int attempt, CancellationToken cancellationToken, CallDeadline deadline)
         {
             Bulkhead? bulkhead = _bulkhead;
             if (bulkhead is null || bulkhead.MaxQueue == 0 || bulkhead.TryEnter())
@@ -179,12 +183,37 @@ namespace Sidecar
                 return new ValueTask<CircuitPermit>(AdmitWithSlot(member, attempt));
             }
 
-            return Queue(member, attempt, bulkhead, cancellationToken);
+            return Queue(member, attempt, bulkhead, cancellationToken, deadline);
         }
 
-        private async ValueTask<CircuitPermit> Queue(SidecarMember member, int attempt, Bulkhead bulkhead, CancellationToken cancellationToken)
+        private async ValueTask<CircuitPermit> Queue(SidecarMember member, int attempt, Bulkhead bulkhead, CancellationToken cancellationToken, CallDeadline deadline)
         {
-            if (!await bulkhead.EnterAsync(cancellationToken).ConfigureAwait(false))
+            bool entered;
+            if (!deadline.IsSet)
+            {
+                entered = await bulkhead.EnterAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // The line is part of the call: its deadline ends the wait too.
+                TimeSpan left = deadline.Remaining(_time);
+#if NET8_0_OR_GREATER
+                using var expiry = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1), _time);
+#else
+                using CancellationTokenSource expiry = _time.CreateCancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1));
+#endif
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
+                try
+                {
+                    entered = await bulkhead.EnterAsync(either.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw SidecarTimeoutException.Total(this, Service, member.Name, deadline.Total, ex, beforeAttempt: true, " while it waited for a bulkhead slot");
+                }
+            }
+
+            if (!entered)
             {
                 throw RejectFull(member, bulkhead);
             }
@@ -192,37 +221,65 @@ namespace Sidecar
             return AdmitWithSlot(member, attempt);
         }
 
-        // The bulkhead slot is held: the circuit and the rate limit have their say; a refusal gives the slot back.
+        // The bulkhead slot is held: the circuit and the rate limit have their say; a refusal (or a limiter that throws)
+        // gives back the slot and whatever the circuit granted.
         private CircuitPermit AdmitWithSlot(SidecarMember member, int attempt)
         {
-            CircuitPermit permit = default;
             CircuitBreaker? breaker = _breaker;
-            try
-            {
-                if (breaker is not null && !breaker.TryEnter(out permit, out TimeSpan retryAfter))
-                {
-                    throw Reject(member, breaker, retryAfter);
-                }
-
-                if (HasLimiter && !TryTakePermit(member, out TimeSpan? wait))
-                {
-                    breaker?.OnIgnored(permit);
-                    throw RejectRate(member, wait);
-                }
-            }
-            catch
+            CircuitPermit permit = default;
+            if (breaker is not null && !breaker.TryEnter(out permit, out TimeSpan retryAfter))
             {
                 _bulkhead!.Release();
-                throw;
+                throw Reject(member, breaker, retryAfter);
             }
 
             permit = permit.WithSlot();
+            if (HasLimiter && !TakePermitOrGiveBack(member, permit, out TimeSpan? wait))
+            {
+                GiveBack(permit);
+                throw RejectRate(member, wait);
+            }
+
             if (_chaosOn)
             {
                 permit = permit.WithChaos();
             }
 
             return attempt > 0 && _budget is not null ? permit.AsRetry() : permit;
+        }
+
+        // Whether the limiter would grant a permit within `delay` (asking for none takes none, and says when one frees up);
+        // a limiter that throws, or cannot say, says yes, and the attempt's own admission has the last word.
+        private bool RateLimitWouldGrant(SidecarMember member, TimeSpan delay)
+        {
+            try
+            {
+                using System.Threading.RateLimiting.RateLimitLease lease = _partitionedLimiter is not null
+                    ? _partitionedLimiter.AttemptAcquire(member, 0)
+                    : _limiter!.AttemptAcquire(0);
+                return lease.IsAcquired
+                    || !lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out TimeSpan frees)
+                    || frees <= delay;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                return true;
+            }
+        }
+
+        // TryTakePermit, giving back what the attempt holds when the limiter itself throws (a partitioner's bug, a
+        // disposed limiter): the exception goes on, and no slot is left taken.
+        private bool TakePermitOrGiveBack(SidecarMember? member, CircuitPermit permit, out TimeSpan? retryAfter)
+        {
+            try
+            {
+                return TryTakePermit(member, out retryAfter);
+            }
+            catch
+            {
+                GiveBack(permit);
+                throw;
+            }
         }
 
         private bool HasLimiter => _limiter is not null || _partitionedLimiter is not null;

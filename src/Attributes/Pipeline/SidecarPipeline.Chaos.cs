@@ -10,9 +10,6 @@ namespace Sidecar
         /// <summary>The key in <see cref="Exception.Data"/> that marks an exception as injected (telemetry tags it <c>sidecar.injected</c>).</summary>
         internal const string InjectedKey = "Sidecar.Injected";
 
-        private readonly object _diceGate = new();
-        private Random? _dice;
-
         /// <summary>
         /// One attempt of an asynchronous member under chaos: maybe waits <c>ChaosLatency</c> first (on the attempt's token,
         /// so its timeout cuts it short), then maybe fails with an injected fault or answers with an injected result, else
@@ -69,15 +66,7 @@ namespace Sidecar
                 return true;
             }
 
-            if (_chaos?.Seed is int seed)
-            {
-                lock (_diceGate)
-                {
-                    return (_dice ??= new Random(seed)).NextDouble() < rate;
-                }
-            }
-
-            return NextRandom() < rate;
+            return (_chaos?.NextSeeded() ?? NextRandom()) < rate;
         }
     }
 }

@@ -75,7 +75,7 @@ namespace Sidecar
                 return false;
             }
 
-            return exception is SidecarRejectedException or SidecarResultException or SidecarTimeoutException { IsTotalTimeout: true }
+            return exception is SidecarRejectedException or SidecarResultException || IsOwnDeadline(exception)
                 || FallbackAnswers(DefaultOutcome(PolicyFor(member), exception));
         }
 
@@ -92,7 +92,7 @@ namespace Sidecar
                 return false;
             }
 
-            return exception is SidecarRejectedException or SidecarResultException or SidecarTimeoutException { IsTotalTimeout: true }
+            return exception is SidecarRejectedException or SidecarResultException || IsOwnDeadline(exception)
                 || FallbackAnswers(lastOutcome);
         }
 
@@ -175,7 +175,7 @@ namespace Sidecar
             }
 
             SidecarPolicy policy = PolicyFor(member);
-            if (exception is SidecarTimeoutException { IsTotalTimeout: true } overdue)
+            if (exception is SidecarTimeoutException { IsTotalTimeout: true } overdue && ReferenceEquals(overdue.Origin, this))
             {
                 // The call's deadline passed: final, whatever Classify or RetryOn would say.
                 if (attempt == 0)
@@ -207,10 +207,11 @@ namespace Sidecar
                 {
                     outcome = classify(state, exception);
                 }
-                catch
+                catch (Exception classifierFailure)
                 {
                     // A classifier that throws is a bug: the attempt counts for nothing and its exception is what the caller sees.
                     _breaker?.OnIgnored(permit, ended);
+                    ClassifierFailed(member, policy, attempt, classifierFailure);
                     throw;
                 }
             }
@@ -266,15 +267,24 @@ namespace Sidecar
             if (retry && deadline.IsSet && delay >= deadline.Remaining(_time))
             {
                 // The next attempt could not start before the call's deadline: do not wait for nothing.
-                var overdue = SidecarTimeoutException.Total(Service, member.Name, deadline.Total, failure, beforeAttempt: false, " before retry " + (attempt + 1) + " could start");
+                var overdue = SidecarTimeoutException.Total(this, Service, member.Name, deadline.Total, failure, beforeAttempt: false, " before retry " + (attempt + 1) + " could start");
                 _events.AttemptFailed(member.Name, attempt + 1, overdue, retry: false, TimeSpan.Zero, policy.HasFallback, Outcome.Failure);
                 _breaker?.DeliverTransitions();
                 throw overdue;
             }
 
-            if (retry && _bulkhead is not null && _bulkhead.IsFull)
+            if (retry && _bulkhead is not null && (_bulkhead.MaxQueue > 0 ? _bulkhead.WouldRefuse : _bulkhead.IsFull))
             {
-                // The retry would be refused by the bulkhead: better the dependency's own failure than a rejection.
+                // The retry would be refused by the bulkhead (full, and its line too): better the dependency's own failure
+                // than a rejection. With a line that has room, the retry waits in it like any call.
+                retry = false;
+                delay = TimeSpan.Zero;
+            }
+
+            if (retry && HasLimiter && !RateLimitWouldGrant(member, delay))
+            {
+                // The retry would be refused by the rate limit (no permit frees up within its delay): the dependency's own
+                // failure stands.
                 retry = false;
                 delay = TimeSpan.Zero;
             }
@@ -292,6 +302,22 @@ namespace Sidecar
             _breaker?.DeliverTransitions();
             return retry;
         }
+
+        // The call ends with the exception of a Classify method: counted once, like any final failure (the fallback, if any,
+        // answers it).
+        private void ClassifierFailed(SidecarMember member, SidecarPolicy policy, int attempt, Exception classifierFailure)
+        {
+            if (attempt == 0)
+            {
+                _budget?.OnCall();
+            }
+
+            _events.AttemptFailed(member.Name, attempt + 1, classifierFailure, retry: false, TimeSpan.Zero, policy.HasFallback, Outcome.Failure);
+        }
+
+        // This pipeline's own deadline passed (one of a sidecar further in is an ordinary timeout here).
+        private bool IsOwnDeadline(Exception exception)
+            => exception is SidecarTimeoutException { IsTotalTimeout: true } overdue && ReferenceEquals(overdue.Origin, this);
 
         /// <summary>Whether a fallback answers a final failure classified <paramref name="outcome"/>: not one that is ignored or a success.</summary>
         private static bool FallbackAnswers(Outcome outcome) => outcome is Outcome.Transient or Outcome.Failure;

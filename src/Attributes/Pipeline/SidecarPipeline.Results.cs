@@ -74,10 +74,13 @@ namespace Sidecar
                 {
                     outcome = (classify ?? throw new ArgumentNullException(nameof(classify)))(state, result);
                 }
-                catch
+                catch (Exception classifierFailure)
                 {
-                    // A classifier that throws is a bug: the attempt counts for nothing and its exception is what the caller sees.
+                    // A classifier that throws is a bug: the attempt counts for nothing, its result (which nobody will read)
+                    // is disposed, and its exception is what the caller sees.
                     GiveBack(permit);
+                    DisposeQuietly(result);
+                    ClassifierFailed(member, PolicyFor(member), attempt, classifierFailure);
                     throw;
                 }
             }

@@ -65,6 +65,19 @@ namespace Sidecar
         }
 
         /// <summary>
+        /// Before an attempt of a call with a <paramref name="deadline"/> asks for admission: fails it, taking nothing (no
+        /// permit, no probe, no slot), when the deadline has already passed.
+        /// </summary>
+        /// <exception cref="SidecarTimeoutException">The deadline has passed.</exception>
+        public void CheckDeadline(SidecarMember member, CallDeadline deadline)
+        {
+            if (deadline.IsSet && deadline.Remaining(_time) <= TimeSpan.Zero)
+            {
+                throw SidecarTimeoutException.Total(this, Service, member.Name, deadline.Total, null, beforeAttempt: true, " before the next attempt could start");
+            }
+        }
+
+        /// <summary>
         /// Starts the time limit of one attempt of a call with a <paramref name="deadline"/>: the attempt's own
         /// <c>Timeout</c>, or what is left of the deadline when that is shorter.
         /// </summary>
@@ -80,7 +93,7 @@ namespace Sidecar
             TimeSpan left = deadline.Remaining(_time);
             if (left <= TimeSpan.Zero)
             {
-                throw SidecarTimeoutException.Total(Service, member.Name, deadline.Total, null, beforeAttempt: true, " before the next attempt could start");
+                throw SidecarTimeoutException.Total(this, Service, member.Name, deadline.Total, null, beforeAttempt: true, " before the next attempt could start");
             }
 
             bool deadlineFirst = policy.Timeout <= TimeSpan.Zero || left < policy.Timeout;
@@ -177,7 +190,7 @@ namespace Sidecar
         // An attempt cut short by its own Timeout, or by what was left of the call's deadline.
         private SidecarTimeoutException TimedOut(SidecarMember member, AttemptTimeout timeout, Exception cancelled)
             => timeout.IsDeadline
-                ? SidecarTimeoutException.Total(Service, member.Name, PolicyFor(member).TotalTimeout, cancelled, beforeAttempt: false, string.Empty)
+                ? SidecarTimeoutException.Total(this, Service, member.Name, PolicyFor(member).TotalTimeout, cancelled, beforeAttempt: false, string.Empty)
                 : new SidecarTimeoutException(Service, member.Name, PolicyFor(member).Timeout, cancelled);
     }
 }

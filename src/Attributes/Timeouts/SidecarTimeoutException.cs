@@ -40,8 +40,11 @@ namespace Sidecar
         /// <summary>No attempt was running when the deadline was found passed: the circuit does not count it.</summary>
         internal bool BeforeAttempt { get; private set; }
 
+        /// <summary>The pipeline whose deadline passed: a deadline of a sidecar further in is an ordinary timeout here.</summary>
+        internal object? Origin { get; private set; }
+
         /// <summary>The call ran past its deadline, <paramref name="total"/>.</summary>
-        internal static SidecarTimeoutException Total(string service, string member, TimeSpan total, Exception? innerException, bool beforeAttempt, string why)
+        internal static SidecarTimeoutException Total(object origin, string service, string member, TimeSpan total, Exception? innerException, bool beforeAttempt, string why)
             => new(
                 string.Format(CultureInfo.InvariantCulture, "{0}.{1} did not complete within its total time limit of {2:0} ms (TotalTimeout){3}.", service, member, total.TotalMilliseconds, why),
                 service,
@@ -51,6 +54,7 @@ namespace Sidecar
             {
                 IsTotalTimeout = true,
                 BeforeAttempt = beforeAttempt,
+                Origin = origin,
             };
 
         private SidecarTimeoutException(string message, string service, string member, TimeSpan timeout, Exception? innerException)

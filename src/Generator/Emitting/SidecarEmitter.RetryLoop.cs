@@ -72,7 +72,8 @@ namespace Sidecar.Generators.Emitting
             // A deadline over the call needs every attempt timed too, so either knob takes the member off the fast path.
             bool hasDeadline = policy.TotalTimeout > 0;
             bool hasTimeout = policy.Timeout > 0 || hasDeadline;
-            string? deadline = hasDeadline ? locals.Deadline : null;
+            // Every timed member keeps a deadline (default without TotalTimeout), so an override can give it one at run time.
+            string? deadline = hasTimeout ? locals.Deadline : null;
             bool classifiesResult = hasResult && m.ResultClassifier is not null;
             string helper = names.Allocate(m.DisplayName + "WithRetries");
             string token = m.CancellationToken ?? "default";
@@ -81,7 +82,7 @@ namespace Sidecar.Generators.Emitting
 
             // With a bulkhead queue, an attempt that finds every slot taken waits for one (in order) instead of failing.
             string enter = policy.Values.IsOn(Catalogue.KnobId.MaxQueue) && policy.Values.IsOn(Catalogue.KnobId.MaxConcurrency)
-                ? "await " + pipeline + ".EnterAsync(" + display + ", " + locals.Attempt + ", " + token + ").ConfigureAwait(false)"
+                ? "await " + pipeline + ".EnterAsync(" + display + ", " + locals.Attempt + ", " + token + (deadline is null ? string.Empty : ", " + deadline) + ").ConfigureAwait(false)"
                 : pipeline + ".Enter(" + display + ", " + locals.Attempt + ")";
 
             Header(w, m);
@@ -199,6 +200,8 @@ namespace Sidecar.Generators.Emitting
             w.Line(m.Type + " " + locals.Task + ";");
             if (hasTimeout)
             {
+                // A deadline already past fails the attempt before it takes a permit, a probe or a slot.
+                w.Line(pipeline + ".CheckDeadline(" + display + ", " + deadline + ");");
                 w.Line(locals.Permit + " = " + enter + ";");
                 w.Line("global::Sidecar.AttemptTimeout " + locals.Timeout + " = " + pipeline + ".StartAttempt(" + display + ", " + token + (deadline is null ? string.Empty : ", " + deadline) + ");");
 

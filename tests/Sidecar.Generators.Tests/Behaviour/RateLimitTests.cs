@@ -35,14 +35,18 @@ namespace Sidecar.Generators.Tests.Behaviour
         }
 
         [Fact]
-        public async Task Retries_take_permits_too_and_a_retry_over_the_quota_ends_the_call_with_the_refusal()
+        public async Task Retries_take_permits_too_and_a_retry_the_quota_cannot_grant_leaves_the_dependencys_failure()
         {
             var inner = new QuotaService { Failures = 1 };
             var quota = new QuotaServiceSidecar(inner, Options);
 
             Assert.Equal(1, await quota.GetAsync(1)); // two attempts: two permits
             inner.Failures = 2;
-            await Assert.ThrowsAsync<RateLimitRejectedException>(() => quota.GetAsync(2)); // attempt 1 fails, its retry is refused
+
+            // Attempt 1 takes the last permit and fails; no permit frees up within the retry's delay, so the retry is not
+            // made and the caller gets the dependency's own failure rather than a refusal.
+            ConnectionError failure = await Assert.ThrowsAsync<ConnectionError>(() => quota.GetAsync(2));
+            Assert.Equal("busy", failure.Message);
             Assert.Equal(3, inner.Calls);
         }
 

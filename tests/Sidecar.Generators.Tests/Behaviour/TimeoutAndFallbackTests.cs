@@ -40,6 +40,24 @@ namespace Sidecar.Generators.Tests.Behaviour
         }
 
         [Fact]
+        public async Task An_override_gives_a_deadline_to_a_member_compiled_with_only_a_timeout()
+        {
+            var inner = new HangingService();
+            SidecarOptions options = Options;
+            options.Overrides["ISlowService.GetAsync"] = new SidecarPolicyOverride { TotalTimeout = 1500 };
+            var sidecar = new SlowServiceSidecar(inner, options);
+
+            Task<int> call = sidecar.GetAsync(1, CancellationToken.None);
+            ExpireAttempt(); // the first attempt times out at 1000 ms; the second has only 500 ms of the deadline left
+            Assert.True(SpinWait.SpinUntil(() => inner.Calls == 2 && _time.PendingTimers > 0, TimeSpan.FromSeconds(10)), "no second attempt");
+            _time.Advance(TimeSpan.FromMilliseconds(500));
+
+            SidecarTimeoutException timeout = await Assert.ThrowsAsync<SidecarTimeoutException>(() => call);
+            Assert.True(timeout.IsTotalTimeout);
+            Assert.Equal(2, inner.Calls); // Retries = 2 would have made a third
+        }
+
+        [Fact]
         public async Task An_attempt_within_its_time_answers_normally()
         {
             var inner = new HangingService { Answer = 5 };

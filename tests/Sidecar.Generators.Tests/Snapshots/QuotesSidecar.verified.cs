@@ -68,14 +68,16 @@ namespace Market
             try
             {
                 global::System.TimeSpan delay = global::System.TimeSpan.Zero;
+                global::Sidecar.CallDeadline deadline = _pipeline.StartCall(s_priceAsync);
                 for (int attempt = 0; ; attempt++)
                 {
                     global::Sidecar.CircuitPermit permit = default;
                     try
                     {
                         global::System.Threading.Tasks.Task<decimal> task;
+                        _pipeline.CheckDeadline(s_priceAsync, deadline);
                         permit = _pipeline.Enter(s_priceAsync, attempt);
-                        global::Sidecar.AttemptTimeout timeout = _pipeline.StartAttempt(s_priceAsync, cancellationToken);
+                        global::Sidecar.AttemptTimeout timeout = _pipeline.StartAttempt(s_priceAsync, cancellationToken, deadline);
                         global::System.Threading.Tasks.Task<decimal> attemptTask;
                         try
                         {
@@ -94,7 +96,7 @@ namespace Market
                     }
                     catch (global::System.Exception exception)
                     {
-                        if (!_pipeline.ShouldRetry(s_priceAsync, exception, attempt, permit, cancellationToken, delay, out delay))
+                        if (!_pipeline.ShouldRetry(s_priceAsync, exception, this, null, attempt, permit, cancellationToken, delay, out delay, out _, deadline))
                         {
                             throw;
                         }
