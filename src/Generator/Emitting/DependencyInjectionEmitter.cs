@@ -55,20 +55,7 @@ namespace Sidecar.Generators.Emitting
             w.Line("/// <returns>The same service collection.</returns>");
             w.Line("/// <exception cref=\"global::System.InvalidOperationException\">No registration of the service was found.</exception>");
             w.Line("public static " + Services + " " + method + "(this " + Services + " services, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)");
-            w.Line("    => " + Helper + ".Decorate(");
-            w.Line("        services,");
-            w.Line("        typeof(" + inner.Type + "),");
-            if (capabilities.KeyedServices)
-            {
-                w.Line("        null,");
-                w.Line("        keyed: false,");
-            }
-
-            w.Line("        " + implementation + "." + SidecarEmitter.ServiceField(model) + ",");
-            w.Line("        configure,");
-            w.Line("        (provider, inner) => new " + implementation + "((" + inner.Type + ")inner, " + Helper + ".Options(provider, configure)),");
-            w.Line("        \"" + method + "\",");
-            w.Line("        sidecarDisposesInner: " + (inner.IsDisposable ? "true" : "false") + ");");
+            EmitDecorateCall(w, model, implementation, method, capabilities.KeyedServices ? "null" : null);
             if (capabilities.KeyedServices)
             {
                 w.Line();
@@ -84,16 +71,7 @@ namespace Sidecar.Generators.Emitting
                 w.Line("/// <returns>The same service collection.</returns>");
                 w.Line("/// <exception cref=\"global::System.InvalidOperationException\">No registration of the service under that key was found.</exception>");
                 w.Line("public static " + Services + " " + method + "(this " + Services + " services, object? serviceKey, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)");
-                w.Line("    => " + Helper + ".Decorate(");
-                w.Line("        services,");
-                w.Line("        typeof(" + inner.Type + "),");
-                w.Line("        serviceKey,");
-                w.Line("        keyed: true,");
-                w.Line("        " + implementation + "." + SidecarEmitter.ServiceField(model) + ",");
-                w.Line("        configure,");
-                w.Line("        (provider, inner) => new " + implementation + "((" + inner.Type + ")inner, " + Helper + ".Options(provider, configure)),");
-                w.Line("        \"" + method + "\",");
-                w.Line("        sidecarDisposesInner: " + (inner.IsDisposable ? "true" : "false") + ");");
+                EmitDecorateCall(w, model, implementation, method, "serviceKey");
             }
             string formerName = "Add" + model.ClassName.TrimStart('@');
             if (model.IsClassForm && formerName != method)
@@ -117,6 +95,27 @@ namespace Sidecar.Generators.Emitting
             }
 
             return w.ToString();
+        }
+
+        // The body of an AddXxxSidecar extension: the shared helper's Decorate, for the unkeyed registration (key "null")
+        // or a keyed one ("serviceKey"); no key argument at all before DI 8 (key null).
+        private static void EmitDecorateCall(SourceWriter w, ServiceModel model, string implementation, string method, string? key)
+        {
+            InnerModel inner = model.Inners[0];
+            w.Line("    => " + Helper + ".Decorate(");
+            w.Line("        services,");
+            w.Line("        typeof(" + inner.Type + "),");
+            if (key is not null)
+            {
+                w.Line("        " + key + ",");
+                w.Line("        keyed: " + (key == "null" ? "false" : "true") + ",");
+            }
+
+            w.Line("        " + implementation + "." + SidecarEmitter.ServiceField(model) + ",");
+            w.Line("        configure,");
+            w.Line("        (provider, inner) => new " + implementation + "((" + inner.Type + ")inner, " + Helper + ".Options(provider, configure)),");
+            w.Line("        \"" + method + "\",");
+            w.Line("        sidecarDisposesInner: " + (inner.IsDisposable ? "true" : "false") + ");");
         }
 
         public static string EmitSharedHelper(HostCapabilities capabilities)

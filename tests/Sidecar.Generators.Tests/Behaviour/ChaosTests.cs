@@ -21,24 +21,6 @@ namespace Sidecar.Generators.Tests.Behaviour
             return options;
         }
 
-        private async Task<T> WithDelays<T>(Func<Task<T>> call, int step)
-        {
-            Task<T> running = call();
-            while (!running.IsCompleted)
-            {
-                if (_time.PendingTimers > 0)
-                {
-                    _time.Advance(TimeSpan.FromMilliseconds(step));
-                }
-                else
-                {
-                    await Task.Delay(1);
-                }
-            }
-
-            return await running;
-        }
-
         [Fact]
         public async Task Injected_faults_are_classified_and_retried_like_real_ones_and_the_dependency_is_not_called()
         {
@@ -46,7 +28,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             var refused = new HttpRequestException("injected: connection refused");
             var weather = new WeatherApiSidecar(inner, Options("IWeatherApi.GetAsync", new SidecarPolicyOverride { ChaosFaultRate = 1 }, new SidecarChaos { Fault = _ => refused }));
 
-            HttpRequestException thrown = await Assert.ThrowsAsync<HttpRequestException>(() => WithDelays(() => weather.GetAsync("Oslo", CancellationToken.None), 100));
+            HttpRequestException thrown = await Assert.ThrowsAsync<HttpRequestException>(() => ClockDriver.Result(_time, () => weather.GetAsync("Oslo", CancellationToken.None), 100));
             Assert.Same(refused, thrown);
             Assert.Equal(0, inner.Calls); // every attempt was injected
             Assert.True(_circuits.TryGet(WeatherApiSidecar.CircuitName, out CircuitBreaker? circuit));
@@ -65,7 +47,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             var chaos = new SidecarChaos { Result = member => member.Name == "GetAsync" ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) : null };
             var weather = new WeatherApiSidecar(inner, Options("IWeatherApi", new SidecarPolicyOverride { ChaosResultRate = 1 }, chaos));
 
-            HttpResponseMessage response = await WithDelays(() => weather.GetAsync("Oslo", CancellationToken.None), 100);
+            HttpResponseMessage response = await ClockDriver.Result(_time, () => weather.GetAsync("Oslo", CancellationToken.None), 100);
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode); // retried as Transient, then handed back
             Assert.Equal(0, inner.Calls);
@@ -80,19 +62,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             var sidecar = new DeadlineServiceSidecar(inner, Options("IDeadlineService.TimedAsync", new SidecarPolicyOverride { ChaosLatencyRate = 1, ChaosLatency = 5_000 }));
 
             Task<int> call = sidecar.TimedAsync(1, CancellationToken.None);
-            int moved = 0;
-            while (!call.IsCompleted)
-            {
-                if (_time.PendingTimers > 0)
-                {
-                    _time.Advance(TimeSpan.FromMilliseconds(10));
-                    moved += 10;
-                }
-                else
-                {
-                    await Task.Delay(1);
-                }
-            }
+            int moved = await ClockDriver.RunUntilDone(_time, call, 10);
 
             // Each attempt waited in the injected latency until its 90 ms timeout; the deadline of 1 s ended the call.
             SidecarTimeoutException timeout = await Assert.ThrowsAsync<SidecarTimeoutException>(() => call);

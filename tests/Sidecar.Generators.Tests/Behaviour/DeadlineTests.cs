@@ -17,26 +17,6 @@ namespace Sidecar.Generators.Tests.Behaviour
         private static void Until(Func<bool> condition, string what)
             => Assert.True(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(10)), what);
 
-        /// <summary>Moves the clock in steps of <paramref name="step"/> ms while the call waits on a timer; returns the ms moved.</summary>
-        private async Task<int> RunClock(Task call, int step)
-        {
-            int moved = 0;
-            while (!call.IsCompleted)
-            {
-                if (_time.PendingTimers > 0)
-                {
-                    _time.Advance(TimeSpan.FromMilliseconds(step));
-                    moved += step;
-                }
-                else
-                {
-                    await Task.Delay(1);
-                }
-            }
-
-            return moved;
-        }
-
         [Fact]
         public async Task The_deadline_abandons_a_hanging_attempt_and_no_retry_follows()
         {
@@ -88,7 +68,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             var sidecar = new DeadlineServiceSidecar(inner, Options);
 
             Task<int> call = sidecar.TimedAsync(1, CancellationToken.None);
-            int moved = await RunClock(call, 10);
+            int moved = await ClockDriver.RunUntilDone(_time, call, 10);
 
             // Attempts at 0, 190, 380, 570, 760 ms time out after 90 ms each; the sixth, at 950 ms, has 50 ms left.
             SidecarTimeoutException timeout = await Assert.ThrowsAsync<SidecarTimeoutException>(() => call);
@@ -104,7 +84,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             var sidecar = new DeadlineServiceSidecar(inner, Options);
 
             Task<int> call = sidecar.GetAsync(1, CancellationToken.None);
-            int moved = await RunClock(call, 100);
+            int moved = await ClockDriver.RunUntilDone(_time, call, 100);
 
             await Assert.ThrowsAsync<ConnectionError>(() => call); // retries ran out first: the dependency's own failure
             Assert.Equal(6, inner.Calls);

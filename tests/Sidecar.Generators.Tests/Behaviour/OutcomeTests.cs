@@ -19,25 +19,6 @@ namespace Sidecar.Generators.Tests.Behaviour
 
         private CircuitState WeatherCircuit => _circuits.TryGet(WeatherApiSidecar.CircuitName, out CircuitBreaker? circuit) ? circuit!.State : CircuitState.Closed;
 
-        /// <summary>Runs <paramref name="call"/>, moving the clock past each backoff delay (100 ms, constant) as it starts.</summary>
-        private async Task<T> WithDelays<T>(Func<Task<T>> call)
-        {
-            Task<T> running = call();
-            while (!running.IsCompleted)
-            {
-                if (_time.PendingTimers > 0)
-                {
-                    _time.Advance(TimeSpan.FromMilliseconds(100));
-                }
-                else
-                {
-                    await Task.Yield();
-                }
-            }
-
-            return await running;
-        }
-
         [Fact]
         public async Task A_returned_503_is_retried_after_the_delay_and_the_discarded_response_is_disposed()
         {
@@ -64,7 +45,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             var inner = new ScriptedWeather { Otherwise = () => new TrackedResponse(HttpStatusCode.BadGateway) };
             var weather = new WeatherApiSidecar(inner, new SidecarOptions { TimeProvider = _time, CircuitBreakers = new CircuitBreakerRegistry() });
 
-            HttpResponseMessage response = await WithDelays(() => weather.GetAsync("Oslo", CancellationToken.None));
+            HttpResponseMessage response = await ClockDriver.Result(_time, () => weather.GetAsync("Oslo", CancellationToken.None), 100);
 
             // The third failed attempt in a row opened the circuit (FailureThreshold = 3), so no fourth attempt was made.
             Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
@@ -97,7 +78,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             var weather = new WeatherApiSidecar(inner, Options);
 
             // Three failed attempts in a row open the circuit during the first call's retries: it stops retrying.
-            HttpResponseMessage first = await WithDelays(() => weather.GetAsync("Oslo", CancellationToken.None));
+            HttpResponseMessage first = await ClockDriver.Result(_time, () => weather.GetAsync("Oslo", CancellationToken.None), 100);
             Assert.Equal(HttpStatusCode.InternalServerError, first.StatusCode);
             Assert.Equal(3, inner.Calls);
             Assert.Equal(CircuitState.Open, WeatherCircuit);
@@ -115,7 +96,7 @@ namespace Sidecar.Generators.Tests.Behaviour
         {
             var inner = new ScriptedWeather { Otherwise = () => new TrackedResponse(HttpStatusCode.ServiceUnavailable) };
             var weather = new WeatherApiSidecar(inner, Options);
-            await WithDelays(() => weather.GetAsync("Oslo", CancellationToken.None));
+            await ClockDriver.Result(_time, () => weather.GetAsync("Oslo", CancellationToken.None), 100);
             Assert.Equal(CircuitState.Open, WeatherCircuit);
 
             _time.Advance(TimeSpan.FromMilliseconds(1000));
@@ -148,7 +129,7 @@ namespace Sidecar.Generators.Tests.Behaviour
                 .Throws(new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.", new TimeoutException()))
                 .Then(HttpStatusCode.OK);
             var weather = new WeatherApiSidecar(inner, Options);
-            Assert.Equal(HttpStatusCode.OK, (await WithDelays(() => weather.GetAsync("Oslo", CancellationToken.None))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await ClockDriver.Result(_time, () => weather.GetAsync("Oslo", CancellationToken.None), 100)).StatusCode);
             Assert.Equal(2, inner.Calls);
 
             var missing = new HttpRequestException("Not found", null, HttpStatusCode.NotFound);
@@ -169,11 +150,11 @@ namespace Sidecar.Generators.Tests.Behaviour
             var inner = new ScriptedWeather().Then(HttpStatusCode.ServiceUnavailable).Then(HttpStatusCode.OK).Then(HttpStatusCode.GatewayTimeout).Then(HttpStatusCode.OK);
             var weather = new WeatherApiSidecar(inner, new SidecarOptions { TimeProvider = _time, CircuitBreakers = new CircuitBreakerRegistry() });
 
-            Assert.Equal(HttpStatusCode.OK, (await WithDelays(() => weather.GetValueAsync("Oslo", CancellationToken.None).AsTask())).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await ClockDriver.Result(_time, () => weather.GetValueAsync("Oslo", CancellationToken.None).AsTask(), 100)).StatusCode);
             Assert.Equal(2, inner.Calls);
 
             Task<HttpResponseMessage> sync = Task.Run(() => weather.Get("Oslo", CancellationToken.None));
-            HttpResponseMessage response = await WithDelays(() => sync);
+            HttpResponseMessage response = await ClockDriver.Result(_time, () => sync, 100);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(4, inner.Calls);
             Assert.True(inner.Returned[2].Disposed);
