@@ -81,6 +81,22 @@ namespace Sidecar.Runtime.Tests
         }
 
         [Fact]
+        public void A_refused_fast_path_asks_the_limiter_once()
+        {
+            var limiter = new SidecarRateLimiter("orders", permitLimit: 1, TimeSpan.FromSeconds(1), _time);
+            SidecarOptions options = Options;
+            options.RateLimiter = limiter;
+            var pipeline = new SidecarPipeline("orders", new SidecarPolicy("orders"), options);
+            pipeline.OnSuccess("GetAsync", pipeline.Start());
+
+            Assert.True(pipeline.Start().IsBlocked);
+            RateLimitRejectedException refused = Assert.IsType<RateLimitRejectedException>(pipeline.Refusal("GetAsync"));
+            Assert.Equal(TimeSpan.FromSeconds(1), refused.RetryAfter);
+            Assert.Equal(1, limiter.GetStatistics()!.TotalFailedLeases); // before: 2 (Start, then the retry loop's Enter)
+            Assert.Null(pipeline.Refusal("GetAsync")); // said once
+        }
+
+        [Fact]
         public void Sidecars_sharing_seeded_chaos_throw_one_sequence_of_dice()
         {
             var chaos = new SidecarChaos { Seed = 7 };

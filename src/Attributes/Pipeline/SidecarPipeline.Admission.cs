@@ -30,9 +30,24 @@ namespace Sidecar
             return StartSlow();
         }
 
+        // The fast path's rate-limit refusal, for the Refusal() that generated code calls next on the same thread, so that a
+        // refused call asks the limiter once (a chained limiter would otherwise spend its earlier stages' permits twice).
+#pragma warning disable IDE1006
+        [ThreadStatic]
+        private static SidecarPipeline? t_rateRefusedBy;
+
+        [ThreadStatic]
+        private static TimeSpan? t_rateRetryAfter;
+#pragma warning restore IDE1006
+
         [MethodImpl(MethodImplOptions.NoInlining)]
         private CircuitPermit StartSlow()
         {
+            if (HasLimiter)
+            {
+                t_rateRefusedBy = null; // a refusal a call with a fallback never asked about is forgotten here
+            }
+
             if (_chaosOn)
             {
                 return CircuitPermit.Blocked; // chaos runs in the retry loop, where an attempt can be delayed
@@ -61,15 +76,16 @@ namespace Sidecar
                 permit = permit.WithSlot();
             }
 
-            if (HasLimiter && (_partitionedLimiter is not null || !TakePermitOrGiveBack(null, permit, out _)))
+            if (HasLimiter && (_partitionedLimiter is not null || !TakePermitOrGiveBack(null, permit, out t_rateRetryAfter)))
             {
-                // Refused by the rate limit (or a partitioned limit, which needs the member): the retry loop's Enter asks
-                // again, with the member, and reports a refusal.
+                // Refused by the rate limit: Refusal reports it. A partitioned limit needs the member: the retry loop's Enter
+                // asks, with it.
                 if (permit.HoldsBulkheadSlot)
                 {
                     _bulkhead!.Release();
                 }
 
+                t_rateRefusedBy = _partitionedLimiter is null ? this : null;
                 return CircuitPermit.Blocked;
             }
 
@@ -151,7 +167,19 @@ namespace Sidecar
             }
 
             Bulkhead? bulkhead = _bulkhead;
-            return bulkhead is not null && bulkhead.WouldRefuse ? RejectFull(member, bulkhead) : null;
+            if (bulkhead is not null && bulkhead.WouldRefuse)
+            {
+                return RejectFull(member, bulkhead);
+            }
+
+            if (ReferenceEquals(t_rateRefusedBy, this))
+            {
+                // Start() just found the rate limit spent: the same refusal, without asking the limiter again.
+                t_rateRefusedBy = null;
+                return RejectRate(member, t_rateRetryAfter);
+            }
+
+            return null;
         }
 
         /// <summary>
