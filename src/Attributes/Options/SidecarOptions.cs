@@ -63,6 +63,102 @@ namespace Sidecar
         /// <returns>These options.</returns>
         /// <exception cref="ArgumentException">A setting is not understood; the message lists every one.</exception>
         public SidecarOptions AddOverrides(IEnumerable<KeyValuePair<string, string?>> settings)
+            => AddOverridesCore(settings);
+
+        /// <summary>
+        /// Replaces <see cref="Overrides"/> with <paramref name="overrides"/> and applies them to the sidecars already built
+        /// with these options, without recreating them: from their next attempt, the knobs of each call — retries, delays,
+        /// backoff, jitter, <c>Timeout</c>, <c>TotalTimeout</c>, chaos — are the new ones. The circuit, bulkhead, rate limit and
+        /// retry budget a service already has keep the values they were created with (circuit breakers are shared and
+        /// outlive a reload); <c>RetryOn</c>, <c>Classify</c> and <c>Fallback</c> are compiled in. A member compiled without
+        /// a timeout or a queue does not gain one. Call it from a configuration change callback (<c>IOptionsMonitor.OnChange</c>,
+        /// <c>ChangeToken.OnChange</c>).
+        /// </summary>
+        /// <param name="overrides">The new entries, keyed as <see cref="Overrides"/> is.</param>
+        /// <exception cref="ArgumentException">An entry does not fit a sidecar built with these options (out of range, a shared knob for one member); then nothing changes.</exception>
+        public void ReloadOverrides(IEnumerable<KeyValuePair<string, SidecarPolicyOverride>> overrides)
+        {
+            if (overrides is null)
+            {
+                throw new ArgumentNullException(nameof(overrides));
+            }
+
+            var next = new SidecarOptions { TimeProvider = TimeProvider, CircuitBreakers = CircuitBreakers };
+            foreach (KeyValuePair<string, SidecarPolicyOverride> entry in overrides)
+            {
+                next.Overrides[entry.Key] = entry.Value;
+            }
+
+            lock (_listeners)
+            {
+                // Every sidecar first, then the change: one that does not fit changes nothing anywhere.
+                var resolved = new List<(SidecarPipeline Pipeline, (SidecarPolicy, Dictionary<string, SidecarPolicy>?) Policies)>();
+                var errors = new List<string>();
+                _listeners.RemoveAll(l => !l.TryGetTarget(out _));
+                foreach (WeakReference<SidecarPipeline> listener in _listeners)
+                {
+                    if (!listener.TryGetTarget(out SidecarPipeline? pipeline))
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        resolved.Add((pipeline, pipeline.Resolve(next)));
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        errors.Add(pipeline.Service + ": " + ex.Message);
+                    }
+                }
+
+                if (errors.Count > 0)
+                {
+                    throw new ArgumentException("The reloaded overrides do not fit; nothing was changed. " + string.Join(" ", errors), nameof(overrides));
+                }
+
+                Overrides.Clear();
+                foreach (KeyValuePair<string, SidecarPolicyOverride> entry in next.Overrides)
+                {
+                    Overrides[entry.Key] = entry.Value;
+                }
+
+                foreach ((SidecarPipeline pipeline, (SidecarPolicy, Dictionary<string, SidecarPolicy>?) policies) in resolved)
+                {
+                    pipeline.Apply(policies);
+                }
+            }
+        }
+
+        /// <summary>
+        /// <see cref="ReloadOverrides(IEnumerable{KeyValuePair{string, SidecarPolicyOverride}})"/> from flat configuration
+        /// settings, read as <see cref="AddOverrides"/> reads them (every mistake an error, reported together).
+        /// </summary>
+        /// <exception cref="ArgumentException">A setting is not understood, or an entry does not fit; then nothing changes.</exception>
+        public void ReloadOverrides(IEnumerable<KeyValuePair<string, string?>> settings)
+        {
+            var read = new SidecarOptions();
+            read.AddOverridesCore(settings);
+            ReloadOverrides(read.Overrides);
+        }
+
+        // The pipelines built with these options, for ReloadOverrides (weakly held: a sidecar nobody uses is collected).
+        private readonly List<WeakReference<SidecarPipeline>> _listeners = new();
+
+        internal void Listen(SidecarPipeline pipeline)
+        {
+            lock (_listeners)
+            {
+                if (_listeners.Count > 64 && _listeners.Count % 64 == 0)
+                {
+                    _listeners.RemoveAll(l => !l.TryGetTarget(out _));
+                }
+
+                _listeners.Add(new WeakReference<SidecarPipeline>(pipeline));
+            }
+        }
+
+        private SidecarOptions AddOverridesCore(IEnumerable<KeyValuePair<string, string?>> settings)
         {
             OverrideSettings.Read(Overrides, settings ?? throw new ArgumentNullException(nameof(settings)));
             return this;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace Sidecar
 {
@@ -18,20 +19,24 @@ namespace Sidecar
 
         // The happy path's one field: the breaker (or CircuitBreaker.AlwaysClosed without one) when nothing else is in play
         // (no bulkhead, no retry budget, no failure-ratio window); null when every attempt must take the full path.
-        private readonly CircuitBreaker? _fastGate;
+        private CircuitBreaker? _fastGate; // recomputed when a reload switches chaos on or off
         private readonly Bulkhead? _bulkhead;
         private readonly RetryBudget? _budget;
         private readonly System.Threading.RateLimiting.RateLimiter? _limiter;
         private readonly System.Threading.RateLimiting.PartitionedRateLimiter<SidecarMember>? _partitionedLimiter;
         private readonly string _limiterName;
         private readonly SidecarChaos? _chaos;
-        private readonly bool _chaosOn; // some policy of this pipeline injects chaos: every attempt's permit says so
+        private bool _chaosOn; // some policy of this pipeline injects chaos: every attempt's permit says so
         private readonly TimeProvider _time;
         private readonly SidecarEvents _events;
         private readonly Func<double>? _random;
-        private readonly Dictionary<string, SidecarPolicy>? _memberPolicies;
+        private Dictionary<string, SidecarPolicy>? _memberPolicies;
         private readonly SidecarService _service;
-        private readonly SidecarPolicy?[]? _policyAt; // _memberPolicies by the service's member index
+        private SidecarPolicy?[]? _policyAt; // _memberPolicies by the service's member index
+        private readonly SidecarPolicy _compiled;
+        private readonly string[]? _members;
+        private readonly string[]? _ownKnobs;
+        private readonly SidecarOptions _options;
 
         /// <summary>Creates the pipeline of one decorator instance.</summary>
         /// <param name="service">The decorated service's name, used in telemetry and to find <see cref="SidecarOptions.Overrides"/>.</param>
@@ -96,15 +101,12 @@ namespace Sidecar
             options ??= SidecarOptions.Default;
             _time = options.TimeProvider ?? TimeProvider.System;
             _random = options.Random;
-            Policy = policy = OverrideResolver.Resolve(service, policy, options, members, ownKnobs, out _memberPolicies);
-            if (_memberPolicies is not null && !service.AllMembers)
-            {
-                _policyAt = new SidecarPolicy?[service.MemberNames.Length];
-                for (int i = 0; i < _policyAt.Length; i++)
-                {
-                    _policyAt[i] = _memberPolicies.TryGetValue(service.MemberNames[i], out SidecarPolicy? own) ? own : null;
-                }
-            }
+            _compiled = policy;
+            _members = members;
+            _ownKnobs = ownKnobs;
+            _options = options;
+            _policy = policy = OverrideResolver.Resolve(service, policy, options, members, ownKnobs, out _memberPolicies);
+            _policyAt = ByIndex(service, _memberPolicies);
 
             _events = new SidecarEvents(service.Name, options.Observer, policy.HasFallback);
             CircuitBreakerRegistry registry = options.CircuitBreakers ?? CircuitBreakerRegistry.Shared;
@@ -125,7 +127,6 @@ namespace Sidecar
             }
 
             _chaos = options.Chaos;
-            _chaosOn = policy.InjectsChaos || (_memberPolicies is not null && System.Linq.Enumerable.Any(_memberPolicies.Values, p => p.InjectsChaos));
             _partitionedLimiter = options.PartitionedRateLimiter;
             _limiter = _partitionedLimiter is null ? options.RateLimiter : null;
             _limiterName = policy.CircuitName;
@@ -134,17 +135,23 @@ namespace Sidecar
                 _limiter = registry.GetOrAddRateLimiter(policy.CircuitName, policy.RateLimit, policy.RateLimitWindow, _time);
             }
 
-            if (_bulkhead is null && _budget is null && _limiter is null && _partitionedLimiter is null && !_chaosOn && _breaker?.CountsEveryOutcome != true)
+            SetChaosAndFastGate();
+            if (!ReferenceEquals(options, SidecarOptions.Default))
             {
-                _fastGate = _breaker ?? CircuitBreaker.AlwaysClosed;
+                options.Listen(this); // SidecarOptions.ReloadOverrides reaches this pipeline
             }
         }
 
         /// <summary>The decorated service's name.</summary>
         public string Service { get; }
 
-        /// <summary>The settings in force: the compiled-in ones with the service's <see cref="SidecarOptions.Overrides"/> applied.</summary>
-        public SidecarPolicy Policy { get; }
+        private volatile SidecarPolicy _policy;
+
+        /// <summary>
+        /// The settings in force: the compiled-in ones with the service's <see cref="SidecarOptions.Overrides"/> applied (as
+        /// of the last <see cref="SidecarOptions.ReloadOverrides(System.Collections.Generic.IEnumerable{KeyValuePair{string, SidecarPolicyOverride}})"/>).
+        /// </summary>
+        public SidecarPolicy Policy => _policy;
 
         /// <summary>The circuit breaker, or <c>null</c> when the policy has none.</summary>
         public CircuitBreaker? CircuitBreaker => _breaker;
@@ -170,18 +177,74 @@ namespace Sidecar
         /// <summary>The settings <paramref name="member"/> runs with (its own overrides, if it has any).</summary>
         public SidecarPolicy PolicyFor(SidecarMember member)
         {
-            if (_memberPolicies is null)
+            // One read of each: a reload replaces the member policies and their index together, then the policy.
+            Dictionary<string, SidecarPolicy>? memberPolicies = Volatile.Read(ref _memberPolicies);
+            SidecarPolicy policy = _policy;
+            if (memberPolicies is null)
             {
-                return Policy;
+                return policy;
             }
 
             // A handle of this service finds its policy by position; one made from a name, by name.
-            if (member.Index >= 0 && ReferenceEquals(member.Service, _service) && _policyAt is not null)
+            SidecarPolicy?[]? policyAt = Volatile.Read(ref _policyAt);
+            if (member.Index >= 0 && ReferenceEquals(member.Service, _service) && policyAt is not null && member.Index < policyAt.Length)
             {
-                return _policyAt[member.Index] ?? Policy;
+                return policyAt[member.Index] ?? policy;
             }
 
-            return _memberPolicies.TryGetValue(member.Name, out SidecarPolicy? own) ? own : Policy;
+            return memberPolicies.TryGetValue(member.Name, out SidecarPolicy? own) ? own : policy;
+        }
+
+        /// <summary>
+        /// The policies <see cref="SidecarOptions.Overrides"/> would give this pipeline now, without applying them; throws
+        /// as the constructor would for an override that does not fit.
+        /// </summary>
+        internal (SidecarPolicy Policy, Dictionary<string, SidecarPolicy>? Members) Resolve(SidecarOptions options)
+        {
+            SidecarPolicy policy = OverrideResolver.Resolve(_service, _compiled, options, _members, _ownKnobs, out Dictionary<string, SidecarPolicy>? members);
+            return (policy, members);
+        }
+
+        /// <summary>
+        /// Applies reloaded policies: the knobs of each call (retries, delays, backoff, jitter, timeouts, the deadline, chaos)
+        /// take effect from the next attempt; the circuit, bulkhead, rate limit and retry budget that exist keep the values
+        /// they were created with.
+        /// </summary>
+        internal void Apply((SidecarPolicy Policy, Dictionary<string, SidecarPolicy>? Members) resolved)
+        {
+            Volatile.Write(ref _policyAt, ByIndex(_service, resolved.Members));
+            Volatile.Write(ref _memberPolicies, resolved.Members);
+            _policy = resolved.Policy;
+            SetChaosAndFastGate();
+        }
+
+        // The member policies by the service's member index (a handle finds its own by position).
+        private static SidecarPolicy?[]? ByIndex(SidecarService service, Dictionary<string, SidecarPolicy>? memberPolicies)
+        {
+            if (memberPolicies is null || service.AllMembers)
+            {
+                return null;
+            }
+
+            var byIndex = new SidecarPolicy?[service.MemberNames.Length];
+            for (int i = 0; i < byIndex.Length; i++)
+            {
+                byIndex[i] = memberPolicies.TryGetValue(service.MemberNames[i], out SidecarPolicy? own) ? own : null;
+            }
+
+            return byIndex;
+        }
+
+        // Chaos takes every attempt off the fast path; without it (and without a bulkhead, budget, limiter or ratio window)
+        // the fast gate is the breaker alone.
+        private void SetChaosAndFastGate()
+        {
+            SidecarPolicy policy = _policy;
+            Dictionary<string, SidecarPolicy>? members = Volatile.Read(ref _memberPolicies);
+            bool chaos = policy.InjectsChaos || (members is not null && System.Linq.Enumerable.Any(members.Values, p => p.InjectsChaos));
+            _chaosOn = chaos;
+            bool fast = _bulkhead is null && _budget is null && _limiter is null && _partitionedLimiter is null && !chaos && _breaker?.CountsEveryOutcome != true;
+            Volatile.Write(ref _fastGate, fast ? _breaker ?? CircuitBreaker.AlwaysClosed : null);
         }
 
         /// <summary>
