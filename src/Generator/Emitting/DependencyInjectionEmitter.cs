@@ -267,11 +267,26 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.Line("};");
+            if (capabilities.OptionsMonitor)
+            {
+                // The overrides of IOptionsMonitor<SidecarOptions> (services.Configure<SidecarOptions>(...)), and its reloads.
+                w.Line("if (provider.GetService(typeof(" + MonitorType + ")) is " + MonitorType + " monitor)");
+                w.Line("{");
+                w.Line("    OverridesRelay.Follow(monitor, options);");
+                w.Line("}");
+                w.Line();
+            }
+
             w.Line("configure?.Invoke(options);");
             w.Line("return options;");
             w.Close();
             w.Line();
             EmitDecoration(w, capabilities);
+            if (capabilities.OptionsMonitor)
+            {
+                EmitOverridesRelay(w);
+            }
+
             if (capabilities.Hosting)
             {
                 EmitOverridesCheck(w);
@@ -356,6 +371,61 @@ namespace Sidecar.Generators.Emitting
                 w.Line("       ?? global::Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(provider, _original.ImplementationType!);");
             }
 
+            w.Close();
+        }
+
+        private const string MonitorType = "global::Microsoft.Extensions.Options.IOptionsMonitor<global::Sidecar.SidecarOptions>";
+
+        /// <summary>
+        /// Passes a reload of <c>IOptionsMonitor&lt;SidecarOptions&gt;</c> on to the options of every sidecar the container
+        /// built (each instance has options of its own): one subscription per monitor, the options held weakly.
+        /// </summary>
+        private static void EmitOverridesRelay(SourceWriter w)
+        {
+            const string Options = "global::Sidecar.SidecarOptions";
+            w.Line();
+            w.Line("/// <summary>Passes each reload of the monitored SidecarOptions on to the options of the sidecars built so far.</summary>");
+            w.Open("private sealed class OverridesRelay");
+            w.Line("private static readonly global::System.Runtime.CompilerServices.ConditionalWeakTable<" + MonitorType + ", OverridesRelay> s_relays =");
+            w.Line("    new global::System.Runtime.CompilerServices.ConditionalWeakTable<" + MonitorType + ", OverridesRelay>();");
+            w.Line();
+            w.Line("private readonly global::System.Collections.Generic.List<global::System.WeakReference<" + Options + ">> _followers = new global::System.Collections.Generic.List<global::System.WeakReference<" + Options + ">>();");
+            w.Line("private readonly global::System.IDisposable? _subscription;");
+            w.Line();
+            w.Line("private OverridesRelay(" + MonitorType + " monitor) => _subscription = global::Microsoft.Extensions.Options.OptionsMonitorExtensions.OnChange(monitor, Reload);");
+            w.Line();
+            w.Line("/// <summary>Gives <paramref name=\"options\"/> the monitor's overrides now, and each reload of them later.</summary>");
+            w.Line("public static void Follow(" + MonitorType + " monitor, " + Options + " options)");
+            w.OpenBrace();
+            w.Line("OverridesRelay relay = s_relays.GetValue(monitor, m => new OverridesRelay(m));");
+            w.Open("foreach (global::System.Collections.Generic.KeyValuePair<string, global::Sidecar.SidecarPolicyOverride> entry in monitor.CurrentValue.Overrides)");
+            w.Line("options.Overrides[entry.Key] = entry.Value;");
+            w.Close();
+            w.Line();
+            w.Open("lock (relay._followers)");
+            w.Line("relay._followers.RemoveAll(f => !f.TryGetTarget(out _));");
+            w.Line("relay._followers.Add(new global::System.WeakReference<" + Options + ">(options));");
+            w.Close();
+            w.Close();
+            w.Line();
+            w.Line("private void Reload(" + Options + " current)");
+            w.OpenBrace();
+            w.Line("global::System.WeakReference<" + Options + ">[] followers;");
+            w.Open("lock (_followers)");
+            w.Line("followers = _followers.ToArray();");
+            w.Close();
+            w.Line();
+            w.Open("foreach (global::System.WeakReference<" + Options + "> follower in followers)");
+            w.Open("if (follower.TryGetTarget(out " + Options + "? options))");
+            w.Open("try");
+            w.Line("options.ReloadOverrides(current.Overrides);");
+            w.Close();
+            w.Open("catch (global::System.ArgumentException)");
+            w.Line("// A reload that does not fit a sidecar leaves that sidecar as it was (ValidateSidecarOverrides names the mistake).");
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Close();
             w.Close();
         }
 

@@ -7,7 +7,8 @@ namespace Sidecar.Generators.Model
     /// <param name="KeyedServices">Its ServiceDescriptor knows keyed services (8.0 and later).</param>
     /// <param name="Logging">Microsoft.Extensions.Logging.Abstractions is referenced.</param>
     /// <param name="Hosting">Microsoft.Extensions.Hosting.Abstractions is referenced: overrides are checked when the host starts.</param>
-    internal sealed record HostCapabilities(bool DependencyInjection, bool KeyedServices, bool Logging, bool Hosting)
+    /// <param name="OptionsMonitor">Microsoft.Extensions.Options is referenced: a reload of <c>IOptionsMonitor&lt;SidecarOptions&gt;</c> reaches the sidecars.</param>
+    internal sealed record HostCapabilities(bool DependencyInjection, bool KeyedServices, bool Logging, bool Hosting, bool OptionsMonitor)
     {
         public static HostCapabilities From(Compilation compilation)
         {
@@ -20,7 +21,8 @@ namespace Sidecar.Generators.Model
                 dependencyInjection && descriptor!.GetMembers("IsKeyedService").Length > 0,
                 compilation.GetTypeByMetadataName("Microsoft.Extensions.Logging.LoggerMessage") is not null
                     && compilation.GetTypeByMetadataName("Microsoft.Extensions.Logging.ILoggerFactory") is not null,
-                dependencyInjection && compilation.GetTypeByMetadataName("Microsoft.Extensions.Hosting.IHostedService") is not null);
+                dependencyInjection && compilation.GetTypeByMetadataName("Microsoft.Extensions.Hosting.IHostedService") is not null,
+                dependencyInjection && compilation.GetTypeByMetadataName("Microsoft.Extensions.Options.IOptionsMonitor`1") is not null);
         }
     }
 }
