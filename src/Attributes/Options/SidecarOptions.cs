@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 
 namespace Sidecar
 {
@@ -46,9 +47,12 @@ namespace Sidecar
         /// full (<c>Shop.IOrderService</c>) or simple (<c>IOrderService</c>) — for every member, or by that name, a dot and
         /// a member's name (<c>IOrderService.GetAsync</c>) for one member. A member's entry wins over its service's, a full
         /// name over a simple one. Circuit, bulkhead and retry-budget knobs are shared by the whole service and may only
-        /// be set at service level. Read when a sidecar is constructed.
+        /// be set at service level. Read when a sidecar is constructed; <see cref="ReloadOverrides(IEnumerable{KeyValuePair{string, SidecarPolicyOverride}})"/> replaces the dictionary (and applies it to the sidecars built so far).
         /// </summary>
-        public IDictionary<string, SidecarPolicyOverride> Overrides { get; } = new Dictionary<string, SidecarPolicyOverride>(StringComparer.OrdinalIgnoreCase);
+        public IDictionary<string, SidecarPolicyOverride> Overrides => Volatile.Read(ref _overrides);
+
+        // Replaced whole by ReloadOverrides, so that a sidecar being built meanwhile reads either the old entries or the new.
+        private IDictionary<string, SidecarPolicyOverride> _overrides = new Dictionary<string, SidecarPolicyOverride>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>
         /// Adds <see cref="Overrides"/> from flat configuration settings, keyed <c>entry:knob</c> — e.g.
@@ -117,11 +121,7 @@ namespace Sidecar
                     throw new ArgumentException("The reloaded overrides do not fit; nothing was changed. " + string.Join(" ", errors), nameof(overrides));
                 }
 
-                Overrides.Clear();
-                foreach (KeyValuePair<string, SidecarPolicyOverride> entry in next.Overrides)
-                {
-                    Overrides[entry.Key] = entry.Value;
-                }
+                Volatile.Write(ref _overrides, next.Overrides);
 
                 foreach ((SidecarPipeline pipeline, (SidecarPolicy, Dictionary<string, SidecarPolicy>?) policies) in resolved)
                 {
