@@ -87,6 +87,11 @@ namespace Sidecar
                 throw new ArgumentNullException(nameof(overrides));
             }
 
+            if (ReferenceEquals(this, Default))
+            {
+                throw new InvalidOperationException("SidecarOptions.Default is shared by every sidecar built without options and is not reloaded; build the sidecars with options of your own.");
+            }
+
             var next = new SidecarOptions { TimeProvider = TimeProvider, CircuitBreakers = CircuitBreakers };
             foreach (KeyValuePair<string, SidecarPolicyOverride> entry in overrides)
             {
@@ -97,7 +102,7 @@ namespace Sidecar
             {
                 // Every sidecar first, then the change: one that does not fit changes nothing anywhere.
                 var resolved = new List<(SidecarPipeline Pipeline, (SidecarPolicy, Dictionary<string, SidecarPolicy>?) Policies)>();
-                var errors = new List<string>();
+                var errors = new List<string>(SharedKnobChanges(Overrides, next.Overrides));
                 _listeners.RemoveAll(l => !l.TryGetTarget(out _));
                 foreach (WeakReference<SidecarPipeline> listener in _listeners)
                 {
@@ -108,6 +113,8 @@ namespace Sidecar
 
                     try
                     {
+                        // As strict as building the sidecar: a key naming no member of it, a shared knob for one member.
+                        OverrideResolver.Check(pipeline.Description, next);
                         resolved.Add((pipeline, pipeline.Resolve(next)));
                     }
                     catch (ArgumentException ex)
@@ -142,13 +149,42 @@ namespace Sidecar
             ReloadOverrides(read.Overrides);
         }
 
+        // A reload may not change a knob of the state a service shares (circuit, bulkhead, rate limit, budget): that state
+        // exists already and keeps its values, while sidecars built after the reload would join it with others.
+        private static IEnumerable<string> SharedKnobChanges(IDictionary<string, SidecarPolicyOverride> before, IDictionary<string, SidecarPolicyOverride> after)
+        {
+            var keys = new HashSet<string>(before.Keys, StringComparer.OrdinalIgnoreCase);
+            keys.UnionWith(after.Keys);
+            foreach (string key in keys)
+            {
+                before.TryGetValue(key, out SidecarPolicyOverride? old);
+                after.TryGetValue(key, out SidecarPolicyOverride? now);
+                foreach (Knob knob in Knobs.All)
+                {
+                    if (knob.Scope == KnobScope.Service && old?.Value(knob.Id) != now?.Value(knob.Id))
+                    {
+                        yield return "'" + key + "': " + knob.Name + " cannot change in a reload (the circuit, bulkhead, rate limit and retry budget keep the values they were created with); set it before the sidecars are built.";
+                    }
+                }
+            }
+        }
+
         // The pipelines built with these options, for ReloadOverrides (weakly held: a sidecar nobody uses is collected).
         private readonly List<WeakReference<SidecarPipeline>> _listeners = new();
 
-        internal void Listen(SidecarPipeline pipeline)
+        /// <summary>
+        /// Registers <paramref name="pipeline"/> for reloads; <paramref name="resolvedFrom"/> is the overrides dictionary it
+        /// was built from, so that a reload that ran meanwhile is applied now rather than lost.
+        /// </summary>
+        internal void Listen(SidecarPipeline pipeline, IDictionary<string, SidecarPolicyOverride> resolvedFrom)
         {
             lock (_listeners)
             {
+                if (!ReferenceEquals(resolvedFrom, Overrides))
+                {
+                    pipeline.Apply(pipeline.Resolve(this));
+                }
+
                 if (_listeners.Count > 64 && _listeners.Count % 64 == 0)
                 {
                     _listeners.RemoveAll(l => !l.TryGetTarget(out _));

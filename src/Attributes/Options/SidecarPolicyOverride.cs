@@ -142,6 +142,9 @@ namespace Sidecar
 
         internal void Set(KnobId knob, double? value) => _values[(int)knob] = value;
 
+        /// <summary>The value this override sets for <paramref name="knob"/>, or <c>null</c>.</summary>
+        internal double? Value(KnobId knob) => _values[(int)knob];
+
         private SidecarPolicyOverride Without(Predicate<Knob> which)
         {
             var copy = (SidecarPolicyOverride)MemberwiseClone();

@@ -76,16 +76,17 @@ namespace Sidecar
                 permit = permit.WithSlot();
             }
 
-            if (HasLimiter && (_partitionedLimiter is not null || !TakePermitOrGiveBack(null, permit, out t_rateRetryAfter)))
+            bool threw = false;
+            if (HasLimiter && (_partitionedLimiter is not null || !TryTakePermitOnFastPath(permit, out threw)))
             {
                 // Refused by the rate limit: Refusal reports it. A partitioned limit needs the member: the retry loop's Enter
-                // asks, with it.
-                if (permit.HoldsBulkheadSlot)
+                // asks, with it. A limiter that threw has given the slot back already.
+                if (permit.HoldsBulkheadSlot && !threw)
                 {
                     _bulkhead!.Release();
                 }
 
-                t_rateRefusedBy = _partitionedLimiter is null ? this : null;
+                t_rateRefusedBy = _partitionedLimiter is null && !threw ? this : null;
                 return CircuitPermit.Blocked;
             }
 
@@ -121,6 +122,11 @@ namespace Sidecar
 
         private CircuitPermit EnterSlow(SidecarMember member, int attempt)
         {
+            if (HasLimiter)
+            {
+                t_rateRefusedBy = null; // a member with a fallback goes from Start to the retry loop without Refusal
+            }
+
             CircuitPermit permit = default;
             CircuitBreaker? breaker = _breaker;
             if (breaker is not null && !breaker.TryEnter(out permit, out TimeSpan retryAfter))
@@ -235,8 +241,13 @@ namespace Sidecar
                 {
                     entered = await bulkhead.EnterAsync(either.Token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException ex)
                 {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        throw new OperationCanceledException(ex.Message, ex, cancellationToken); // the caller's, not the linked one
+                    }
+
                     throw SidecarTimeoutException.Total(this, Service, member.Name, deadline.Total, ex, beforeAttempt: true, " while it waited for a bulkhead slot");
                 }
             }
@@ -276,8 +287,8 @@ namespace Sidecar
             return attempt > 0 && _budget is not null ? permit.AsRetry() : permit;
         }
 
-        // Whether the limiter would grant a permit within `delay` (asking for none takes none, and says when one frees up);
-        // a limiter that throws, or cannot say, says yes, and the attempt's own admission has the last word.
+        // Whether the limiter would grant a permit within `delay` (asking for none takes none, and says when one frees up): a
+        // refusal that does not say when is a no; a limiter that throws says yes, and the attempt's own admission reports it.
         private bool RateLimitWouldGrant(SidecarMember member, TimeSpan delay)
         {
             try
@@ -286,12 +297,28 @@ namespace Sidecar
                     ? _partitionedLimiter.AttemptAcquire(member, 0)
                     : _limiter!.AttemptAcquire(0);
                 return lease.IsAcquired
-                    || !lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out TimeSpan frees)
-                    || frees <= delay;
+                    || (lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out TimeSpan frees) && frees <= delay);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 return true;
+            }
+        }
+
+        // The fast path's permit: a limiter that throws gives back what the attempt holds and leaves the call to the retry
+        // loop, whose Enter asks again and hands the exception on in the task (not thrown from the member itself).
+        private bool TryTakePermitOnFastPath(CircuitPermit permit, out bool threw)
+        {
+            threw = false;
+            try
+            {
+                return TakePermitOrGiveBack(null, permit, out t_rateRetryAfter);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                threw = true;
+                t_rateRetryAfter = null;
+                return false;
             }
         }
 

@@ -105,6 +105,7 @@ namespace Sidecar
             _members = members;
             _ownKnobs = ownKnobs;
             _options = options;
+            IDictionary<string, SidecarPolicyOverride> overridesRead = options.Overrides;
             _policy = policy = OverrideResolver.Resolve(service, policy, options, members, ownKnobs, out _memberPolicies);
             _policyAt = ByIndex(service, _memberPolicies);
 
@@ -138,12 +139,15 @@ namespace Sidecar
             SetChaosAndFastGate();
             if (!ReferenceEquals(options, SidecarOptions.Default))
             {
-                options.Listen(this); // SidecarOptions.ReloadOverrides reaches this pipeline
+                options.Listen(this, overridesRead); // SidecarOptions.ReloadOverrides reaches this pipeline
             }
         }
 
         /// <summary>The decorated service's name.</summary>
         public string Service { get; }
+
+        /// <summary>The decorated service: its names and members, as overrides are checked against them.</summary>
+        internal SidecarService Description => _service;
 
         private volatile SidecarPolicy _policy;
 

@@ -272,7 +272,7 @@ namespace Sidecar.Generators.Emitting
                 // The overrides of IOptionsMonitor<SidecarOptions> (services.Configure<SidecarOptions>(...)), and its reloads.
                 w.Line("if (provider.GetService(typeof(" + MonitorType + ")) is " + MonitorType + " monitor)");
                 w.Line("{");
-                w.Line("    OverridesRelay.Follow(monitor, options);");
+                w.Line("    OverridesRelay.Follow(monitor, options, configure);");
                 w.Line("}");
                 w.Line();
             }

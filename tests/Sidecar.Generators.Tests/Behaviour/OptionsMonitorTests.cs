@@ -52,5 +52,26 @@ namespace Sidecar.Generators.Tests.Behaviour
             Assert.Equal(2, sidecar.Get(2)); // the same singleton now retries twice
             Assert.Equal(4, inner.Calls);
         }
+
+        [Fact]
+        public void The_registrations_own_configure_is_applied_again_after_a_reload()
+        {
+            var reload = new ManualReload();
+            var inner = new FlakyService();
+            var services = new ServiceCollection();
+            services.AddSingleton<TimeProvider>(new SteppingClock { AutoAdvance = true });
+            services.AddSingleton(new CircuitBreakerRegistry());
+            services.Configure<SidecarOptions>(o => o.Overrides["IFlakyService"] = new SidecarPolicyOverride { Retries = 2 });
+            services.AddSingleton<IOptionsChangeTokenSource<SidecarOptions>>(reload);
+            services.AddSingleton<IFlakyService>(inner).AddFlakyServiceSidecar(o => o.Overrides["IFlakyService.Get"] = new SidecarPolicyOverride { Retries = 0 });
+            using ServiceProvider provider = services.BuildServiceProvider();
+            IFlakyService sidecar = provider.GetRequiredService<IFlakyService>();
+
+            reload.Fire(); // e.g. an unrelated edit of appsettings.json
+            inner.SetFailures(1);
+
+            Assert.Throws<ConnectionError>(() => sidecar.Get(1)); // configure's Retries = 0 for Get still holds
+            Assert.Equal(1, inner.Calls);
+        }
     }
 }

@@ -46,6 +46,30 @@ namespace Sidecar.Generators.Tests.Behaviour
         }
 
         [Fact]
+        public void A_reload_is_checked_as_strictly_as_building_the_sidecar()
+        {
+            var options = new SidecarOptions { TimeProvider = new SteppingClock { AutoAdvance = true }, CircuitBreakers = new CircuitBreakerRegistry() };
+            options.Overrides["IFlakyService"] = new SidecarPolicyOverride { Retries = 1, FailureThreshold = 5 };
+            _ = new FlakyServiceSidecar(new FlakyService(), options);
+
+            var misspelt = Assert.Throws<ArgumentException>(() => options.ReloadOverrides(new Dictionary<string, SidecarPolicyOverride>
+            {
+                ["IFlakyService"] = new() { Retries = 1, FailureThreshold = 5 },
+                ["Sidecar.Generators.Tests.Behaviour.IFlakyService.Gett"] = new() { Retries = 3 },
+            }));
+            Assert.Contains("Gett", misspelt.Message, StringComparison.Ordinal);
+
+            var shared = Assert.Throws<ArgumentException>(() => options.ReloadOverrides(new Dictionary<string, SidecarPolicyOverride>
+            {
+                ["IFlakyService"] = new() { Retries = 1, FailureThreshold = 10 },
+            }));
+            Assert.Contains("FailureThreshold cannot change in a reload", shared.Message, StringComparison.Ordinal);
+            Assert.Equal(5, options.Overrides["IFlakyService"].FailureThreshold); // nothing changed
+
+            Assert.Throws<InvalidOperationException>(() => SidecarOptions.Default.ReloadOverrides(new Dictionary<string, SidecarPolicyOverride>()));
+        }
+
+        [Fact]
         public async Task A_game_day_starts_and_ends_by_configuration_on_a_running_sidecar()
         {
             var time = new SteppingClock();
