@@ -13,9 +13,16 @@ namespace Sidecar.Generators.Tests.Behaviour
         /// </summary>
         public static async Task<int> RunUntilDone(SteppingClock time, Task call, int stepMs)
         {
+            // A call that neither ends nor waits on a timer would spin here for good: fail the test instead.
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             int moved = 0;
             while (!call.IsCompleted)
             {
+                if (watch.Elapsed > TimeSpan.FromSeconds(30))
+                {
+                    throw new TimeoutException("The call did not end within 30 s of real time (" + moved + " ms of the test clock moved, " + time.PendingTimers + " timers pending).");
+                }
+
                 if (time.PendingTimers > 0)
                 {
                     time.Advance(TimeSpan.FromMilliseconds(stepMs));

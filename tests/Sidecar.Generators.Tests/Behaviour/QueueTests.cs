@@ -26,11 +26,11 @@ namespace Sidecar.Generators.Tests.Behaviour
             Assert.Throws<BulkheadRejectedException>(() => queued.Get(4)); // synchronous members never wait
 
             inner.Calls[0].Answer.SetResult(10);
-            Assert.Equal(10, await first);
+            Assert.Equal(10, await first.WaitAsync(TimeSpan.FromSeconds(30)));
             Until(() => inner.Count == 2, "the waiting call got the slot");
             Assert.Equal(2, inner.Calls[1].Id);
             inner.Calls[1].Answer.SetResult(20);
-            Assert.Equal(20, await second);
+            Assert.Equal(20, await second.WaitAsync(TimeSpan.FromSeconds(30)));
             Assert.Equal(5, queued.Get(5));
         }
 
@@ -48,11 +48,11 @@ namespace Sidecar.Generators.Tests.Behaviour
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => impatient);
             Task<int> next = queued.GetAsync(3, CancellationToken.None); // its place in line is free again
             inner.Calls[0].Answer.SetResult(1);
-            await first;
+            await first.WaitAsync(TimeSpan.FromSeconds(30));
             Until(() => inner.Count == 2, "the next call got the slot");
             Assert.Equal(3, inner.Calls[1].Id); // the impatient call never reached the dependency
             inner.Calls[1].Answer.SetResult(3);
-            Assert.Equal(3, await next);
+            Assert.Equal(3, await next.WaitAsync(TimeSpan.FromSeconds(30)));
         }
     }
 }
