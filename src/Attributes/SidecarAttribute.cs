@@ -133,6 +133,23 @@ namespace Sidecar
         public int TotalTimeout { get; set; }
 
         /// <summary>
+        /// Hedging, for asynchronous methods: how many extra attempts (up to 10) may start beside an attempt that has not
+        /// answered within <see cref="HedgingDelay"/>, or that failed with an outcome that is <see cref="Outcome.Transient"/>.
+        /// The first outcome that is not <c>Transient</c> wins; the other attempts are cancelled through their
+        /// <see cref="System.Threading.CancellationToken"/> and observed. Every hedged attempt takes its own circuit permit,
+        /// bulkhead slot and rate-limit permit (a hedge that would be refused is not started), and is timed by
+        /// <see cref="Timeout"/>. With <see cref="Retries"/>, each retry is hedged again. Hedge only idempotent operations.
+        /// 0 means no hedging. Default 0.
+        /// </summary>
+        public int Hedging { get; set; }
+
+        /// <summary>
+        /// Milliseconds an attempt of a hedged method (<see cref="Hedging"/>) may go unanswered before the next hedged attempt
+        /// starts; 0 starts them all at once. Default <see cref="SidecarDefaults.HedgingDelay"/>.
+        /// </summary>
+        public int HedgingDelay { get; set; } = SidecarDefaults.HedgingDelay;
+
+        /// <summary>
         /// Exception types treated as transient (subclasses included). When empty, every exception is retried except
         /// cancellation by the caller and <see cref="SidecarRejectedException"/>s.
         /// </summary>

@@ -128,7 +128,38 @@ namespace Sidecar.Generators.Tests
                 "using Sidecar; [Sidecar(Retries = 4, Delay = 200, Backoff = Backoff.Exponential, TotalTimeout = 2000)] public interface IFoo { System.Threading.Tasks.Task M(System.Threading.CancellationToken ct); }",
                 "using Sidecar; [Sidecar(Retries = 3, Delay = 200, Backoff = Backoff.Exponential, TotalTimeout = 2000)] public interface IFoo { System.Threading.Tasks.Task M(System.Threading.CancellationToken ct); }"
             },
+            {
+                "SIDECAR024",
+                "using Sidecar; [Sidecar(Hedging = 1, HedgingDelay = 200)] public interface IQuotes { System.Threading.Tasks.Task<decimal> QuoteAsync(string sku); }",
+                "using Sidecar; [Sidecar(Hedging = 1, HedgingDelay = 200)] public interface IQuotes { System.Threading.Tasks.Task<decimal> QuoteAsync(string sku, System.Threading.CancellationToken ct = default); }"
+            },
         };
+
+        [Fact]
+        public void SIDECAR024_says_how_many_attempts_may_run_on_for_one_call()
+        {
+            GeneratorResult result = TestCompilation.Run(
+                "using Sidecar; [Sidecar(Hedging = 2)] public interface IQuotes { System.Threading.Tasks.ValueTask<decimal> QuoteAsync(string sku); System.Threading.Tasks.Task PingAsync(System.Threading.CancellationToken ct); }");
+
+            Diagnostic reported = Assert.Single(result.Diagnostics, d => d.Id == "SIDECAR024");
+            string message = reported.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains("'IQuotes.QuoteAsync' is hedged", message, StringComparison.Ordinal);
+            Assert.Contains("up to 3 at once for one call", message, StringComparison.Ordinal);
+            Assert.Equal("QuoteAsync", result.Output.SyntaxTrees.First().GetText().ToString(reported.Location.SourceSpan));
+            Assert.True(result.CompilationProblems.Count == 0, result.Describe(result.CompilationProblems));
+        }
+
+        [Fact]
+        public void Hedging_a_synchronous_member_is_SIDECAR011_and_names_every_knob_it_cannot_apply()
+        {
+            GeneratorResult result = TestCompilation.Run(
+                "using Sidecar; [Sidecar(Timeout = 100, Hedging = 1)] public interface IQuotes { decimal Quote(string sku); System.Threading.Tasks.Task<decimal> QuoteAsync(string sku, System.Threading.CancellationToken ct); }");
+
+            Diagnostic reported = Assert.Single(result.Diagnostics, d => d.Id == "SIDECAR011");
+            string message = reported.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.StartsWith("Timeout and Hedging is not enforced on 'IQuotes.Quote'", message, StringComparison.Ordinal);
+            Assert.DoesNotContain(result.Diagnostics, d => d.Id == "SIDECAR024");
+        }
 
         [Theory]
         [InlineData("Retries = 4, Delay = 200, Backoff = Backoff.Exponential, TotalTimeout = 2000", "TotalTimeout = 2000 ms cannot hold the retry schedule: the delays alone reach it before retry 4, so 1 of the 4 retries can never happen; raise")]

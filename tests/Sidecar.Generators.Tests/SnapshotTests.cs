@@ -239,6 +239,40 @@ namespace Sidecar.Generators.Tests
         }
 
         [Fact]
+        public void Hedged_members_with_classifiers_a_timeout_and_a_fallback()
+        {
+            Check(
+                """
+                using System;
+                using System.Net.Http;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Sidecar;
+
+                namespace Search
+                {
+                    [Sidecar(Retries = 1, Hedging = 2, HedgingDelay = 150, Timeout = 1000, Classify = "Classify")]
+                    public interface ISearch
+                    {
+                        Task<HttpResponseMessage> FindAsync(string query, CancellationToken cancellationToken);
+                        ValueTask<int> CountAsync(string query, CancellationToken cancellationToken);
+                        [Sidecar(Fallback = "Offline")]
+                        Task WarmAsync(CancellationToken cancellationToken);
+                    }
+
+                    public partial class SearchSidecar
+                    {
+                        private static Outcome Classify(HttpResponseMessage response) => SidecarHttp.Classify(response);
+                        private static Outcome Classify(Exception exception) => SidecarHttp.Classify(exception);
+                        private Task Offline(CancellationToken cancellationToken) => Task.CompletedTask;
+                    }
+                }
+                """,
+                "Search.SearchSidecar.g.cs",
+                "SearchSidecar");
+        }
+
+        [Fact]
         public void Ratio_breaker_probes_bulkhead_retry_budget_and_decorrelated_jitter()
         {
             Check(

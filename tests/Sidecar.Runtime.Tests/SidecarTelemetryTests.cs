@@ -69,6 +69,7 @@ namespace Sidecar.Runtime.Tests
                     "sidecar.calls {call} Counter`1",
                     "sidecar.circuit.state {state} ObservableGauge`1",
                     "sidecar.circuit.transitions {transition} Counter`1",
+                    "sidecar.hedges {attempt} Counter`1",
                     "sidecar.retries {retry} Counter`1",
                     "sidecar.retries.denied {retry} Counter`1",
                     "sidecar.retry.delay ms Histogram`1",

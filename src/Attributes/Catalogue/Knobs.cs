@@ -75,6 +75,12 @@ namespace Sidecar
         /// <summary>Milliseconds of the window <c>RateLimit</c> counts attempts over.</summary>
         public const int RateLimitWindow = 1_000;
 
+        /// <summary>Milliseconds an attempt of a hedged member may go unanswered before the next hedged attempt starts beside it.</summary>
+        public const int HedgingDelay = 2_000;
+
+        /// <summary>The most hedged attempts <c>Hedging</c> may add to an attempt.</summary>
+        public const int MaxHedging = 10;
+
         /// <summary>Fraction by which <c>Jitter</c> may move a delay either way.</summary>
         public const double JitterSpread = 0.25;
     }
@@ -89,6 +95,8 @@ namespace Sidecar
         Jitter,
         Timeout,
         TotalTimeout,
+        Hedging,
+        HedgingDelay,
         FailureThreshold,
         FailureRatio,
         SlowCallDuration,
@@ -277,6 +285,11 @@ namespace Sidecar
                 "per attempt of an asynchronous method; 0 = none"),
             new(KnobId.TotalTimeout, KnobType.Int32, "ms", 0, 0, int.MaxValue, KnobScope.Member, true, s_none,
                 "deadline over a whole call of an asynchronous method, every attempt and every delay; 0 = none"),
+            new(KnobId.Hedging, KnobType.Int32, "", 0, 0, SidecarDefaults.MaxHedging, KnobScope.Member, true, s_none,
+                "asynchronous methods: extra attempts started beside one that has not answered within HedgingDelay (or failed transiently); the first outcome that is not Transient wins, the others are cancelled; 0 = off",
+                hint: "it is the number of extra attempts: between 0 (off) and 10"),
+            new(KnobId.HedgingDelay, KnobType.Int32, "ms", SidecarDefaults.HedgingDelay, 0, int.MaxValue, KnobScope.Member, true, new[] { KnobId.Hedging },
+                "how long an attempt may go unanswered before the next hedged attempt starts; 0 = all at once"),
             new(KnobId.FailureThreshold, KnobType.Int32, "", SidecarDefaults.FailureThreshold, 0, int.MaxValue, KnobScope.Service, true, s_none,
                 "failed attempts in a row that open the circuit; 0 = this trigger is off"),
             new(KnobId.FailureRatio, KnobType.Double, "", SidecarDefaults.FailureRatio, 0, 1, KnobScope.Service, true, s_none,

@@ -37,6 +37,8 @@ namespace Sidecar
         /// <param name="maxQueue">Asynchronous calls that may wait for a bulkhead slot (0: none).</param>
         /// <param name="slowCallDuration">Milliseconds from which an attempt is slow (0: slow calls are not watched).</param>
         /// <param name="slowCallRatio">Fraction of slow attempts in the sampling window that opens the circuit.</param>
+        /// <param name="hedging">Extra attempts a hedged member may start beside one that has not answered (0: no hedging).</param>
+        /// <param name="hedgingDelay">Milliseconds an attempt may go unanswered before the next hedged attempt starts.</param>
         public SidecarPolicy(
             string circuitName,
             int retries = SidecarDefaults.Retries,
@@ -62,10 +64,12 @@ namespace Sidecar
             int rateLimitWindow = SidecarDefaults.RateLimitWindow,
             int maxQueue = 0,
             int slowCallDuration = 0,
-            double slowCallRatio = SidecarDefaults.SlowCallRatio)
+            double slowCallRatio = SidecarDefaults.SlowCallRatio,
+            int hedging = 0,
+            int hedgingDelay = SidecarDefaults.HedgingDelay)
             : this(
                 circuitName,
-                FromParameters(retries, delay, backoff, maxDelay, jitter, failureThreshold, breakDuration, timeout, failureRatio, samplingDuration, minimumThroughput, halfOpenProbes, maxConcurrency, retryBudget, minRetriesPerSecond, probeTimeout, totalTimeout, rateLimit, rateLimitWindow, maxQueue, slowCallDuration, slowCallRatio),
+                FromParameters(retries, delay, backoff, maxDelay, jitter, failureThreshold, breakDuration, timeout, failureRatio, samplingDuration, minimumThroughput, halfOpenProbes, maxConcurrency, retryBudget, minRetriesPerSecond, probeTimeout, totalTimeout, rateLimit, rateLimitWindow, maxQueue, slowCallDuration, slowCallRatio, hedging, hedgingDelay),
                 isTransient,
                 fallback)
         {
@@ -95,6 +99,8 @@ namespace Sidecar
             Jitter = values.IsOn(KnobId.Jitter);
             Timeout = Milliseconds(values, KnobId.Timeout);
             TotalTimeout = Milliseconds(values, KnobId.TotalTimeout);
+            Hedging = values.Int32(KnobId.Hedging);
+            HedgingDelay = Milliseconds(values, KnobId.HedgingDelay);
             FailureThreshold = values.Int32(KnobId.FailureThreshold);
             FailureRatio = values[KnobId.FailureRatio];
             SamplingDuration = Milliseconds(values, KnobId.SamplingDuration);
@@ -156,6 +162,12 @@ namespace Sidecar
 
         /// <summary>Time limit of a whole call, attempts and delays (<see cref="TimeSpan.Zero"/>: none).</summary>
         public TimeSpan TotalTimeout { get; }
+
+        /// <summary>Extra attempts a hedged member may start beside one that has not answered (0: no hedging).</summary>
+        public int Hedging { get; }
+
+        /// <summary>How long an attempt of a hedged member may go unanswered before the next hedged attempt starts.</summary>
+        public TimeSpan HedgingDelay { get; }
 
         /// <summary>
         /// Whether the members with this policy have a fallback (<see cref="SidecarAttribute.Fallback"/>). Telemetry then
@@ -249,7 +261,7 @@ namespace Sidecar
 
         private static TimeSpan Milliseconds(KnobValues values, KnobId knob) => TimeSpan.FromMilliseconds(values[knob]);
 
-        private static KnobValues FromParameters(int retries, int delay, Backoff backoff, int maxDelay, bool jitter, int failureThreshold, int breakDuration, int timeout, double failureRatio, int samplingDuration, int minimumThroughput, int halfOpenProbes, int maxConcurrency, double retryBudget, int minRetriesPerSecond, int probeTimeout, int totalTimeout, int rateLimit, int rateLimitWindow, int maxQueue, int slowCallDuration, double slowCallRatio)
+        private static KnobValues FromParameters(int retries, int delay, Backoff backoff, int maxDelay, bool jitter, int failureThreshold, int breakDuration, int timeout, double failureRatio, int samplingDuration, int minimumThroughput, int halfOpenProbes, int maxConcurrency, double retryBudget, int minRetriesPerSecond, int probeTimeout, int totalTimeout, int rateLimit, int rateLimitWindow, int maxQueue, int slowCallDuration, double slowCallRatio, int hedging, int hedgingDelay)
         {
             double[] values = KnobValues.Defaults.ToArray();
             values[(int)KnobId.Retries] = retries;
@@ -274,6 +286,8 @@ namespace Sidecar
             values[(int)KnobId.MaxQueue] = maxQueue;
             values[(int)KnobId.SlowCallDuration] = slowCallDuration;
             values[(int)KnobId.SlowCallRatio] = slowCallRatio;
+            values[(int)KnobId.Hedging] = hedging;
+            values[(int)KnobId.HedgingDelay] = hedgingDelay;
             return KnobValues.From(values);
         }
 

@@ -48,6 +48,15 @@ namespace Sidecar
         /// </summary>
         public int? TotalTimeout { get => Int32(KnobId.TotalTimeout); set => Set(KnobId.TotalTimeout, value); }
 
+        /// <summary>
+        /// Replaces <see cref="SidecarAttribute.Hedging"/> (0–10). Changes or turns off a compiled-in hedging; a member compiled
+        /// without hedging is not hedged (the attribute decides whether its attempts can run side by side).
+        /// </summary>
+        public int? Hedging { get => Int32(KnobId.Hedging); set => Set(KnobId.Hedging, value); }
+
+        /// <summary>Replaces <see cref="SidecarAttribute.HedgingDelay"/> (ms).</summary>
+        public int? HedgingDelay { get => Int32(KnobId.HedgingDelay); set => Set(KnobId.HedgingDelay, value); }
+
         /// <summary>Replaces <see cref="SidecarAttribute.FailureThreshold"/> (service level: the circuit is shared).</summary>
         public int? FailureThreshold { get => Int32(KnobId.FailureThreshold); set => Set(KnobId.FailureThreshold, value); }
 

@@ -83,11 +83,15 @@ namespace Sidecar
         /// </summary>
         /// <exception cref="SidecarTimeoutException">The deadline has already passed; no attempt is made.</exception>
         public AttemptTimeout StartAttempt(SidecarMember member, CancellationToken cancellationToken, CallDeadline deadline)
+            => StartAttempt(member, cancellationToken, deadline, default);
+
+        // A hedged attempt's limit also fires on `hedgeToken`, when another attempt of its round has won.
+        private AttemptTimeout StartAttempt(SidecarMember member, CancellationToken cancellationToken, CallDeadline deadline, CancellationToken hedgeToken)
         {
             SidecarPolicy policy = PolicyFor(member);
             if (!deadline.IsSet)
             {
-                return StartAttempt(policy, cancellationToken);
+                return new AttemptTimeout(policy.Timeout, _time, cancellationToken, hedgeToken: hedgeToken);
             }
 
             TimeSpan left = deadline.Remaining(_time);
@@ -97,7 +101,7 @@ namespace Sidecar
             }
 
             bool deadlineFirst = policy.Timeout <= TimeSpan.Zero || left < policy.Timeout;
-            return new AttemptTimeout(deadlineFirst ? left : policy.Timeout, _time, cancellationToken, isDeadline: deadlineFirst);
+            return new AttemptTimeout(deadlineFirst ? left : policy.Timeout, _time, cancellationToken, isDeadline: deadlineFirst, hedgeToken: hedgeToken);
         }
 
         /// <summary>

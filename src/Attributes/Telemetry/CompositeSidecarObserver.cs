@@ -80,6 +80,22 @@ namespace Sidecar
         }
 
         /// <inheritdoc/>
+        public override void OnHedged(string service, string member, int attempt, int hedge)
+        {
+            foreach (SidecarObserver observer in _observers)
+            {
+                try
+                {
+                    observer.OnHedged(service, member, attempt, hedge);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // One observer's failure must not hide the event from the others.
+                }
+            }
+        }
+
+        /// <inheritdoc/>
         public override void OnRejected(string service, string member, SidecarRejectedException exception)
         {
             foreach (SidecarObserver observer in _observers)

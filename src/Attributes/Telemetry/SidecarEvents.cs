@@ -95,6 +95,13 @@ namespace Sidecar
             }
         }
 
+        /// <summary>A hedged attempt started (<paramref name="attempt"/> and <paramref name="hedge"/> count from 1).</summary>
+        public void Hedged(string member, int attempt, int hedge, bool afterFailure)
+        {
+            Tell(static (o, s, a) => o.OnHedged(s, a.member, a.attempt, a.hedge), (member, attempt, hedge));
+            SidecarTelemetry.Hedged(Service, member, attempt, hedge, afterFailure);
+        }
+
         /// <summary>The fallback answers a call that finally failed or was refused.</summary>
         public void FellBack(string member, Exception exception) => SidecarTelemetry.FellBack(Service, member, exception);
 

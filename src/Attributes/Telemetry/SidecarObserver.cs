@@ -36,6 +36,18 @@ namespace Sidecar
         {
         }
 
+        /// <summary>
+        /// A hedged attempt started beside attempt <paramref name="attempt"/>, which had not answered within
+        /// <see cref="SidecarAttribute.HedgingDelay"/> or had failed transiently (<see cref="SidecarAttribute.Hedging"/>).
+        /// </summary>
+        /// <param name="service">The decorated service.</param>
+        /// <param name="member">The member called.</param>
+        /// <param name="attempt">1 for the first attempt (a retry is hedged again).</param>
+        /// <param name="hedge">1 for the first extra attempt of <paramref name="attempt"/>.</param>
+        public virtual void OnHedged(string service, string member, int attempt, int hedge)
+        {
+        }
+
         /// <summary>A call was refused because the circuit is open or the bulkhead is full.</summary>
         public virtual void OnRejected(string service, string member, SidecarRejectedException exception)
         {

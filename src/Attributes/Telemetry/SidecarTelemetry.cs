@@ -17,7 +17,7 @@ namespace Sidecar
     /// current activity records data. Tags are low-cardinality (service, method, outcome, exception type, circuit
     /// name and state), never argument values. Telemetry never throws into a call.
     /// </remarks>
-    public static class SidecarTelemetry
+    public static partial class SidecarTelemetry
     {
         /// <summary>The name of the <see cref="Meter"/>: <c>"Sidecar"</c>.</summary>
         public const string MeterName = "Sidecar";

@@ -21,7 +21,8 @@ namespace Sidecar
         /// <param name="time">The clock the limit is measured on.</param>
         /// <param name="callerToken">The caller's token, which ends the attempt too.</param>
         /// <param name="isDeadline">Whether <paramref name="timeout"/> is what is left of the call's deadline.</param>
-        internal AttemptTimeout(TimeSpan timeout, TimeProvider time, CancellationToken callerToken, bool isDeadline = false)
+        /// <param name="hedgeToken">For a hedged attempt: fires when another attempt of its round has won (the attempt lost).</param>
+        internal AttemptTimeout(TimeSpan timeout, TimeProvider time, CancellationToken callerToken, bool isDeadline = false, CancellationToken hedgeToken = default)
         {
             Limit = timeout;
             IsDeadline = isDeadline;
@@ -35,7 +36,9 @@ namespace Sidecar
 #else
             _timer = time.CreateCancellationTokenSource(timeout);
 #endif
-            _linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, _timer.Token);
+            _linked = hedgeToken.CanBeCanceled
+                ? CancellationTokenSource.CreateLinkedTokenSource(callerToken, _timer.Token, hedgeToken)
+                : CancellationTokenSource.CreateLinkedTokenSource(callerToken, _timer.Token);
             CallerToken = callerToken;
         }
 

@@ -78,7 +78,7 @@ namespace Sidecar.Generators.Diagnostics
 
         public static readonly DiagnosticDescriptor TimeoutOnSynchronousMember = Create(
             "SIDECAR011",
-            "Timeout cannot be enforced on a synchronous member",
+            "Timeout or hedging cannot be enforced on a synchronous member",
             "{0} is not enforced on {1}: a synchronous call cannot be abandoned while it runs; {2}",
             DiagnosticSeverity.Warning);
 
@@ -154,6 +154,12 @@ namespace Sidecar.Generators.Diagnostics
             "TotalTimeout = {0} ms cannot hold the retry schedule: {1}; raise TotalTimeout, or lower Retries, Delay or Timeout",
             DiagnosticSeverity.Warning);
 
+        public static readonly DiagnosticDescriptor HedgingWithoutCancellation = Create(
+            "SIDECAR024",
+            "A hedged member cannot cancel the attempts that lose",
+            "'{0}' is hedged but takes no CancellationToken, so the attempts that lose cannot be told to stop: they run on to the end, up to {1} at once for one call; add a CancellationToken parameter, or remove Hedging",
+            DiagnosticSeverity.Warning);
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new[]
         {
             InternalError, ClassNotPartial, ClassHasNoInterface, StaticAbstractMember, ForwardedWithoutResilience,
@@ -161,7 +167,7 @@ namespace Sidecar.Generators.Diagnostics
             TimeoutOnSynchronousMember, FallbackDoesNotFit, MaxDelayBelowDelay, ZeroBreakDuration, AbsurdSchedule,
             RetryOnNotAnException, LongScheduleWithoutCancellation, SettingWithoutEffect, ImplementationIsNotASidecar,
             PassThroughAndSidecar, ClassifyDoesNotFit, RetryOnBesideClassify,
-            ScheduleExceedsTotalTimeout,
+            ScheduleExceedsTotalTimeout, HedgingWithoutCancellation,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

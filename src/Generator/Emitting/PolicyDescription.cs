@@ -76,6 +76,16 @@ namespace Sidecar.Generators.Emitting
                     : "The whole call, attempts and delays, ends after " + Duration(p.TotalTimeout) + " with SidecarTimeoutException; no retry starts after that.");
             }
 
+            if (p.Hedging > 0)
+            {
+                int delay = p.Values.Int32(KnobId.HedgingDelay);
+                sentences.Add(m.ReturnKind is ReturnKind.Void or ReturnKind.Value
+                    ? "Hedging is not done: the member is synchronous."
+                    : "Hedged: " + (delay == 0 ? Count(p.Hedging, "more attempt") + " start at once beside each attempt"
+                        : "an attempt that has not answered within " + Duration(delay) + " (or fails transiently) gets another beside it, up to " + p.Hedging.ToString(CultureInfo.InvariantCulture) + " more")
+                        + "; the first outcome that is not Transient wins and the others are cancelled.");
+            }
+
             if (p.HasBreaker)
             {
                 var triggers = new List<string>();

@@ -101,6 +101,16 @@ namespace Sidecar.Generators.Emitting
         /// </summary>
         private static string ChaoticCall(MethodModel m, string innerField, string pipeline, string display, LocalNames locals, string token)
         {
+            (string state, string lambda) = CapturedCall(m, innerField, locals);
+            return pipeline + ".Chaotic(" + display + ", " + state + ", " + lambda + ", " + token + ")";
+        }
+
+        /// <summary>
+        /// The inner call as a state and a lambda that captures nothing: <c>(this, args…)</c> and
+        /// <c>(state, token) =&gt; state.Item1._inner.M(…)</c>, the member's token replaced by the one the pipeline passes.
+        /// </summary>
+        private static (string State, string Lambda) CapturedCall(MethodModel m, string innerField, LocalNames locals)
+        {
             var carried = m.Parameters.Where(p => p.Name != m.CancellationToken).ToList();
             string state = carried.Count == 0 ? "this" : "(this, " + string.Join(", ", carried.Select(p => p.Name)) + ")";
             string self = carried.Count == 0 ? locals.ChaosState : locals.ChaosState + ".Item1";
@@ -110,7 +120,7 @@ namespace Sidecar.Generators.Emitting
             call = m.ReturnKind is ReturnKind.ValueTask or ReturnKind.ValueTaskOfT
                 ? call + ".AsTask()"
                 : call + " ?? throw new global::System.InvalidOperationException(" + Literal(m.DisplayName + " returned null instead of a task.") + ")";
-            return pipeline + ".Chaotic(" + display + ", " + state + ", (" + locals.ChaosState + ", " + locals.ChaosToken + ") => " + call + ", " + token + ")";
+            return (state, "(" + locals.ChaosState + ", " + locals.ChaosToken + ") => " + call);
         }
 
         private sealed class LocalNames
@@ -136,6 +146,7 @@ namespace Sidecar.Generators.Emitting
             public string Deadline = "deadline";
             public string ChaosState = "state";
             public string ChaosToken = "token";
+            public string Hedged = "hedged";
         }
 
         /// <summary>Names for the locals of one member that no parameter or type parameter already uses.</summary>
@@ -171,6 +182,7 @@ namespace Sidecar.Generators.Emitting
                 Deadline = names.Allocate("deadline"),
                 ChaosState = names.Allocate("state"),
                 ChaosToken = names.Allocate("token"),
+                Hedged = names.Allocate("hedged"),
             };
         }
     }

@@ -71,7 +71,10 @@ namespace Sidecar.Generators.Emitting
             bool hasResult = m.ReturnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
             // A deadline over the call needs every attempt timed too, so either knob takes the member off the fast path.
             bool hasDeadline = policy.TotalTimeout > 0;
-            bool hasTimeout = policy.Timeout > 0 || hasDeadline;
+            // A hedged member's attempts run side by side in rounds, each attempt under a token of its own (a loser is
+            // cancelled through it), so it takes the slow path like a timed member.
+            bool hedged = policy.Hedging > 0;
+            bool hasTimeout = policy.Timeout > 0 || hasDeadline || hedged;
             // Every timed member keeps a deadline (default without TotalTimeout), so an override can give it one at run time.
             string? deadline = hasTimeout ? locals.Deadline : null;
             bool classifiesResult = hasResult && m.ResultClassifier is not null;
@@ -91,7 +94,9 @@ namespace Sidecar.Generators.Emitting
             w.OpenBrace();
             if (hasTimeout)
             {
-                w.Line(hasDeadline
+                w.Line(hedged
+                    ? "// Every attempt may be hedged by others beside it, each under a token of its own, so even the first one goes through the retry loop."
+                    : hasDeadline
                     ? "// The call runs under a deadline and every attempt under a time limit, so even the first one goes through the retry loop."
                     : "// Every attempt runs under its own time limit, so even the first one goes through the retry loop.");
                 w.Line("return " + helper + TypeParameterList(m.TypeParameters) + "(" + arguments + ");");
@@ -196,6 +201,12 @@ namespace Sidecar.Generators.Emitting
                 w.Line(m.ResultType + " " + locals.Result + ";");
             }
 
+            if (hedged)
+            {
+                EmitHedgedAttempt(w, m, innerField, pipeline, display, locals, token, deadline!, enter, hasResult, classifiesResult);
+                return;
+            }
+
             w.Open("try");
             w.Line(m.Type + " " + locals.Task + ";");
             if (hasTimeout)
@@ -262,6 +273,68 @@ namespace Sidecar.Generators.Emitting
             else
             {
                 w.Line("await " + locals.Task + ".ConfigureAwait(false);");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
+                w.Line("return;");
+            }
+
+            w.Close();
+            EmitRetryCatch(w, m, pipeline, display, locals, token, deadline);
+            w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
+            w.Close();
+            w.Close();
+            CloseFallbackScope(w, m, pipeline, display, locals, isAsync: true);
+            w.Close();
+        }
+
+        /// <summary>
+        /// The body of a hedged member's retry loop: each attempt is a round the pipeline runs (<c>Hedge</c>), which hands
+        /// back the attempt that speaks for it with that attempt's permit; the loop gives its verdict like any attempt's.
+        /// </summary>
+        private static void EmitHedgedAttempt(SourceWriter w, MethodModel m, string innerField, string pipeline, string display, LocalNames locals, string token, string deadline, string enter, bool hasResult, bool classifiesResult)
+        {
+            string? resultClassifier = m.ResultClassifier is { } forResults && hasResult ? Classifier(forResults, locals) : null;
+            string exceptionClassifier = m.ExceptionClassifier is { } forExceptions ? Classifier(forExceptions, locals) : "null";
+            (string state, string lambda) = CapturedCall(m, innerField, locals);
+            string round = "await " + pipeline + ".Hedge(" + display + ", " + locals.Attempt + ", " + locals.Permit + ", " + state + ", " + lambda + ", this, "
+                + (hasResult ? (resultClassifier ?? "null") + ", " : string.Empty) + exceptionClassifier + ", " + token + ", " + deadline + ").ConfigureAwait(false)";
+            if (classifiesResult)
+            {
+                w.Line("global::Sidecar.Outcome? " + locals.FirstOutcome + " = null;");
+            }
+
+            w.Open("try");
+            w.Line("// A deadline already past fails the attempt before it takes a permit, a probe or a slot.");
+            w.Line(pipeline + ".CheckDeadline(" + display + ", " + deadline + ");");
+            w.Line(locals.Permit + " = " + enter + ";");
+            w.Line("var " + locals.Hedged + " = " + round + ";");
+            w.Line(locals.Permit + " = " + locals.Hedged + ".Permit;");
+            if (classifiesResult)
+            {
+                w.Line(locals.FirstOutcome + " = " + locals.Hedged + ".Outcome;");
+                w.Line(locals.Result + " = " + locals.Hedged + ".GetResult();");
+                w.Close();
+                EmitRetryCatch(w, m, pipeline, display, locals, token, deadline);
+                w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
+                w.Line("continue;");
+                w.Close();
+                w.Line();
+                EmitResultVerdict(w, m, pipeline, display, locals, token, locals.FirstOutcome, deadline);
+                w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
+                w.Close();
+                CloseFallbackScope(w, m, pipeline, display, locals, isAsync: true);
+                w.Close();
+                return;
+            }
+
+            if (hasResult)
+            {
+                w.Line(m.ResultType + " " + locals.Result + " = " + locals.Hedged + ".GetResult();");
+                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
+                w.Line("return " + locals.Result + ";");
+            }
+            else
+            {
+                w.Line(locals.Hedged + ".GetResult();");
                 w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return;");
             }

@@ -35,6 +35,9 @@ namespace Sidecar.Generators.Model
         /// <summary>Milliseconds a whole call may take (0: no deadline).</summary>
         public int TotalTimeout => Values.Int32(KnobId.TotalTimeout);
 
+        /// <summary>Extra attempts started beside one that has not answered (0: no hedging).</summary>
+        public int Hedging => Values.Int32(KnobId.Hedging);
+
         /// <summary>Milliseconds the circuit stays open.</summary>
         public int BreakDuration => Values.Int32(KnobId.BreakDuration);
 

@@ -88,6 +88,16 @@ namespace Sidecar.Generators.Parsing
                     SettingsReader.Describe(SettingsReader.TotalDelay(policy))));
             }
 
+            if (policy is not null && policy.Hedging > 0 && cancellationToken is null && returnKind is not (ReturnKind.Void or ReturnKind.Value))
+            {
+                Location? at = method.Locations.FirstOrDefault(l => l.IsInSource);
+                context.Diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.HedgingWithoutCancellation,
+                    at is null ? context.Location : LocationInfo.From(at),
+                    method.ContainingType.Name + "." + method.Name,
+                    policy.Hedging + 1));
+            }
+
             return new MethodModel(
                 Name: SymbolText.Escape(method.Name),
                 DisplayName: method.Name,
@@ -112,14 +122,32 @@ namespace Sidecar.Generators.Parsing
                 ExceptionClassifier: exceptionClassifier);
         }
 
-        /// <summary>"Timeout", "TotalTimeout", "Timeout and TotalTimeout", or <c>null</c> when the policy limits no time.</summary>
-        private static string? TimeKnobs(PolicyModel policy) => (policy.Timeout > 0, policy.TotalTimeout > 0) switch
+        /// <summary>"Timeout", "TotalTimeout", "Hedging", or those it sets joined ("Timeout and Hedging"); <c>null</c> when it sets none of them.</summary>
+        private static string? TimeKnobs(PolicyModel policy)
         {
-            (true, true) => "Timeout and TotalTimeout",
-            (true, false) => "Timeout",
-            (false, true) => "TotalTimeout",
-            _ => null,
-        };
+            var knobs = new List<string>(3);
+            if (policy.Timeout > 0)
+            {
+                knobs.Add("Timeout");
+            }
+
+            if (policy.TotalTimeout > 0)
+            {
+                knobs.Add("TotalTimeout");
+            }
+
+            if (policy.Hedging > 0)
+            {
+                knobs.Add("Hedging");
+            }
+
+            return knobs.Count switch
+            {
+                0 => null,
+                1 => knobs[0],
+                _ => string.Join(", ", knobs.Take(knobs.Count - 1)) + " and " + knobs[knobs.Count - 1],
+            };
+        }
 
         private static PropertyModel Property(IPropertySymbol property, (int Inner, TypeRef? Via) target, MemberContext context)
         {
