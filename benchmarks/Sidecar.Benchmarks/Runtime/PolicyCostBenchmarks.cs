@@ -1,5 +1,9 @@
+using System;
+using System.Threading;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
+using Polly;
+using Polly.Hedging;
 using Sidecar.Benchmarks.Contenders;
 using Sidecar.Benchmarks.Subjects;
 
@@ -8,7 +12,7 @@ namespace Sidecar.Benchmarks.Runtime
     /// <summary>
     /// What each policy adds to a call that succeeds at once, synchronous and completed-async: the consecutive-failure
     /// breaker (the <c>Generated</c> of the other classes) against the failure-ratio breaker, a bulkhead (with and without a
-    /// queue), a retry budget, a rate limit, a result classifier and a deadline over the call.
+    /// queue), a retry budget, a rate limit, a result classifier, a deadline over the call, and hedging (beside Polly's hedging strategy).
     /// </summary>
     [MemoryDiagnoser]
     public class PolicyCosts
@@ -22,6 +26,9 @@ namespace Sidecar.Benchmarks.Runtime
         private IQueuedQuotes _queued = null!;
         private IClassifiedQuotes _classified = null!;
         private IDeadlineQuotes _deadline = null!;
+        private IHedgedQuotes _hedged = null!;
+        private IHedgedQuotes _hedgedInner = null!;
+        private ResiliencePipeline<int> _pollyHedging = null!;
 
         /// <summary>Builds the sidecars, each with a registry of its own.</summary>
         [GlobalSetup]
@@ -35,6 +42,11 @@ namespace Sidecar.Benchmarks.Runtime
             _queued = new QueuedQuotesSidecar(new PolicyQuotes(), new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
             _classified = new ClassifiedQuotesSidecar(new PolicyQuotes(), new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
             _deadline = new DeadlineQuotesSidecar(new PolicyQuotes(), new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
+            _hedgedInner = new PolicyQuotes();
+            _hedged = new HedgedQuotesSidecar(_hedgedInner, new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
+            _pollyHedging = new ResiliencePipelineBuilder<int>()
+                .AddHedging(new HedgingStrategyOptions<int> { MaxHedgedAttempts = 1, Delay = TimeSpan.FromMilliseconds(100) })
+                .Build();
         }
 
         [Benchmark(Baseline = true)]
@@ -81,5 +93,13 @@ namespace Sidecar.Benchmarks.Runtime
 
         [Benchmark]
         public Task<int> TotalTimeoutAsync() => _deadline.GetPriceAsync(Sku);
+
+        [Benchmark]
+        public Task<int> HedgedAsync() => _hedged.GetPriceAsync(Sku, CancellationToken.None);
+
+        /// <summary>Polly's hedging strategy alone (one hedge after 100 ms) over the same inner call, for comparison.</summary>
+        [Benchmark]
+        public ValueTask<int> HedgedPollyAsync()
+            => _pollyHedging.ExecuteAsync(static (inner, token) => new ValueTask<int>(inner.GetPriceAsync(Sku, token)), _hedgedInner, CancellationToken.None);
     }
 }

@@ -70,8 +70,15 @@ namespace Sidecar.Benchmarks.Subjects
         Task<int> GetPriceAsync(int sku);
     }
 
+    /// <summary>The happy path of a hedged member: the first attempt answers at once, so no hedge starts.</summary>
+    [Sidecar(Retries = 3, Delay = 0, Hedging = 1, HedgingDelay = 100)]
+    public interface IHedgedQuotes
+    {
+        Task<int> GetPriceAsync(int sku, System.Threading.CancellationToken cancellationToken);
+    }
+
     /// <summary>The trivial inner of the policy benchmarks (never inlined, like <see cref="QuoteService"/>).</summary>
-    public sealed class PolicyQuotes : IRatioQuotes, IBulkheadQuotes, IBudgetQuotes, IRateLimitedQuotes, IQueuedQuotes, IClassifiedQuotes, IDeadlineQuotes
+    public sealed class PolicyQuotes : IRatioQuotes, IBulkheadQuotes, IBudgetQuotes, IRateLimitedQuotes, IQueuedQuotes, IClassifiedQuotes, IDeadlineQuotes, IHedgedQuotes
     {
         private static readonly Task<int> s_price = Task.FromResult(QuoteService.Price);
 
@@ -80,5 +87,8 @@ namespace Sidecar.Benchmarks.Subjects
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         public Task<int> GetPriceAsync(int sku) => s_price;
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public Task<int> GetPriceAsync(int sku, System.Threading.CancellationToken cancellationToken) => s_price;
     }
 }

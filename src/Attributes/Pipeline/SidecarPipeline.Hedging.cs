@@ -28,11 +28,11 @@ namespace Sidecar
         /// <param name="classifyException">The member's <c>Classify</c> for exceptions, or <c>null</c> for <c>RetryOn</c>/<c>NeverRetryOn</c>.</param>
         /// <param name="cancellationToken">The caller's token.</param>
         /// <param name="deadline">The call's deadline (<see cref="StartCall"/>).</param>
-        public Task<HedgedAttempt<T>> Hedge<TState, TSelf, T>(SidecarMember member, int attempt, CircuitPermit permit, TState state, Func<TState, CancellationToken, Task<T>> call, TSelf self, Func<TSelf, T, Outcome>? classifyResult, Func<TSelf, Exception, Outcome>? classifyException, CancellationToken cancellationToken, CallDeadline deadline)
+        public ValueTask<HedgedAttempt<T>> Hedge<TState, TSelf, T>(SidecarMember member, int attempt, CircuitPermit permit, TState state, Func<TState, CancellationToken, Task<T>> call, TSelf self, Func<TSelf, T, Outcome>? classifyResult, Func<TSelf, Exception, Outcome>? classifyException, CancellationToken cancellationToken, CallDeadline deadline)
             => new ResultRound<TState, TSelf, T>(this, member, attempt, state, call ?? throw new ArgumentNullException(nameof(call)), self, classifyResult, classifyException, cancellationToken, deadline).RunAsync(permit);
 
         /// <summary>One attempt of a hedged member without a result; see the overload with a result.</summary>
-        public Task<HedgedAttempt<object?>> Hedge<TState, TSelf>(SidecarMember member, int attempt, CircuitPermit permit, TState state, Func<TState, CancellationToken, Task> call, TSelf self, Func<TSelf, Exception, Outcome>? classifyException, CancellationToken cancellationToken, CallDeadline deadline)
+        public ValueTask<HedgedAttempt<object?>> Hedge<TState, TSelf>(SidecarMember member, int attempt, CircuitPermit permit, TState state, Func<TState, CancellationToken, Task> call, TSelf self, Func<TSelf, Exception, Outcome>? classifyException, CancellationToken cancellationToken, CallDeadline deadline)
             => new VoidRound<TState, TSelf>(this, member, attempt, state, call ?? throw new ArgumentNullException(nameof(call)), self, classifyException, cancellationToken, deadline).RunAsync(permit);
 
         // A hedge's admission: like Enter, but a refusal starts no hedge rather than failing the call, and is not a rejected call.
@@ -119,11 +119,22 @@ namespace Sidecar
 
             protected SidecarMember Member => _member;
 
-            public async Task<HedgedAttempt<T>> RunAsync(CircuitPermit primary)
+            public ValueTask<HedgedAttempt<T>> RunAsync(CircuitPermit primary)
+            {
+                // The happy path: the first attempt answered before it returned, so no hedge, timer or list is needed.
+                Running first = Launch(primary);
+                if (first.Task.IsCompleted && OutcomeOf(first.Task) is var outcome && outcome != Outcome.Transient)
+                {
+                    return new ValueTask<HedgedAttempt<T>>(Representative(first, outcome));
+                }
+
+                return new ValueTask<HedgedAttempt<T>>(RunRoundAsync(first));
+            }
+
+            private async Task<HedgedAttempt<T>> RunRoundAsync(Running first)
             {
                 int allowed = _policy.Hedging;
-                var running = new List<Running>(1 + allowed) { Launch(primary) };
-                var waiting = new List<Task>(2 + allowed);
+                var running = new List<Running>(1 + allowed) { first };
                 Running? held = null; // the latest transient failure: it speaks for the round if nothing better comes
                 CancellationTokenSource? timer = null;
                 Task? delay = null;
@@ -140,15 +151,16 @@ namespace Sidecar
                             delay = _pipeline.DelayAsync(_policy.HedgingDelay, timer.Token);
                         }
 
-                        waiting.Clear();
-                        foreach (Running r in running)
+                        // An array, so that Task.WhenAny(Task[]) is what runs (a systematic-testing scheduler intercepts that one).
+                        var waiting = new Task[running.Count + (delay is null ? 0 : 1)];
+                        for (int i = 0; i < running.Count; i++)
                         {
-                            waiting.Add(r.Task);
+                            waiting[i] = running[i].Task;
                         }
 
                         if (delay is not null)
                         {
-                            waiting.Add(delay);
+                            waiting[running.Count] = delay;
                         }
 
                         Task done = await Task.WhenAny(waiting).ConfigureAwait(false);
@@ -209,10 +221,13 @@ namespace Sidecar
                     }
                 }
 
-                return winner.Task.Status == TaskStatus.RanToCompletion
+                return Representative(winner, outcome);
+            }
+
+            private static HedgedAttempt<T> Representative(Running winner, Outcome? outcome)
+                => winner.Task.Status == TaskStatus.RanToCompletion
                     ? new HedgedAttempt<T>(winner.Permit, winner.Task.Result, null, outcome)
                     : new HedgedAttempt<T>(winner.Permit, default!, ExceptionOf(winner.Task), null);
-            }
 
             /// <summary>Calls the inner instance (or the pipeline's chaos, when the permit says so) with the attempt's token.</summary>
             protected abstract Task<T> Call(CircuitPermit permit, CancellationToken token);

@@ -14,7 +14,7 @@ namespace Sidecar
     [EditorBrowsable(EditorBrowsableState.Never)]
     public sealed class AttemptTimeout : IDisposable
     {
-        private readonly CancellationTokenSource _timer;
+        private readonly CancellationTokenSource? _timer; // null when the attempt has no time limit (a hedged attempt without Timeout)
         private readonly CancellationTokenSource _linked;
 
         /// <param name="timeout">The attempt's time limit; zero or less, or longer than a timer can wait, for none.</param>
@@ -26,9 +26,14 @@ namespace Sidecar
         {
             Limit = timeout;
             IsDeadline = isDeadline;
+            CallerToken = callerToken;
             if (timeout <= TimeSpan.Zero || timeout > SidecarPipeline.LongestWait)
             {
-                timeout = System.Threading.Timeout.InfiniteTimeSpan;
+                // No limit (a hedged attempt without Timeout, or a Timeout overridden to 0): no timer.
+                _linked = hedgeToken.CanBeCanceled
+                    ? CancellationTokenSource.CreateLinkedTokenSource(callerToken, hedgeToken)
+                    : CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+                return;
             }
 
 #if NET8_0_OR_GREATER
@@ -39,7 +44,6 @@ namespace Sidecar
             _linked = hedgeToken.CanBeCanceled
                 ? CancellationTokenSource.CreateLinkedTokenSource(callerToken, _timer.Token, hedgeToken)
                 : CancellationTokenSource.CreateLinkedTokenSource(callerToken, _timer.Token);
-            CallerToken = callerToken;
         }
 
         /// <summary>The token to pass to the inner instance for this attempt.</summary>
@@ -55,13 +59,13 @@ namespace Sidecar
         public CancellationToken CallerToken { get; }
 
         /// <summary>Whether the attempt ran out of time (and the caller did not cancel).</summary>
-        public bool HasExpired => _timer.IsCancellationRequested && !CallerToken.IsCancellationRequested;
+        public bool HasExpired => _timer is { IsCancellationRequested: true } && !CallerToken.IsCancellationRequested;
 
         /// <inheritdoc/>
         public void Dispose()
         {
             _linked.Dispose();
-            _timer.Dispose();
+            _timer?.Dispose();
         }
     }
 }

@@ -22,6 +22,66 @@ namespace Sidecar.Generators.Tests.Behaviour
         Task<int> CallAsync(int id, CancellationToken cancellationToken);
     }
 
+    /// <summary>Hedged rounds of up to three attempts, one retry, and a bulkhead every attempt shares.</summary>
+    [Sidecar(Retries = 1, Delay = 0, Hedging = 2, HedgingDelay = 0, MaxConcurrency = 48)]
+    public interface IHedgeLoad
+    {
+        Task<int> CallAsync(int id, CancellationToken cancellationToken);
+    }
+
+    /// <summary>Counts the attempts of each call, and how many of them run at once; fails some, answers some later.</summary>
+    public sealed class HedgeLoadInner : IHedgeLoad
+    {
+        [ThreadStatic]
+        private static Random? t_random;
+
+        private readonly int[] _attempts;
+        private readonly int[] _running;
+        private int _mostAtOnce;
+        private long _total;
+
+        public HedgeLoadInner(int calls)
+        {
+            _attempts = new int[calls];
+            _running = new int[calls];
+        }
+
+        public long Total => Interlocked.Read(ref _total);
+
+        public int MostAtOnce => Volatile.Read(ref _mostAtOnce);
+
+        public int MostPerCall => _attempts.Max();
+
+        public long Sum => _attempts.Sum(a => (long)a);
+
+        public async Task<int> CallAsync(int id, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _total);
+            Interlocked.Increment(ref _attempts[id]);
+            int now = Interlocked.Increment(ref _running[id]);
+            int seen;
+            while (now > (seen = Volatile.Read(ref _mostAtOnce)) && Interlocked.CompareExchange(ref _mostAtOnce, now, seen) != seen)
+            {
+            }
+
+            Random random = t_random ??= new Random(Environment.CurrentManagedThreadId);
+            bool fails = random.NextDouble() < 0.3;
+            try
+            {
+                if (random.NextDouble() < 0.5)
+                {
+                    await Task.Yield(); // answers later: the round may have started another attempt beside it
+                }
+
+                return fails ? throw new ConnectionError("load") : id;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running[id]);
+            }
+        }
+    }
+
     /// <summary>Fails an attempt with a seeded probability; counts attempts; for the queue, how many run at once.</summary>
     public sealed class LoadInner : IQuotaLoad, IQueueLoad
     {
@@ -175,6 +235,63 @@ namespace Sidecar.Generators.Tests.Behaviour
             Assert.Equal(0, bulkhead.Running);
             Assert.Equal(0, bulkhead.Queued);
             Assert.True(refused > 0 && ok > 0, "the line both served and refused");
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(2)]
+        [InlineData(8)]
+        public async Task Hedged_calls_never_make_more_attempts_than_the_policy_allows_and_give_back_every_slot(int threads)
+        {
+            const int Calls = 1_000_000;
+            var registry = new CircuitBreakerRegistry();
+            var inner = new HedgeLoadInner(Calls);
+            var sidecar = new HedgeLoadSidecar(inner, new SidecarOptions { CircuitBreakers = registry });
+            long ok = 0, failed = 0, refused = 0;
+
+            await Task.WhenAll(Enumerable.Range(0, threads).Select(thread => Task.Run(async () =>
+            {
+                var pending = new Task<int>[8];
+                long mineOk = 0, mineFailed = 0, mineRefused = 0;
+                for (int first = thread * pending.Length; first < Calls; first += threads * pending.Length)
+                {
+                    int count = Math.Min(pending.Length, Calls - first);
+                    for (int i = 0; i < count; i++)
+                    {
+                        pending[i] = sidecar.CallAsync(first + i, CancellationToken.None);
+                    }
+
+                    for (int i = 0; i < count; i++)
+                    {
+                        try
+                        {
+                            Assert.Equal(first + i, await pending[i].WaitAsync(TimeSpan.FromSeconds(60)));
+                            mineOk++;
+                        }
+                        catch (ConnectionError)
+                        {
+                            mineFailed++;
+                        }
+                        catch (BulkheadRejectedException)
+                        {
+                            mineRefused++;
+                        }
+                    }
+                }
+
+                Interlocked.Add(ref ok, mineOk);
+                Interlocked.Add(ref failed, mineFailed);
+                Interlocked.Add(ref refused, mineRefused);
+            })));
+
+            Bulkhead bulkhead = registry.Bulkheads.Single();
+            Assert.True(SpinWait.SpinUntil(() => bulkhead.Running == 0, TimeSpan.FromSeconds(30)), bulkhead.Running + " slots still taken");
+            _output.WriteLine($"threads={threads} calls={Calls:N0} attempts={inner.Total:N0} ok={ok:N0} failed={failed:N0} refused={refused:N0} most per call={inner.MostPerCall} most at once for a call={inner.MostAtOnce}");
+            Assert.Equal(Calls, ok + failed + refused); // every call accounted for
+            Assert.Equal(inner.Total, inner.Sum); // every attempt belongs to a call
+            Assert.True(inner.MostAtOnce <= 3, inner.MostAtOnce + " attempts of one call ran at once; a round holds 1 + Hedging = 3");
+            Assert.True(inner.MostPerCall <= 6, inner.MostPerCall + " attempts for one call; (1 + Retries) × (1 + Hedging) = 6 allowed");
+            Assert.True(inner.Total > Calls, "some calls were hedged");
         }
     }
 }
