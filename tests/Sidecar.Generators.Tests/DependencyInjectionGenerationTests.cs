@@ -9,14 +9,14 @@ namespace Sidecar.Generators.Tests
     /// <summary>DI and logging code is generated exactly when the project references those packages.</summary>
     public class DependencyInjectionGenerationTests
     {
-        private const string Source = "using Sidecar; namespace App { [Sidecar] public interface IOrders { int Count(); } [Sidecar] public partial class Resilient : System.IDisposable { } [Sidecar] internal partial class Hidden : System.IServiceProvider { } [Sidecar] public interface IRepo<T> { T Get(); } }";
+        private const string Source = "using Sidecar; namespace App { [Sidecar] public interface IOrders { int Count(); } [Sidecar] public partial class Resilient : System.IDisposable { } [Sidecar] internal partial class Hidden : System.IServiceProvider { } [Sidecar] public interface IRepo<T> { T Get(); } public interface IBag<T> { T Take(); } [Sidecar] public partial class ResilientBag<T> : IBag<T> where T : struct { } }";
 
         [Fact]
         public void Without_the_dependency_injection_package_nothing_is_generated_for_it()
         {
             GeneratorResult result = TestCompilation.Run(Source);
 
-            Assert.Equal(new[] { "App.Hidden.g.cs", "App.OrdersSidecar.g.cs", "App.RepoSidecar`1.g.cs", "App.Resilient.g.cs" }, result.Sources.Select(s => s.HintName).OrderBy(n => n, System.StringComparer.Ordinal));
+            Assert.Equal(new[] { "App.Hidden.g.cs", "App.OrdersSidecar.g.cs", "App.RepoSidecar`1.g.cs", "App.Resilient.g.cs", "App.ResilientBag`1.g.cs" }, result.Sources.Select(s => s.HintName).OrderBy(n => n, System.StringComparer.Ordinal));
             Assert.Empty(result.CompilationProblems);
         }
 
@@ -33,7 +33,16 @@ namespace Sidecar.Generators.Tests
             Assert.Contains("App.Resilient.DependencyInjection.g.cs", names);
             Assert.Contains("Sidecar.Generated.SidecarServiceRegistration.g.cs", names);
             Assert.DoesNotContain("Sidecar.Generated.SidecarLoggingObserver.g.cs", names); // logging is not referenced
-            Assert.DoesNotContain(names, n => n.StartsWith("App.RepoSidecar", System.StringComparison.Ordinal) && n.Contains("DependencyInjection"));
+            // A generic sidecar: closed registrations by the extension with type arguments, open-generic ones (interface form) without.
+            string repo = result.Source("App.RepoSidecar`1.DependencyInjection.g.cs");
+            Assert.Contains("IServiceCollection AddRepoSidecar<T>(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)", repo);
+            Assert.Contains("IServiceCollection AddRepoSidecar(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)", repo);
+            Assert.Contains("typeof(global::App.IRepo<>), typeof(global::App.RepoSidecar<>.SidecarActivatedByContainer)", repo);
+            // The class form's constraints travel to its extension; it has no open-generic overload (the class is the user's).
+            string bag = result.Source("App.ResilientBag`1.DependencyInjection.g.cs");
+            Assert.Contains("AddBagSidecar<T>(this", bag);
+            Assert.Contains("where T : struct", bag);
+            Assert.DoesNotContain("SidecarActivatedByContainer", bag);
             Assert.Contains("public static class OrdersSidecarServiceCollectionExtensions", result.Source("App.OrdersSidecar.DependencyInjection.g.cs"));
             // A class form is registered like the interface form, by the interface's name, as visible as the class allows.
             string resilient = result.Source("App.Resilient.DependencyInjection.g.cs");

@@ -13,9 +13,9 @@ namespace Sidecar.Generators.Emitting
         private const string Services = "global::Microsoft.Extensions.DependencyInjection.IServiceCollection";
         private const string Helper = "global::Sidecar.Generated.SidecarServiceRegistration";
 
-        /// <summary>Whether a sidecar can be registered by a generated extension (one inner instance, not generic).</summary>
+        /// <summary>Whether a sidecar can be registered by a generated extension (one inner instance, in no generic type).</summary>
         public static bool Supports(ServiceModel model)
-            => model.Inners.Count == 1 && model.TypeParameters.Count == 0 && model.ContainingTypes.All(t => t.TypeParameters.Count == 0);
+            => model.Inners.Count == 1 && model.ContainingTypes.All(t => t.TypeParameters.Count == 0);
 
         /// <summary>
         /// <c>AddOrderServiceSidecar</c>: named after the decorated interface in both forms, so a class-form sidecar over
@@ -28,8 +28,11 @@ namespace Sidecar.Generators.Emitting
             InnerModel inner = model.Inners[0];
             string ns = model.Namespace is null ? string.Empty : model.Namespace + ".";
             string containing = string.Concat(model.ContainingTypes.Select(t => t.Name + "."));
-            string implementation = "global::" + ns + containing + model.ClassName;
+            string typeParameters = model.TypeParameters.Count == 0 ? string.Empty : "<" + string.Join(", ", model.TypeParameters) + ">";
+            string implementation = "global::" + ns + containing + model.ClassName + typeParameters;
             string method = AddMethodName(model);
+            string declared = method + typeParameters;
+            string? openService = OpenGenericService(model, capabilities);
             string accessibility = model.Accessibility == Microsoft.CodeAnalysis.Accessibility.Public ? "public" : "internal";
             string readable = Xml(inner.Type.Readable ?? inner.Type.FullyQualified);
 
@@ -54,7 +57,13 @@ namespace Sidecar.Generators.Emitting
             w.Line("/// <param name=\"configure\">Adjusts the options of each sidecar instance.</param>");
             w.Line("/// <returns>The same service collection.</returns>");
             w.Line("/// <exception cref=\"global::System.InvalidOperationException\">No registration of the service was found.</exception>");
-            w.Line("public static " + Services + " " + method + "(this " + Services + " services, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)");
+            if (typeParameters.Length > 0)
+            {
+                w.Line("/// <remarks>For a closed registration (<c>AddScoped&lt;" + readable + ", Implementation&gt;()</c> with the type arguments given); " + (openService is null ? "an open-generic registration cannot be decorated here." : "an open-generic one is decorated by the overload without type arguments.") + "</remarks>");
+            }
+
+            w.Line("public static " + Services + " " + declared + "(this " + Services + " services, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)");
+            Constraints(w, model);
             EmitDecorateCall(w, model, implementation, method, capabilities.KeyedServices ? "null" : null);
             if (capabilities.KeyedServices)
             {
@@ -70,25 +79,40 @@ namespace Sidecar.Generators.Emitting
                 w.Line("/// <param name=\"configure\">Adjusts the options of each sidecar instance.</param>");
                 w.Line("/// <returns>The same service collection.</returns>");
                 w.Line("/// <exception cref=\"global::System.InvalidOperationException\">No registration of the service under that key was found.</exception>");
-                w.Line("public static " + Services + " " + method + "(this " + Services + " services, object? serviceKey, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)");
+                w.Line("public static " + Services + " " + declared + "(this " + Services + " services, object? serviceKey, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)");
+                Constraints(w, model);
                 EmitDecorateCall(w, model, implementation, method, "serviceKey");
             }
+
+            if (openService is not null)
+            {
+                w.Line();
+                EmitOpenGenericExtension(w, model, openService, method, readable);
+            }
+
             string formerName = "Add" + model.ClassName.TrimStart('@');
             if (model.IsClassForm && formerName != method)
             {
                 // Named after the class: the one that stays unambiguous when two class-form sidecars decorate one interface.
                 w.Line();
                 w.Line("/// <summary>");
-                w.Line("/// <see cref=\"" + method + "(" + Services + ", global::System.Action{global::Sidecar.SidecarOptions})\"/> by the class's name: use it when more than one sidecar decorates <c>" + readable + "</c>");
+                w.Line("/// <see cref=\"" + method + typeParameters.Replace('<', '{').Replace('>', '}') + "(" + Services + ", global::System.Action{global::Sidecar.SidecarOptions})\"/> by the class's name: use it when more than one sidecar decorates <c>" + readable + "</c>");
                 w.Line("/// in this project, where that name is ambiguous.");
                 w.Line("/// </summary>");
                 w.Line("/// <param name=\"services\">The service collection.</param>");
                 w.Line("/// <param name=\"configure\">Adjusts the options of each sidecar instance.</param>");
                 w.Line("/// <returns>The same service collection.</returns>");
-                w.Line("public static " + Services + " " + formerName + "(this " + Services + " services, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)");
-                w.Line("    => " + method + "(services, configure);");
+                w.Line("public static " + Services + " " + formerName + typeParameters + "(this " + Services + " services, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)");
+                Constraints(w, model);
+                w.Line("    => " + declared + "(services, configure);");
             }
             w.Close();
+            if (openService is not null)
+            {
+                w.Line();
+                EmitContainerActivation(w, model, implementation);
+            }
+
             if (model.Namespace is not null)
             {
                 w.Close();
@@ -96,6 +120,15 @@ namespace Sidecar.Generators.Emitting
 
             return w.ToString();
         }
+
+        private static void Constraints(SourceWriter w, ServiceModel model)
+        {
+            foreach (string constraint in model.Constraints)
+            {
+                w.Line("    " + constraint);
+            }
+        }
+
 
         // The body of an AddXxxSidecar extension: the shared helper's Decorate, for the unkeyed registration (key "null")
         // or a keyed one ("serviceKey"); no key argument at all before DI 8 (key null).
@@ -224,6 +257,12 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
             }
 
+            w.Open("if (serviceType.IsGenericType && HasOpenRegistration(services, serviceType.GetGenericTypeDefinition()))");
+            w.Line("throw new global::System.InvalidOperationException(");
+            w.Line("    method + \"<...>() decorates the registration of \" + serviceType.FullName + \", but there is only an open-generic one (typeof(\" + serviceType.GetGenericTypeDefinition().Name + \")): \"");
+            w.Line("    + \"decorate it with \" + method + \"() without type arguments" + (capabilities.KeyedServices ? "." : ", which needs Microsoft.Extensions.DependencyInjection 8 or later.") + "\");");
+            w.Close();
+            w.Line();
             w.Line("throw new global::System.InvalidOperationException(");
             w.Line("    method + \"() decorates the registration of \" + serviceType.FullName + \", but there is none yet: register the service first, \"");
             w.Line("    + \"e.g. services.AddScoped<\" + serviceType.Name + \", MyImplementation>().\" + method + \"().\");");
@@ -248,6 +287,23 @@ namespace Sidecar.Generators.Emitting
                 w.Line();
             }
 
+            if (capabilities.KeyedServices)
+            {
+                EmitOpenGenericHelper(w);
+            }
+
+            w.Line("// Whether the open generic type `definition` has a registration without a key (typeof(IRepository<>)).");
+            w.Line("private static bool HasOpenRegistration(global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Type definition)");
+            w.OpenBrace();
+            w.Open("foreach (" + Descriptor + " descriptor in services)");
+            w.Open("if (descriptor.ServiceType == definition" + (capabilities.KeyedServices ? " && !descriptor.IsKeyedService" : string.Empty) + ")");
+            w.Line("return true;");
+            w.Close();
+            w.Close();
+            w.Line();
+            w.Line("return false;");
+            w.Close();
+            w.Line();
             w.Line("/// <summary>The options of one sidecar instance, from what the container offers.</summary>");
             w.Line("public static global::Sidecar.SidecarOptions Options(global::System.IServiceProvider provider, global::System.Action<global::Sidecar.SidecarOptions>? configure)");
             w.OpenBrace();
@@ -293,6 +349,12 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.Close();
+            if (capabilities.KeyedServices)
+            {
+                w.Line();
+                EmitConfigureHolder(w);
+            }
+
             w.Close();
             return w.ToString();
         }

@@ -72,11 +72,17 @@ namespace Sidecar.Generators.Emitting
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Sidecar.Generators\", \"" + GeneratorVersion + "\")]");
             string header = model.IsClassForm
                 ? "partial " + Keyword(model.ClassKind) + " " + model.ClassName + TypeParameterList(model.TypeParameters)
-                : Accessibility(model.Accessibility) + " sealed partial class " + model.ClassName + TypeParameterList(model.TypeParameters) + " : " + model.Inners[0].Type;
+                // A generic sidecar is not sealed: dependency injection activates open-generic registrations through a
+                // nested class derived from it (DependencyInjectionEmitter.OpenGeneric).
+                : Accessibility(model.Accessibility) + (model.TypeParameters.Count > 0 ? " partial class " : " sealed partial class ") + model.ClassName + TypeParameterList(model.TypeParameters) + " : " + model.Inners[0].Type;
             w.Line(header);
-            foreach (string constraint in model.Constraints)
+            if (!model.IsClassForm)
             {
-                w.Line("    " + constraint);
+                // The class form's constraints are the user's declaration's (the model keeps them for the DI extension).
+                foreach (string constraint in model.Constraints)
+                {
+                    w.Line("    " + constraint);
+                }
             }
 
             w.OpenBrace();

@@ -30,7 +30,7 @@ namespace Sidecar.Generators.Model
     /// <param name="ClassName">The class's name without type parameters.</param>
     /// <param name="ClassKind"><see cref="DeclarationKind.Class"/>, or <see cref="DeclarationKind.Record"/> for a record in the class form.</param>
     /// <param name="TypeParameters">The class's type parameters' names (escaped).</param>
-    /// <param name="Constraints">Constraint clauses of the class (interface form).</param>
+    /// <param name="Constraints">Constraint clauses of the class (the interface form writes them; the class form's are the user's, kept for the DI extension).</param>
     /// <param name="Accessibility">Public or internal: the generated class's (interface form), the DI extension's (both forms).</param>
     /// <param name="IsClassForm">Whether the user declared the class (else it implements <see cref="Inners"/>' one interface).</param>
     /// <param name="ServiceName">The name telemetry and the circuit breaker use.</param>

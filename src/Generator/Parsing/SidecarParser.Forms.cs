@@ -247,7 +247,7 @@ namespace Sidecar.Generators.Parsing
                 ClassName: SymbolText.Escape(type.Name),
                 ClassKind: type.IsRecord ? DeclarationKind.Record : DeclarationKind.Class,
                 TypeParameters: SymbolText.Names(type.TypeParameters),
-                Constraints: EquatableArray<string>.Empty,
+                Constraints: SymbolText.Constraints(type.TypeParameters).ToEquatableArray(),
                 // What the class form's DI extension may be: no more visible than the class and the interfaces it names.
                 Accessibility: IsEffectivelyPublic(type) && roots.All(IsEffectivelyPublic) ? Accessibility.Public : Accessibility.Internal,
                 IsClassForm: true,

@@ -10,7 +10,7 @@ namespace Data
     /// forwards every member to the inner instance, adding the retries and circuit breaking set by <c>[Sidecar]</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Sidecar.Generators", "{version}")]
-    internal sealed partial class RepositorySidecar<T, TKey> : global::Data.IRepository<T, TKey>
+    internal partial class RepositorySidecar<T, TKey> : global::Data.IRepository<T, TKey>
         where T : class
         where TKey : notnull
     {

@@ -69,6 +69,13 @@ namespace Sidecar.Generated
                     + " Decorate a keyed registration with " + method + "(serviceKey).");
             }
 
+            if (serviceType.IsGenericType && HasOpenRegistration(services, serviceType.GetGenericTypeDefinition()))
+            {
+                throw new global::System.InvalidOperationException(
+                    method + "<...>() decorates the registration of " + serviceType.FullName + ", but there is only an open-generic one (typeof(" + serviceType.GetGenericTypeDefinition().Name + ")): "
+                    + "decorate it with " + method + "() without type arguments.");
+            }
+
             throw new global::System.InvalidOperationException(
                 method + "() decorates the registration of " + serviceType.FullName + ", but there is none yet: register the service first, "
                 + "e.g. services.AddScoped<" + serviceType.Name + ", MyImplementation>()." + method + "().");
@@ -89,6 +96,73 @@ namespace Sidecar.Generated
             }
 
             return keys.Count == 0 ? string.Empty : " It is registered with the key" + (keys.Count == 1 ? " " : "s ") + string.Join(", ", keys) + ".";
+        }
+
+        /// <summary>
+        /// Replaces the last open-generic registration of <paramref name="serviceType"/> by <paramref name="sidecarType"/>, keeping its
+        /// lifetime; the implementation it named is registered again under <paramref name="key"/>, which the sidecar type asks for.
+        /// </summary>
+        public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection DecorateOpenGeneric(
+            global::Microsoft.Extensions.DependencyInjection.IServiceCollection services,
+            global::System.Type serviceType,
+            global::System.Type sidecarType,
+            string key,
+            global::System.Action<global::Sidecar.SidecarOptions>? configure,
+            string method)
+        {
+            if (services is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(services));
+            }
+
+            for (int i = services.Count - 1; i >= 0; i--)
+            {
+                global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor original = services[i];
+                if (original.ServiceType != serviceType || original.IsKeyedService)
+                {
+                    continue;
+                }
+
+                if (original.ImplementationType == sidecarType)
+                {
+                    return services; // decorated already: once is enough
+                }
+
+                if (original.ImplementationType is null)
+                {
+                    throw new global::System.InvalidOperationException(
+                        method + "() decorates the open-generic registration of " + serviceType.FullName + ", which must name its implementation type, "
+                        + "e.g. services.AddScoped(typeof(" + OpenName(serviceType) + "), typeof(MyImplementation<>)).");
+                }
+
+                services[i] = global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor.Describe(serviceType, sidecarType, original.Lifetime);
+                services.Add(new global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor(serviceType, key, original.ImplementationType, original.Lifetime));
+                services.Add(new global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor(typeof(SidecarConfigure), key, new SidecarConfigure(configure)));
+                return services;
+            }
+
+            throw new global::System.InvalidOperationException(
+                method + "() decorates the open-generic registration of " + serviceType.FullName + ", but there is none yet: register it first, "
+                + "e.g. services.AddScoped(typeof(" + OpenName(serviceType) + "), typeof(MyImplementation<>)). A closed registration is decorated by "
+                + method + "<...>() with its type arguments.");
+        }
+
+        // IRepository<> for an open generic type, as C# writes it in typeof.
+        private static string OpenName(global::System.Type type)
+            => type.IsGenericTypeDefinition ? type.Name.Substring(0, type.Name.IndexOf('`')) + "<" + new string(',', type.GetGenericArguments().Length - 1) + ">" : type.Name;
+
+        // Whether the open generic type `definition` has a registration without a key (typeof(IRepository<>)).
+        private static bool HasOpenRegistration(global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Type definition)
+        {
+            foreach (global::Microsoft.Extensions.DependencyInjection.ServiceDescriptor descriptor in services)
+            {
+                if (descriptor.ServiceType == definition && !descriptor.IsKeyedService)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The options of one sidecar instance, from what the container offers.</summary>
@@ -176,5 +250,16 @@ namespace Sidecar.Generated
 
             public global::System.Threading.Tasks.Task StopAsync(global::System.Threading.CancellationToken cancellationToken) => global::System.Threading.Tasks.Task.CompletedTask;
         }
+    }
+
+    /// <summary>What an <c>AddXxxSidecar()</c> of an open-generic registration was given, for the sidecars the container activates.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Sidecar.Generators", "{version}")]
+    internal sealed class SidecarConfigure
+    {
+        /// <summary>Keeps <paramref name="configure"/>.</summary>
+        public SidecarConfigure(global::System.Action<global::Sidecar.SidecarOptions>? configure) => Configure = configure;
+
+        /// <summary>Adjusts the options of each sidecar instance.</summary>
+        public global::System.Action<global::Sidecar.SidecarOptions>? Configure { get; }
     }
 }
