@@ -170,6 +170,23 @@ namespace Sidecar.Runtime.Tests
         }
 
         [Fact]
+        public async Task A_retried_injected_fault_is_tagged_as_injected_on_the_retries_too()
+        {
+            using var metrics = new SidecarMetrics();
+            var options = new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() };
+            options.Overrides[_service] = new SidecarPolicyOverride { ChaosFaultRate = 1 };
+            var pipeline = new SidecarPipeline(_service, new SidecarPolicy(_service, retries: 1, delay: 0), options);
+            CircuitPermit permit = pipeline.Enter(Member);
+
+            Exception injected = await Assert.ThrowsAsync<SidecarInjectedFaultException>(() => pipeline.Chaotic(Member, 0, static (_, _) => Task.FromResult(1), CancellationToken.None));
+            Assert.True(ShouldRetry(pipeline, injected, 0, permit));
+
+            Assert.Contains(
+                $"sidecar.retries 1 exception.type=Sidecar.SidecarInjectedFaultException, sidecar.injected=True, sidecar.method=GetAsync, sidecar.service={_service}",
+                metrics.For(_service));
+        }
+
+        [Fact]
         public void A_timeout_the_policy_does_not_retry_is_still_counted_as_failure()
         {
             using var metrics = new SidecarMetrics();

@@ -87,5 +87,11 @@ namespace Sidecar
             => IsProbe || !IsAdmitted ? this : new((_bits & ~(((ulong)EpochMask << SlotEpochShift) | TimedFlag)) | TimedFlag | ((ulong)(uint)(milliseconds & EpochMask) << SlotEpochShift));
 
         internal CircuitPermit AsRetry() => new(_bits | RetryFlag);
+
+        /// <summary>
+        /// This permit once what it held has been given back and its verdict given (a hedged attempt's): holds nothing, and a
+        /// verdict on it moves nothing; only whether it was a retry is kept.
+        /// </summary>
+        internal CircuitPermit Settled() => new(_bits & RetryFlag);
     }
 }

@@ -24,13 +24,13 @@ namespace Sidecar
         }
 
         /// <summary>The attempt still running that the failure <paramref name="exception"/> left behind, if any.</summary>
-        public static Task? StillRunning(Exception exception)
-        {
-            Task? left = exception is SidecarTimeoutException timedOut ? timedOut.Abandoned
+        public static Task? StillRunning(Exception exception) => Left(exception) is { IsCompleted: false } left ? left : null;
+
+        /// <summary>The attempt the failure <paramref name="exception"/> left behind, whether it has ended since or not.</summary>
+        public static Task? Left(Exception exception)
+            => exception is SidecarTimeoutException timedOut ? timedOut.Abandoned
                 : exception is OperationCanceledException cancelled && s_byCancellation.TryGetValue(cancelled, out Task? kept) ? kept
                 : null;
-            return left is { IsCompleted: false } ? left : null;
-        }
 
         /// <summary>Gives back what <paramref name="permit"/> holds once <paramref name="attempt"/> has ended.</summary>
         public static void ReleaseWhenEnded(Task attempt, CircuitPermit permit, Bulkhead? bulkhead, CircuitBreaker? breaker)

@@ -29,8 +29,9 @@ namespace Sidecar
         public CircuitPermit Permit { get; }
 
         /// <summary>
-        /// How the round classified the attempt's result (<c>null</c> when it failed, or when the member's <c>Classify</c>
-        /// threw: the retry loop then classifies it again and ends the call with the classifier's exception).
+        /// How the round classified the attempt's result or exception, so that the retry loop need not ask <c>Classify</c>
+        /// again; <c>null</c> when the member's <c>Classify</c> threw (the retry loop then classifies it again and ends the
+        /// call with the classifier's exception).
         /// </summary>
         public Outcome? Outcome { get; }
 

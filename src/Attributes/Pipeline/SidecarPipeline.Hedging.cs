@@ -123,21 +123,25 @@ namespace Sidecar
             {
                 // The happy path: the first attempt answered before it returned, so no hedge, timer or list is needed.
                 Running first = Launch(primary);
-                if (first.Task.IsCompleted && OutcomeOf(first.Task) is var outcome && outcome != Outcome.Transient)
+                if (!first.Task.IsCompleted)
                 {
-                    return new ValueTask<HedgedAttempt<T>>(Representative(first, outcome));
+                    return new ValueTask<HedgedAttempt<T>>(RunRoundAsync(first, classified: false, default));
                 }
 
-                return new ValueTask<HedgedAttempt<T>>(RunRoundAsync(first));
+                Outcome? outcome = OutcomeOf(first.Task);
+                return outcome != Outcome.Transient
+                    ? new ValueTask<HedgedAttempt<T>>(Representative(first, outcome))
+                    : new ValueTask<HedgedAttempt<T>>(RunRoundAsync(first, classified: true, outcome));
             }
 
-            private async Task<HedgedAttempt<T>> RunRoundAsync(Running first)
+            // `classified`: the first attempt has ended already, and `firstOutcome` is how it was classified (Classify is asked once).
+            private async Task<HedgedAttempt<T>> RunRoundAsync(Running first, bool classified, Outcome? firstOutcome)
             {
                 int allowed = _policy.Hedging;
                 var running = new List<Running>(1 + allowed) { first };
-                Running? held = null; // the latest transient failure: it speaks for the round if nothing better comes
                 CancellationTokenSource? timer = null;
                 Task? delay = null;
+                Running? spent = null; // the latest transient failure already settled, whose result is not discarded yet
                 int launched = 0;
                 Running winner;
                 Outcome? outcome;
@@ -174,7 +178,7 @@ namespace Sidecar
                         }
 
                         Running finished = Take(running, done);
-                        Outcome? verdict = OutcomeOf(finished.Task);
+                        Outcome? verdict = classified && ReferenceEquals(finished.Task, first.Task) ? firstOutcome : OutcomeOf(finished.Task);
                         if (verdict != Outcome.Transient)
                         {
                             winner = finished;
@@ -182,12 +186,23 @@ namespace Sidecar
                             break;
                         }
 
-                        if (held is { } earlier)
+                        if (running.Count == 0 && launched >= allowed)
                         {
-                            SettleFailed(earlier);
+                            // Nothing else is running and nothing more may start: this last failure speaks for the round.
+                            winner = finished;
+                            outcome = Outcome.Transient;
+                            break;
                         }
 
-                        held = finished;
+                        // The round goes on without it: what it holds is given back and its failure counted now, so that
+                        // the next hedge can have its bulkhead slot or probe. Its result is kept until another speaks.
+                        Release(finished);
+                        if (spent is { } earlier)
+                        {
+                            DiscardOf(earlier);
+                        }
+
+                        spent = finished;
                         if (launched < allowed)
                         {
                             // A transient failure need not wait for the delay: the next hedge starts now, and the delay with it.
@@ -199,9 +214,10 @@ namespace Sidecar
 
                         if (running.Count == 0)
                         {
-                            winner = finished;
+                            // No hedge could start: this failure speaks for the round, already counted and given back.
+                            winner = new Running(finished.Task, finished.Permit.Settled());
                             outcome = Outcome.Transient;
-                            held = null;
+                            spent = null;
                             break;
                         }
                     }
@@ -209,15 +225,30 @@ namespace Sidecar
                 finally
                 {
                     timer?.Cancel();
-                    Decide();
-                    foreach (Running loser in running)
+                    if (spent is { } replaced)
                     {
-                        _ = SettleLoser(loser);
+                        DiscardOf(replaced);
                     }
 
-                    if (held is { } transient)
+                    // Attempts that ended while the round was being decided are counted by their outcome; the others are
+                    // cancelled, and what they do next says nothing about the dependency.
+                    var stillRunning = new List<Running>(running.Count);
+                    foreach (Running other in running)
                     {
-                        SettleFailed(transient);
+                        if (other.Task.IsCompleted)
+                        {
+                            SettleFinished(other);
+                        }
+                        else
+                        {
+                            stillRunning.Add(other);
+                        }
+                    }
+
+                    Decide();
+                    foreach (Running loser in stillRunning)
+                    {
+                        _ = SettleLoser(loser);
                     }
                 }
 
@@ -227,7 +258,7 @@ namespace Sidecar
             private static HedgedAttempt<T> Representative(Running winner, Outcome? outcome)
                 => winner.Task.Status == TaskStatus.RanToCompletion
                     ? new HedgedAttempt<T>(winner.Permit, winner.Task.Result, null, outcome)
-                    : new HedgedAttempt<T>(winner.Permit, default!, ExceptionOf(winner.Task), null);
+                    : new HedgedAttempt<T>(winner.Permit, default!, ExceptionOf(winner.Task), outcome);
 
             /// <summary>Calls the inner instance (or the pipeline's chaos, when the permit says so) with the attempt's token.</summary>
             protected abstract Task<T> Call(CircuitPermit permit, CancellationToken token);
@@ -326,23 +357,15 @@ namespace Sidecar
             // An attempt that failed transiently but does not speak for the round: a failure for the circuit, like any.
             private void SettleFailed(Running failed)
             {
-                Exception? failure = null;
-                if (failed.Task.Status == TaskStatus.RanToCompletion)
-                {
-                    Discard(failed.Task.Result);
-                }
-                else
-                {
-                    failure = ExceptionOf(failed.Task);
-                }
+                Release(failed);
+                DiscardOf(failed);
+            }
 
-                Task? stillRunning = failure is null ? null : AbandonedAttempts.StillRunning(failure);
-                DiscardWhenEnded(stillRunning);
-                if (failed.Permit.IsEmpty)
-                {
-                    stillRunning = null; // nothing to give back later
-                }
-
+            // Gives back what a failed attempt holds (when it really ends) and counts its failure for the circuit.
+            private void Release(Running failed)
+            {
+                Exception? failure = failed.Task.Status == TaskStatus.RanToCompletion ? null : ExceptionOf(failed.Task);
+                Task? stillRunning = failure is null || failed.Permit.IsEmpty ? null : AbandonedAttempts.StillRunning(failure);
                 bool ended = stillRunning is null;
                 if (!ended)
                 {
@@ -354,6 +377,61 @@ namespace Sidecar
                 }
 
                 _pipeline._breaker?.OnFailure(failed.Permit, ended);
+            }
+
+            // The result of an attempt nobody will see, now or (an abandoned attempt) when it comes.
+            private static void DiscardOf(Running ended)
+            {
+                if (ended.Task.Status == TaskStatus.RanToCompletion)
+                {
+                    Discard(ended.Task.Result);
+                }
+                else
+                {
+                    DiscardWhenEnded(AbandonedAttempts.Left(ExceptionOf(ended.Task)));
+                }
+            }
+
+            // An attempt that ended, but after another decided the round: its outcome counts for the circuit, its result is discarded.
+            private void SettleFinished(Running other)
+            {
+                switch (OutcomeOf(other.Task))
+                {
+                    case Outcome.Transient or Outcome.Failure:
+                        SettleFailed(other);
+                        break;
+                    case Outcome.Success:
+                        Discard(other.Task.Result);
+                        if (other.Permit.HoldsBulkheadSlot)
+                        {
+                            _pipeline._bulkhead!.Release();
+                        }
+
+                        _pipeline._breaker?.OnSuccess(other.Permit);
+                        break;
+                    default:
+                        Exception? failure = other.Task.Status == TaskStatus.RanToCompletion ? null : ExceptionOf(other.Task);
+                        if (failure is null)
+                        {
+                            Discard(other.Task.Result);
+                        }
+                        else
+                        {
+                            DiscardWhenEnded(AbandonedAttempts.Left(failure));
+                        }
+
+                        Task? abandoned = failure is null || other.Permit.IsEmpty ? null : AbandonedAttempts.StillRunning(failure);
+                        if (abandoned is null)
+                        {
+                            _pipeline.GiveBack(other.Permit);
+                        }
+                        else
+                        {
+                            AbandonedAttempts.ReleaseWhenEnded(abandoned, other.Permit, _pipeline._bulkhead, _pipeline._breaker);
+                        }
+
+                        break;
+                }
             }
 
             // An attempt still running when the round was decided: cancelled, and whatever it does next says nothing about
@@ -373,7 +451,7 @@ namespace Sidecar
                 try
                 {
                     Task? stillRunning = failure is null ? null : AbandonedAttempts.StillRunning(failure);
-                    DiscardWhenEnded(stillRunning);
+                    DiscardWhenEnded(failure is null ? null : AbandonedAttempts.Left(failure));
                     if (stillRunning is null || loser.Permit.IsEmpty)
                     {
                         _pipeline.GiveBack(loser.Permit);
@@ -403,10 +481,10 @@ namespace Sidecar
                 }
             }
 
-            // An abandoned attempt may still answer: its answer is discarded too, when it comes.
-            private static void DiscardWhenEnded(Task? stillRunning)
+            // An abandoned attempt may answer after all (or did, just now): its answer is discarded too, when it comes.
+            private static void DiscardWhenEnded(Task? abandoned)
             {
-                if (stillRunning is Task<T> late)
+                if (abandoned is Task<T> late)
                 {
                     _ = late.ContinueWith(
                         static t =>

@@ -135,6 +135,14 @@ namespace Sidecar
         /// <param name="deadline">The call's deadline (<see cref="StartCall"/>), if it has one.</param>
         /// <exception cref="SidecarTimeoutException">The retry could not start before the call's deadline (<see cref="SidecarTimeoutException.IsTotalTimeout"/>): the call ends with it.</exception>
         public bool ShouldRetry<TState>(SidecarMember member, Exception exception, TState state, Func<TState, Exception, Outcome>? classify, int attempt, CircuitPermit permit, CancellationToken cancellationToken, TimeSpan previous, out TimeSpan delay, out Outcome outcome, CallDeadline deadline = default)
+            => ShouldRetryClassified(member, exception, null, state, classify, attempt, permit, cancellationToken, previous, out delay, out outcome, deadline);
+
+        /// <summary>
+        /// <see cref="ShouldRetry{TState}(SidecarMember, Exception, TState, Func{TState, Exception, Outcome}, int, CircuitPermit, CancellationToken, TimeSpan, out TimeSpan, out Outcome, CallDeadline)"/>
+        /// for a failure already classified (<paramref name="known"/>, by a hedged round): <paramref name="classify"/> is
+        /// asked only when <paramref name="known"/> is <c>null</c>.
+        /// </summary>
+        public bool ShouldRetryClassified<TState>(SidecarMember member, Exception exception, Outcome? known, TState state, Func<TState, Exception, Outcome>? classify, int attempt, CircuitPermit permit, CancellationToken cancellationToken, TimeSpan previous, out TimeSpan delay, out Outcome outcome, CallDeadline deadline)
         {
             delay = TimeSpan.Zero;
             outcome = Outcome.Failure;
@@ -197,7 +205,11 @@ namespace Sidecar
                 return false;
             }
 
-            if (classify is null)
+            if (known is { } decided)
+            {
+                outcome = decided;
+            }
+            else if (classify is null)
             {
                 outcome = DefaultOutcome(policy, exception);
             }

@@ -14,11 +14,11 @@ namespace Sidecar.Generators.Emitting
         /// tells observers, so it runs in the catch block, after the failing attempt has unwound (its finally blocks have
         /// run), never in an exception filter; a failure that is not retried is rethrown as it is, stack trace and all.
         /// </summary>
-        private static void EmitRetryCatch(SourceWriter w, MethodModel m, string pipeline, string display, LocalNames locals, string token, string? deadline)
+        private static void EmitRetryCatch(SourceWriter w, MethodModel m, string pipeline, string display, LocalNames locals, string token, string? deadline, string? known = null)
         {
             w.Open("catch (" + Exception + " " + locals.Exception + ")");
             string decision = m.ExceptionClassifier is not null || deadline is not null
-                ? pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", this, " + (m.ExceptionClassifier is { } classifier ? Classifier(classifier, locals) : "null") + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + ", out " + (m.Fallback is null || m.ExceptionClassifier is null ? "_" : locals.Outcome) + (deadline is null ? string.Empty : ", " + deadline) + ")"
+                ? pipeline + (known is null ? ".ShouldRetry(" : ".ShouldRetryClassified(") + display + ", " + locals.Exception + ", " + (known is null ? string.Empty : known + ", ") + "this, " + (m.ExceptionClassifier is { } classifier ? Classifier(classifier, locals) : "null") + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + ", out " + (m.Fallback is null || m.ExceptionClassifier is null ? "_" : locals.Outcome) + (deadline is null ? string.Empty : ", " + deadline) + ")"
                 : pipeline + ".ShouldRetry(" + display + ", " + locals.Exception + ", " + locals.Attempt + ", " + locals.Permit + ", " + token + ", " + locals.Delay + ", out " + locals.Delay + ")";
             w.Open("if (!" + decision + ")");
             w.Line("throw;");

@@ -297,23 +297,20 @@ namespace Sidecar.Generators.Emitting
             (string state, string lambda) = CapturedCall(m, innerField, locals);
             string round = "await " + pipeline + ".Hedge(" + display + ", " + locals.Attempt + ", " + locals.Permit + ", " + state + ", " + lambda + ", this, "
                 + (hasResult ? (resultClassifier ?? "null") + ", " : string.Empty) + exceptionClassifier + ", " + token + ", " + deadline + ").ConfigureAwait(false)";
-            if (classifiesResult)
-            {
-                w.Line("global::Sidecar.Outcome? " + locals.FirstOutcome + " = null;");
-            }
-
+            // How the round classified the attempt that speaks for it: the loop does not ask Classify again.
+            w.Line("global::Sidecar.Outcome? " + locals.FirstOutcome + " = null;");
             w.Open("try");
             w.Line("// A deadline already past fails the attempt before it takes a permit, a probe or a slot.");
             w.Line(pipeline + ".CheckDeadline(" + display + ", " + deadline + ");");
             w.Line(locals.Permit + " = " + enter + ";");
             w.Line("var " + locals.Hedged + " = " + round + ";");
             w.Line(locals.Permit + " = " + locals.Hedged + ".Permit;");
+            w.Line(locals.FirstOutcome + " = " + locals.Hedged + ".Outcome;");
             if (classifiesResult)
             {
-                w.Line(locals.FirstOutcome + " = " + locals.Hedged + ".Outcome;");
                 w.Line(locals.Result + " = " + locals.Hedged + ".GetResult();");
                 w.Close();
-                EmitRetryCatch(w, m, pipeline, display, locals, token, deadline);
+                EmitRetryCatch(w, m, pipeline, display, locals, token, deadline, locals.FirstOutcome);
                 w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
                 w.Line("continue;");
                 w.Close();
@@ -340,7 +337,7 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.Close();
-            EmitRetryCatch(w, m, pipeline, display, locals, token, deadline);
+            EmitRetryCatch(w, m, pipeline, display, locals, token, deadline, locals.FirstOutcome);
             w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
             w.Close();
             w.Close();

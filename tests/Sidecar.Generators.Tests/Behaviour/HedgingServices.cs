@@ -65,7 +65,18 @@ namespace Sidecar.Generators.Tests.Behaviour
     [Sidecar(Retries = 0, Hedging = 1, HedgingDelay = 100, Classify = nameof(Judge))]
     public partial class HedgedReplies : IReplies
     {
+        private int _exceptionsJudged;
+
+        /// <summary>How many times Classify was asked about an exception.</summary>
+        public int ExceptionsJudged => Volatile.Read(ref _exceptionsJudged);
+
         private static Outcome Judge(Reply reply) => reply.Value < 0 ? Outcome.Transient : Outcome.Success;
+
+        private Outcome Judge(Exception exception)
+        {
+            Interlocked.Increment(ref _exceptionsJudged);
+            return exception is ArgumentException ? Outcome.Ignored : Outcome.Transient;
+        }
     }
 
     /// <summary>Each attempt waits until the test ends it or its token fires; records every attempt and its token.</summary>

@@ -172,7 +172,7 @@ namespace Sidecar.Generators.Tests.Behaviour
             Until(() => _time.RequestedDelays.Contains(TimeSpan.FromMilliseconds(50)), "the retry waits its delay");
             Assert.Equal(3, inner.Calls);
             Advance(50);
-            Until(() => inner.Calls == 4, "the retry started");
+            Until(() => inner.Calls == 4 && _time.PendingTimers == 1, "the retry started and its hedging delay waits");
             Advance(100);
             Until(() => inner.Calls == 5, "the retry was hedged");
             inner.Attempt(4).SetResult(9);
@@ -279,6 +279,37 @@ namespace Sidecar.Generators.Tests.Behaviour
             Until(() => inner.Calls == 2, "the next call has the slot");
             inner.Attempt(1).SetResult(2);
             Assert.Equal(2, await next);
+        }
+
+        [Fact]
+        public async Task A_transient_failure_gives_its_bulkhead_slot_back_at_once_so_the_hedge_can_start()
+        {
+            var inner = new ControlledHedgedService();
+            var sidecar = new HedgedBulkheadServiceSidecar(inner, Options);
+
+            Task<int> call = sidecar.GetAsync(1, CancellationToken.None);
+            Until(() => inner.Calls == 1, "the first attempt holds the only slot");
+            inner.Attempt(0).SetException(new ConnectionError("reset"));
+            Until(() => inner.Calls == 2, "the hedge starts in the slot the failed attempt gave back");
+            inner.Attempt(1).SetResult(3);
+
+            Assert.Equal(3, await call);
+        }
+
+        [Fact]
+        public async Task Classify_is_asked_once_about_each_failed_attempt()
+        {
+            var inner = new ControlledHedgedService();
+            var sidecar = new HedgedReplies(inner, Options);
+
+            Task<Reply> call = sidecar.AskAsync(1, CancellationToken.None);
+            Until(() => inner.Calls == 1, "the first attempt runs");
+            inner.ReplyTo(0).SetException(new ConnectionError("reset"));
+            Until(() => inner.Calls == 2, "the hedge starts at once");
+            inner.ReplyTo(1).SetException(new ConnectionError("reset again"));
+
+            await Assert.ThrowsAsync<ConnectionError>(() => call);
+            Assert.Equal(2, sidecar.ExceptionsJudged); // the round's verdict on the last one is the retry loop's too
         }
 
         [Fact]

@@ -96,7 +96,7 @@ namespace Search
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline0.ShouldRetry(s_findAsync, exception, this, (sidecar, classified) => Classify(classified), attempt, permit, cancellationToken, delay, out delay, out _, deadline))
+                    if (!_pipeline0.ShouldRetryClassified(s_findAsync, exception, firstOutcome, this, (sidecar, classified) => Classify(classified), attempt, permit, cancellationToken, delay, out delay, out _, deadline))
                     {
                         throw;
                     }
@@ -135,6 +135,7 @@ namespace Search
             for (int attempt = 0; ; attempt++)
             {
                 global::Sidecar.CircuitPermit permit = default;
+                global::Sidecar.Outcome? firstOutcome = null;
                 try
                 {
                     // A deadline already past fails the attempt before it takes a permit, a probe or a slot.
@@ -142,13 +143,14 @@ namespace Search
                     permit = _pipeline0.Enter(s_countAsync, attempt);
                     var hedged = await _pipeline0.Hedge(s_countAsync, attempt, permit, (this, query), (state, token) => state.Item1._inner.CountAsync(state.Item2, token).AsTask(), this, null, (sidecar, classified) => Classify(classified), cancellationToken, deadline).ConfigureAwait(false);
                     permit = hedged.Permit;
+                    firstOutcome = hedged.Outcome;
                     int result = hedged.GetResult();
                     _pipeline0.OnSuccess(s_countAsync, permit);
                     return result;
                 }
                 catch (global::System.Exception exception)
                 {
-                    if (!_pipeline0.ShouldRetry(s_countAsync, exception, this, (sidecar, classified) => Classify(classified), attempt, permit, cancellationToken, delay, out delay, out _, deadline))
+                    if (!_pipeline0.ShouldRetryClassified(s_countAsync, exception, firstOutcome, this, (sidecar, classified) => Classify(classified), attempt, permit, cancellationToken, delay, out delay, out _, deadline))
                     {
                         throw;
                     }
@@ -183,6 +185,7 @@ namespace Search
                 for (int attempt = 0; ; attempt++)
                 {
                     global::Sidecar.CircuitPermit permit = default;
+                    global::Sidecar.Outcome? firstOutcome = null;
                     try
                     {
                         // A deadline already past fails the attempt before it takes a permit, a probe or a slot.
@@ -190,13 +193,14 @@ namespace Search
                         permit = _pipeline1.Enter(s_warmAsync, attempt);
                         var hedged = await _pipeline1.Hedge(s_warmAsync, attempt, permit, this, (state, token) => state._inner.WarmAsync(token) ?? throw new global::System.InvalidOperationException("WarmAsync returned null instead of a task."), this, (sidecar, classified) => Classify(classified), cancellationToken, deadline).ConfigureAwait(false);
                         permit = hedged.Permit;
+                        firstOutcome = hedged.Outcome;
                         hedged.GetResult();
                         _pipeline1.OnSuccess(s_warmAsync, permit);
                         return;
                     }
                     catch (global::System.Exception exception)
                     {
-                        if (!_pipeline1.ShouldRetry(s_warmAsync, exception, this, (sidecar, classified) => Classify(classified), attempt, permit, cancellationToken, delay, out delay, out outcome, deadline))
+                        if (!_pipeline1.ShouldRetryClassified(s_warmAsync, exception, firstOutcome, this, (sidecar, classified) => Classify(classified), attempt, permit, cancellationToken, delay, out delay, out outcome, deadline))
                         {
                             throw;
                         }
