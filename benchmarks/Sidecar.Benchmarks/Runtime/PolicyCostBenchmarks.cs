@@ -12,7 +12,7 @@ namespace Sidecar.Benchmarks.Runtime
     /// <summary>
     /// What each policy adds to a call that succeeds at once, synchronous and completed-async: the consecutive-failure
     /// breaker (the <c>Generated</c> of the other classes) against the failure-ratio breaker, a bulkhead (with and without a
-    /// queue), a retry budget, a rate limit, a result classifier, a deadline over the call, and hedging (beside Polly's hedging strategy).
+    /// queue), a retry budget, a rate limit, a result classifier, a slow-call breaker, a deadline over the call, and hedging (beside Polly's hedging strategy).
     /// </summary>
     [MemoryDiagnoser]
     public class PolicyCosts
@@ -26,6 +26,7 @@ namespace Sidecar.Benchmarks.Runtime
         private IQueuedQuotes _queued = null!;
         private IClassifiedQuotes _classified = null!;
         private IDeadlineQuotes _deadline = null!;
+        private ISlowCallQuotes _slowCalls = null!;
         private IHedgedQuotes _hedged = null!;
         private IHedgedQuotes _hedgedInner = null!;
         private ResiliencePipeline<int> _pollyHedging = null!;
@@ -42,6 +43,7 @@ namespace Sidecar.Benchmarks.Runtime
             _queued = new QueuedQuotesSidecar(new PolicyQuotes(), new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
             _classified = new ClassifiedQuotesSidecar(new PolicyQuotes(), new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
             _deadline = new DeadlineQuotesSidecar(new PolicyQuotes(), new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
+            _slowCalls = new SlowCallQuotesSidecar(new PolicyQuotes(), new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
             _hedgedInner = new PolicyQuotes();
             _hedged = new HedgedQuotesSidecar(_hedgedInner, new SidecarOptions { CircuitBreakers = new CircuitBreakerRegistry() });
             _pollyHedging = new ResiliencePipelineBuilder<int>()
@@ -71,6 +73,9 @@ namespace Sidecar.Benchmarks.Runtime
         public int Classified() => _classified.GetPrice(Sku);
 
         [Benchmark]
+        public int SlowCallBreaker() => _slowCalls.GetPrice(Sku);
+
+        [Benchmark]
         public Task<int> ConsecutiveBreakerAsync() => _consecutive.GetPriceAsync(Sku);
 
         [Benchmark]
@@ -90,6 +95,9 @@ namespace Sidecar.Benchmarks.Runtime
 
         [Benchmark]
         public Task<int> ClassifiedAsync() => _classified.GetPriceAsync(Sku);
+
+        [Benchmark]
+        public Task<int> SlowCallBreakerAsync() => _slowCalls.GetPriceAsync(Sku);
 
         [Benchmark]
         public Task<int> TotalTimeoutAsync() => _deadline.GetPriceAsync(Sku);

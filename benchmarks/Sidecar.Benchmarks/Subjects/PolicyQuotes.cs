@@ -70,6 +70,15 @@ namespace Sidecar.Benchmarks.Subjects
         Task<int> GetPriceAsync(int sku);
     }
 
+    /// <summary>The happy path with a slow-call breaker: every attempt is timed and recorded in the sampling window.</summary>
+    [Sidecar(Retries = 3, Delay = 0, SlowCallDuration = 1000, MinimumThroughput = 100)]
+    public interface ISlowCallQuotes
+    {
+        int GetPrice(int sku);
+
+        Task<int> GetPriceAsync(int sku);
+    }
+
     /// <summary>The happy path of a hedged member: the first attempt answers at once, so no hedge starts.</summary>
     [Sidecar(Retries = 3, Delay = 0, Hedging = 1, HedgingDelay = 100)]
     public interface IHedgedQuotes
@@ -78,7 +87,7 @@ namespace Sidecar.Benchmarks.Subjects
     }
 
     /// <summary>The trivial inner of the policy benchmarks (never inlined, like <see cref="QuoteService"/>).</summary>
-    public sealed class PolicyQuotes : IRatioQuotes, IBulkheadQuotes, IBudgetQuotes, IRateLimitedQuotes, IQueuedQuotes, IClassifiedQuotes, IDeadlineQuotes, IHedgedQuotes
+    public sealed class PolicyQuotes : IRatioQuotes, IBulkheadQuotes, IBudgetQuotes, IRateLimitedQuotes, IQueuedQuotes, IClassifiedQuotes, IDeadlineQuotes, IHedgedQuotes, ISlowCallQuotes
     {
         private static readonly Task<int> s_price = Task.FromResult(QuoteService.Price);
 

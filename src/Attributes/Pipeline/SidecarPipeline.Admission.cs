@@ -122,9 +122,16 @@ namespace Sidecar
 
         private CircuitPermit EnterSlow(SidecarMember member, int attempt)
         {
-            if (HasLimiter)
+            if (HasLimiter && ReferenceEquals(t_rateRefusedBy, this))
             {
-                t_rateRefusedBy = null; // a member with a fallback goes from Start to the retry loop without Refusal
+                // A member with a fallback goes from Start to the retry loop without Refusal: Start has just found the
+                // rate limit spent, on this thread, for this very attempt; the same refusal, without asking again (a
+                // chained limiter would spend its earlier stages' permits twice).
+                t_rateRefusedBy = null;
+                if (attempt == 0)
+                {
+                    throw RejectRate(member, t_rateRetryAfter);
+                }
             }
 
             CircuitPermit permit = default;
@@ -206,6 +213,17 @@ namespace Sidecar
         /// <exception cref="SidecarTimeoutException">The deadline passed while the call waited in line.</exception>
         public ValueTask<CircuitPermit> EnterAsync(SidecarMember member, int attempt, CancellationToken cancellationToken, CallDeadline deadline)
         {
+            if (HasLimiter && ReferenceEquals(t_rateRefusedBy, this))
+            {
+                // As in EnterSlow: Start's refusal of this attempt, reported without asking the limiter again (and never left
+                // behind on this thread while the call waits in line elsewhere).
+                t_rateRefusedBy = null;
+                if (attempt == 0)
+                {
+                    throw RejectRate(member, t_rateRetryAfter);
+                }
+            }
+
             Bulkhead? bulkhead = _bulkhead;
             if (bulkhead is null || bulkhead.MaxQueue == 0 || bulkhead.TryEnter())
             {

@@ -12,11 +12,54 @@ namespace Sidecar.Generators.Tests.Behaviour
 
         [Sidecar(Fallback = "Queued")]
         int Submit(int id);
+
+        [Sidecar(Fallback = "Queued")]
+        Task<int> SubmitAsync(int id);
     }
 
     public partial class QuotaServiceSidecar
     {
         private int Queued(int id, System.Exception exception) => exception is RateLimitRejectedException ? -id : 0;
+
+        private Task<int> Queued(int id) => Task.FromResult(-id);
+    }
+
+    /// <summary>A limiter that refuses every permit and counts how often it was asked (a chained limiter spends on each ask).</summary>
+    public sealed class RefusingLimiter : System.Threading.RateLimiting.RateLimiter
+    {
+        private int _asked;
+
+        public int Asked => _asked;
+
+        public override System.TimeSpan? IdleDuration => null;
+
+        public override System.Threading.RateLimiting.RateLimiterStatistics? GetStatistics() => null;
+
+        protected override System.Threading.RateLimiting.RateLimitLease AttemptAcquireCore(int permitCount)
+        {
+            if (permitCount > 0)
+            {
+                System.Threading.Interlocked.Increment(ref _asked);
+            }
+
+            return new Refused();
+        }
+
+        protected override ValueTask<System.Threading.RateLimiting.RateLimitLease> AcquireAsyncCore(int permitCount, System.Threading.CancellationToken cancellationToken)
+            => new(AttemptAcquireCore(permitCount));
+
+        private sealed class Refused : System.Threading.RateLimiting.RateLimitLease
+        {
+            public override bool IsAcquired => false;
+
+            public override System.Collections.Generic.IEnumerable<string> MetadataNames => System.Array.Empty<string>();
+
+            public override bool TryGetMetadata(string metadataName, out object? metadata)
+            {
+                metadata = null;
+                return false;
+            }
+        }
     }
 
     /// <summary>Fails the next <see cref="Failures"/> attempts, then answers; counts attempts.</summary>
@@ -53,5 +96,7 @@ namespace Sidecar.Generators.Tests.Behaviour
         public int Get(int id) => Attempt(id);
 
         public int Submit(int id) => Attempt(id);
+
+        public Task<int> SubmitAsync(int id) => GetAsync(id);
     }
 }

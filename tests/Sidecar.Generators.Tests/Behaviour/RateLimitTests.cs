@@ -83,5 +83,15 @@ namespace Sidecar.Generators.Tests.Behaviour
 
             await Assert.ThrowsAsync<RateLimitRejectedException>(() => own.GetAsync(5));
         }
+
+        [Fact]
+        public async Task A_refused_call_with_a_fallback_asks_the_limiter_once()
+        {
+            var limiter = new RefusingLimiter();
+            var quota = new QuotaServiceSidecar(new QuotaService(), new SidecarOptions { TimeProvider = _time, CircuitBreakers = new CircuitBreakerRegistry(), RateLimiter = limiter });
+
+            Assert.Equal(-7, await quota.SubmitAsync(7)); // the fallback answers the refusal
+            Assert.Equal(1, limiter.Asked);
+        }
     }
 }
