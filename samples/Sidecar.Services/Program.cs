@@ -11,22 +11,40 @@ using Sidecar;
 
 namespace SidecarServices
 {
-    /// <summary>A payment gateway that times out now and then: the kind of dependency a sidecar is for.</summary>
+    /// <summary>
+    /// A payment gateway that times out now and then: the kind of dependency a sidecar is for. A charge that timed out may
+    /// still have gone through, so retrying it is safe only because every request carries an idempotency key that the
+    /// gateway deduplicates by (as real payment APIs do): a retry with the same key returns the first charge's receipt
+    /// instead of charging again. Without such a key, do not retry a charge on a timeout.
+    /// </summary>
     [Sidecar(Retries = 3, Delay = 20, Backoff = Backoff.Exponential, FailureThreshold = 4, BreakDuration = 200,
         RetryOn = new[] { typeof(TimeoutException) }, NeverRetryOn = new[] { typeof(ArgumentException) })]
     public interface IPaymentGateway
     {
-        Task<string> ChargeAsync(string customer, decimal amount, CancellationToken cancellationToken = default);
+        Task<string> ChargeAsync(string idempotencyKey, string customer, decimal amount, CancellationToken cancellationToken = default);
     }
 
     public sealed class FlakyPaymentGateway : IPaymentGateway
     {
         private readonly Random _random = new(7); // fixed seed: the same run every time
+        private readonly Dictionary<string, string> _charged = new(StringComparer.Ordinal);
         private int _calls;
 
         public bool Down { get; set; }
 
-        public async Task<string> ChargeAsync(string customer, decimal amount, CancellationToken cancellationToken = default)
+        /// <summary>Charges actually made (each idempotency key at most once).</summary>
+        public int Charges
+        {
+            get
+            {
+                lock (_charged)
+                {
+                    return _charged.Count;
+                }
+            }
+        }
+
+        public async Task<string> ChargeAsync(string idempotencyKey, string customer, decimal amount, CancellationToken cancellationToken = default)
         {
             await Task.Yield();
             int call = Interlocked.Increment(ref _calls);
@@ -35,12 +53,28 @@ namespace SidecarServices
                 throw new ArgumentException("The amount must be positive.", nameof(amount));
             }
 
-            if (Down || _random.NextDouble() < 0.4)
+            if (Down || _random.NextDouble() < 0.2)
             {
-                throw new TimeoutException("The gateway did not answer in time.");
+                throw new TimeoutException("The gateway did not answer in time."); // nothing was charged
             }
 
-            return "receipt-" + call;
+            string receipt;
+            lock (_charged)
+            {
+                if (!_charged.TryGetValue(idempotencyKey, out receipt!))
+                {
+                    receipt = "receipt-" + call;
+                    _charged[idempotencyKey] = receipt;
+                }
+            }
+
+            if (_random.NextDouble() < 0.25)
+            {
+                // The worst kind of timeout: the charge went through, the answer was lost on the way back.
+                throw new TimeoutException("The gateway charged, but its answer did not arrive in time.");
+            }
+
+            return receipt;
         }
     }
 
@@ -108,7 +142,7 @@ namespace SidecarServices
             Console.WriteLine("From configuration: Retries = 5, FailureThreshold = 6 (the attribute says 3 and 4)");
 
             Console.WriteLine();
-            Console.WriteLine("Six charges against a gateway that times out 40% of the time:");
+            Console.WriteLine("Six charges against a gateway that times out now and then, sometimes after charging:");
             for (int i = 1; i <= 6; i++)
             {
                 await Charge(gateway, "customer-" + i, 10m * i);
@@ -134,6 +168,9 @@ namespace SidecarServices
 
             await Task.Delay(100); // let the console logger flush before the summary
             Console.WriteLine();
+            Console.WriteLine("Charges the gateway made: " + provider.GetRequiredService<FlakyPaymentGateway>().Charges
+                + ", one per successful order: every retry carried the order's idempotency key, so none charged twice.");
+            Console.WriteLine();
             Console.WriteLine("Metrics from the \"Sidecar\" meter:");
             lock (totals)
             {
@@ -148,7 +185,8 @@ namespace SidecarServices
         {
             try
             {
-                Console.WriteLine("  " + customer + ": " + await gateway.ChargeAsync(customer, amount));
+                // One key per order, the same for every retry the sidecar makes of it.
+                Console.WriteLine("  " + customer + ": " + await gateway.ChargeAsync("order-" + customer, customer, amount));
             }
             catch (Exception ex)
             {

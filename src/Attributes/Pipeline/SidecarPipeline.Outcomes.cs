@@ -178,7 +178,7 @@ namespace Sidecar
                 // Cancelled by the caller: says nothing about the dependency, and no fallback answers it.
                 outcome = Outcome.Ignored;
                 _breaker?.OnIgnored(permit, ended);
-                _events.Cancelled(member.Name);
+                _events.Cancelled(member.Name, attempt + 1, exception);
                 return false;
             }
 
@@ -200,7 +200,7 @@ namespace Sidecar
                     _breaker?.OnFailure(permit, ended, deliver: false);
                 }
 
-                _events.AttemptFailed(member.Name, attempt + 1, exception, retry: false, TimeSpan.Zero, policy.HasFallback, Outcome.Failure);
+                _events.AttemptFailed(member.Name, attempt + 1, exception, retry: false, TimeSpan.Zero, policy.HasFallback, Outcome.Failure, GiveUpReason.Deadline);
                 _breaker?.DeliverTransitions();
                 return false;
             }
@@ -268,19 +268,29 @@ namespace Sidecar
                 }
             }
 
-            bool retry = RetryDecision.MayRetry(policy, outcome == Outcome.Transient, attempt, cancellationToken.IsCancellationRequested, _breaker is null || _breaker.IsClosed);
+            bool circuitClosed = _breaker is null || _breaker.IsClosed;
+            bool retry = RetryDecision.MayRetry(policy, outcome == Outcome.Transient, attempt, cancellationToken.IsCancellationRequested, circuitClosed);
+            GiveUpReason reason = outcome switch
+            {
+                Outcome.Transient => attempt >= policy.Retries ? GiveUpReason.RetriesExhausted
+                    : cancellationToken.IsCancellationRequested ? GiveUpReason.Cancelled
+                    : GiveUpReason.CircuitOpen,
+                Outcome.Failure => GiveUpReason.NotTransient,
+                _ => GiveUpReason.Ignored,
+            };
             if (retry)
             {
                 TimeSpan? wait = RetryDecision.Delay(policy, attempt, previous, retryAfter, policy.Jitter ? NextRandom() : 0);
                 retry = wait is not null;
                 delay = wait ?? TimeSpan.Zero;
+                reason = GiveUpReason.RetryAfterTooLong;
             }
 
             if (retry && deadline.IsSet && delay >= deadline.Remaining(_time))
             {
                 // The next attempt could not start before the call's deadline: do not wait for nothing.
                 var overdue = SidecarTimeoutException.Total(this, Service, member.Name, deadline.Total, failure, beforeAttempt: false, " before retry " + (attempt + 1) + " could start");
-                _events.AttemptFailed(member.Name, attempt + 1, overdue, retry: false, TimeSpan.Zero, policy.HasFallback, Outcome.Failure);
+                _events.AttemptFailed(member.Name, attempt + 1, overdue, retry: false, TimeSpan.Zero, policy.HasFallback, Outcome.Failure, GiveUpReason.Deadline);
                 _breaker?.DeliverTransitions();
                 throw overdue;
             }
@@ -291,6 +301,7 @@ namespace Sidecar
                 // than a rejection. With a line that has room, the retry waits in it like any call.
                 retry = false;
                 delay = TimeSpan.Zero;
+                reason = GiveUpReason.BulkheadFull;
             }
 
             if (retry && HasLimiter && !RateLimitWouldGrant(member, delay))
@@ -299,6 +310,7 @@ namespace Sidecar
                 // failure stands.
                 retry = false;
                 delay = TimeSpan.Zero;
+                reason = GiveUpReason.RateLimited;
             }
 
             if (retry && _budget is not null && !_budget.TryRetry())
@@ -306,11 +318,12 @@ namespace Sidecar
                 // Over budget: the dependency is failing for many callers at once; this failure is final.
                 retry = false;
                 delay = TimeSpan.Zero;
+                reason = GiveUpReason.RetryBudgetSpent;
                 _events.RetryDenied(member.Name, attempt + 1, failure, _budget.Name);
             }
 
             bool fallBack = !retry && policy.HasFallback && FallbackAnswers(outcome);
-            _events.AttemptFailed(member.Name, attempt + 1, failure, retry, delay, fallBack, outcome);
+            _events.AttemptFailed(member.Name, attempt + 1, failure, retry, delay, fallBack, outcome, reason);
             _breaker?.DeliverTransitions();
             return retry;
         }
@@ -324,7 +337,7 @@ namespace Sidecar
                 _budget?.OnCall();
             }
 
-            _events.AttemptFailed(member.Name, attempt + 1, classifierFailure, retry: false, TimeSpan.Zero, policy.HasFallback, Outcome.Failure);
+            _events.AttemptFailed(member.Name, attempt + 1, classifierFailure, retry: false, TimeSpan.Zero, policy.HasFallback, Outcome.Failure, GiveUpReason.ClassifierFailed);
         }
 
         // This pipeline's own deadline passed (one of a sidecar further in is an ordinary timeout here).

@@ -80,6 +80,22 @@ namespace Sidecar
         }
 
         /// <inheritdoc/>
+        public override void OnGaveUp(string service, string member, int attempt, Exception exception, GiveUpReason reason)
+        {
+            foreach (SidecarObserver observer in _observers)
+            {
+                try
+                {
+                    observer.OnGaveUp(service, member, attempt, exception, reason);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // One observer's failure must not hide the event from the others.
+                }
+            }
+        }
+
+        /// <inheritdoc/>
         public override void OnHedged(string service, string member, int attempt, int hedge)
         {
             foreach (SidecarObserver observer in _observers)

@@ -65,8 +65,12 @@ namespace Sidecar
             }
         }
 
-        /// <summary>The caller cancelled: the call ends, and no fallback answers it.</summary>
-        public void Cancelled(string member) => SidecarTelemetry.CallEnded(Service, member, SidecarTelemetry.Canceled, null);
+        /// <summary>The caller cancelled attempt <paramref name="attempt"/> (1 for the first): the call ends, and no fallback answers it.</summary>
+        public void Cancelled(string member, int attempt, Exception exception)
+        {
+            Tell(static (o, s, a) => o.OnGaveUp(s, a.member, a.attempt, a.exception, GiveUpReason.Cancelled), (member, attempt, exception));
+            SidecarTelemetry.CallEnded(Service, member, SidecarTelemetry.Canceled, null);
+        }
 
         /// <summary>A retry the retry budget did not allow; <paramref name="attempt"/> is 1 for the first attempt.</summary>
         public void RetryDenied(string member, int attempt, Exception exception, string budget)
@@ -76,13 +80,18 @@ namespace Sidecar
         }
 
         /// <summary>
-        /// A failed attempt (1 for the first), retried after <paramref name="delay"/> or, when not, the end of the call:
-        /// answered by the fallback when <paramref name="fallBack"/>, else ending as a failure, or as ignored when
-        /// <paramref name="outcome"/> says the failure is nothing to do with the dependency.
+        /// A failed attempt (1 for the first), retried after <paramref name="delay"/> or, when not, the end of the call, for
+        /// <paramref name="reason"/>: answered by the fallback when <paramref name="fallBack"/>, else ending as a failure, or
+        /// as ignored when <paramref name="outcome"/> says the failure is nothing to do with the dependency.
         /// </summary>
-        public void AttemptFailed(string member, int attempt, Exception exception, bool retry, TimeSpan delay, bool fallBack, Outcome outcome)
+        public void AttemptFailed(string member, int attempt, Exception exception, bool retry, TimeSpan delay, bool fallBack, Outcome outcome, GiveUpReason reason)
         {
             Tell(static (o, s, a) => o.OnAttemptFailed(s, a.member, a.attempt, a.exception, a.retry, a.delay), (member, attempt, exception, retry, delay));
+            if (!retry)
+            {
+                Tell(static (o, s, a) => o.OnGaveUp(s, a.member, a.attempt, a.exception, a.reason), (member, attempt, exception, reason));
+            }
+
             if (retry)
             {
                 SidecarTelemetry.Retrying(Service, member, attempt, exception, delay);

@@ -19,6 +19,19 @@ namespace Sidecar
         {
         }
 
+        /// <summary>
+        /// A failed attempt was not tried again, and why: the call ends with <paramref name="exception"/> (or the fallback
+        /// answers it). Follows <see cref="OnAttemptFailed"/> with <c>willRetry: false</c>; also heard when the caller cancelled.
+        /// </summary>
+        /// <param name="service">The decorated service.</param>
+        /// <param name="member">The member called.</param>
+        /// <param name="attempt">1 for the first attempt.</param>
+        /// <param name="exception">What the last attempt threw (for a result that was not a success, a <see cref="SidecarResultException"/>).</param>
+        /// <param name="reason">Why no further attempt was made.</param>
+        public virtual void OnGaveUp(string service, string member, int attempt, Exception exception, GiveUpReason reason)
+        {
+        }
+
         /// <summary>A circuit changed state.</summary>
         public virtual void OnCircuitStateChanged(string circuitName, CircuitState state)
         {

@@ -7,13 +7,18 @@ namespace Sidecar.Generated
     [global::System.CodeDom.Compiler.GeneratedCode("Sidecar.Generators", "{version}")]
     internal sealed class SidecarLoggingObserver : global::Sidecar.SidecarObserver
     {
-        private static readonly global::System.Action<global::Microsoft.Extensions.Logging.ILogger, string, string, int, string, double, global::System.Exception?> s_retrying =
-            global::Microsoft.Extensions.Logging.LoggerMessage.Define<string, string, int, string, double>(global::Microsoft.Extensions.Logging.LogLevel.Warning, new global::Microsoft.Extensions.Logging.EventId(1, "SidecarRetry"),
+        private static readonly global::System.Action<global::Microsoft.Extensions.Logging.ILogger, string, string, int, string, long, global::System.Exception?> s_retrying =
+            global::Microsoft.Extensions.Logging.LoggerMessage.Define<string, string, int, string, long>(global::Microsoft.Extensions.Logging.LogLevel.Warning, new global::Microsoft.Extensions.Logging.EventId(1, "SidecarRetry"),
                 "{Service}.{Method} attempt {Attempt} failed with {ExceptionType}; retrying in {DelayMs} ms");
 
-        private static readonly global::System.Action<global::Microsoft.Extensions.Logging.ILogger, string, string, int, string, global::System.Exception?> s_gaveUp =
-            global::Microsoft.Extensions.Logging.LoggerMessage.Define<string, string, int, string>(global::Microsoft.Extensions.Logging.LogLevel.Error, new global::Microsoft.Extensions.Logging.EventId(2, "SidecarGaveUp"),
-                "{Service}.{Method} failed on attempt {Attempt} with {ExceptionType}; not retried");
+        private static readonly global::System.Action<global::Microsoft.Extensions.Logging.ILogger, string, string, int, string, string, global::System.Exception?> s_gaveUp =
+            global::Microsoft.Extensions.Logging.LoggerMessage.Define<string, string, int, string, string>(global::Microsoft.Extensions.Logging.LogLevel.Error, new global::Microsoft.Extensions.Logging.EventId(2, "SidecarGaveUp"),
+                "{Service}.{Method} failed on attempt {Attempt} with {ExceptionType}; not retried: {Reason}");
+
+        // The caller's own mistake, or its cancellation: said, not alarmed about.
+        private static readonly global::System.Action<global::Microsoft.Extensions.Logging.ILogger, string, string, int, string, string, global::System.Exception?> s_gaveUpQuietly =
+            global::Microsoft.Extensions.Logging.LoggerMessage.Define<string, string, int, string, string>(global::Microsoft.Extensions.Logging.LogLevel.Information, new global::Microsoft.Extensions.Logging.EventId(2, "SidecarGaveUp"),
+                "{Service}.{Method} failed on attempt {Attempt} with {ExceptionType}; not retried: {Reason}");
 
         private static readonly global::System.Action<global::Microsoft.Extensions.Logging.ILogger, string, string, global::System.Exception?> s_circuit =
             global::Microsoft.Extensions.Logging.LoggerMessage.Define<string, string>(global::Microsoft.Extensions.Logging.LogLevel.Warning, new global::Microsoft.Extensions.Logging.EventId(3, "SidecarCircuit"),
@@ -50,13 +55,42 @@ namespace Sidecar.Generated
         {
             if (willRetry)
             {
-                s_retrying(_logger, service, member, attempt, exception.GetType().FullName ?? exception.GetType().Name, delay.TotalMilliseconds, exception);
-            }
-            else
-            {
-                s_gaveUp(_logger, service, member, attempt, exception.GetType().FullName ?? exception.GetType().Name, exception);
+                s_retrying(_logger, service, member, attempt, exception.GetType().FullName ?? exception.GetType().Name, (long)global::System.Math.Round(delay.TotalMilliseconds), null);
             }
         }
+
+        /// <inheritdoc/>
+        public override void OnGaveUp(string service, string member, int attempt, global::System.Exception exception, global::Sidecar.GiveUpReason reason)
+        {
+            string type = exception.GetType().FullName ?? exception.GetType().Name;
+            switch (reason)
+            {
+                case global::Sidecar.GiveUpReason.Cancelled:
+                case global::Sidecar.GiveUpReason.Ignored:
+                    // The caller has the exception, and it says nothing about the dependency: one line, no stack trace.
+                    s_gaveUpQuietly(_logger, service, member, attempt, type, Describe(reason), null);
+                    break;
+                default:
+                    s_gaveUp(_logger, service, member, attempt, type, Describe(reason), exception);
+                    break;
+            }
+        }
+
+        private static string Describe(global::Sidecar.GiveUpReason reason) => reason switch
+        {
+            global::Sidecar.GiveUpReason.RetriesExhausted => "retries exhausted",
+            global::Sidecar.GiveUpReason.NotTransient => "not transient (failure)",
+            global::Sidecar.GiveUpReason.Ignored => "not transient (ignored)",
+            global::Sidecar.GiveUpReason.CircuitOpen => "the circuit is open",
+            global::Sidecar.GiveUpReason.RetryBudgetSpent => "the retry budget is spent",
+            global::Sidecar.GiveUpReason.Deadline => "the call's deadline",
+            global::Sidecar.GiveUpReason.BulkheadFull => "the bulkhead is full",
+            global::Sidecar.GiveUpReason.RateLimited => "the rate limit is spent",
+            global::Sidecar.GiveUpReason.RetryAfterTooLong => "Retry-After is longer than MaxDelay",
+            global::Sidecar.GiveUpReason.Cancelled => "the caller cancelled",
+            global::Sidecar.GiveUpReason.ClassifierFailed => "Classify threw",
+            _ => reason.ToString(),
+        };
 
         /// <inheritdoc/>
         public override void OnCircuitStateChanged(string circuitName, global::Sidecar.CircuitState state)
