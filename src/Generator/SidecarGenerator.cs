@@ -67,6 +67,11 @@ namespace Sidecar.Generators
                     {
                         spc.AddSource("Sidecar.Generated.SidecarLoggingObserver.g.cs", SourceText.From(DependencyInjectionEmitter.EmitLoggingObserver(), System.Text.Encoding.UTF8));
                     }
+
+                    if (capabilities.HealthChecks)
+                    {
+                        spc.AddSource("Sidecar.Generated.SidecarCircuitsHealthCheck.g.cs", SourceText.From(HealthChecksEmitter.Emit(), System.Text.Encoding.UTF8));
+                    }
                 }
             });
         }

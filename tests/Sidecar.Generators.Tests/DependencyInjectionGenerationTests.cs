@@ -33,6 +33,7 @@ namespace Sidecar.Generators.Tests
             Assert.Contains("App.Resilient.DependencyInjection.g.cs", names);
             Assert.Contains("Sidecar.Generated.SidecarServiceRegistration.g.cs", names);
             Assert.DoesNotContain("Sidecar.Generated.SidecarLoggingObserver.g.cs", names); // logging is not referenced
+            Assert.DoesNotContain("Sidecar.Generated.SidecarCircuitsHealthCheck.g.cs", names); // nor are health checks
             // A generic sidecar: closed registrations by the extension with type arguments, open-generic ones (interface form) without.
             string repo = result.Source("App.RepoSidecar`1.DependencyInjection.g.cs");
             Assert.Contains("IServiceCollection AddRepoSidecar<T>(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Action<global::Sidecar.SidecarOptions>? configure = null)", repo);

@@ -8,7 +8,8 @@ namespace Sidecar.Generators.Model
     /// <param name="Logging">Microsoft.Extensions.Logging.Abstractions is referenced.</param>
     /// <param name="Hosting">Microsoft.Extensions.Hosting.Abstractions is referenced: overrides are checked when the host starts.</param>
     /// <param name="OptionsMonitor">Microsoft.Extensions.Options is referenced: a reload of <c>IOptionsMonitor&lt;SidecarOptions&gt;</c> reaches the sidecars.</param>
-    internal sealed record HostCapabilities(bool DependencyInjection, bool KeyedServices, bool Logging, bool Hosting, bool OptionsMonitor)
+    /// <param name="HealthChecks">Microsoft.Extensions.Diagnostics.HealthChecks is referenced: <c>AddSidecarCircuits()</c> reports open circuits.</param>
+    internal sealed record HostCapabilities(bool DependencyInjection, bool KeyedServices, bool Logging, bool Hosting, bool OptionsMonitor, bool HealthChecks)
     {
         public static HostCapabilities From(Compilation compilation)
         {
@@ -22,7 +23,10 @@ namespace Sidecar.Generators.Model
                 compilation.GetTypeByMetadataName("Microsoft.Extensions.Logging.LoggerMessage") is not null
                     && compilation.GetTypeByMetadataName("Microsoft.Extensions.Logging.ILoggerFactory") is not null,
                 dependencyInjection && compilation.GetTypeByMetadataName("Microsoft.Extensions.Hosting.IHostedService") is not null,
-                dependencyInjection && compilation.GetTypeByMetadataName("Microsoft.Extensions.Options.IOptionsMonitor`1") is not null);
+                dependencyInjection && compilation.GetTypeByMetadataName("Microsoft.Extensions.Options.IOptionsMonitor`1") is not null,
+                dependencyInjection && compilation.GetTypeByMetadataName("Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck") is not null
+                    && compilation.GetTypeByMetadataName("Microsoft.Extensions.DependencyInjection.IHealthChecksBuilder") is not null
+                    && compilation.GetTypeByMetadataName("Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration") is not null);
         }
     }
 }
