@@ -72,7 +72,7 @@ namespace Sidecar.Runtime.Tests
                     "sidecar.hedges {attempt} Counter`1",
                     "sidecar.retries {retry} Counter`1",
                     "sidecar.retries.denied {retry} Counter`1",
-                    "sidecar.retry.delay ms Histogram`1",
+                    "sidecar.retry.delay s Histogram`1",
                 },
                 published.Select(i => i.Name + " " + i.Unit + " " + i.GetType().Name).OrderBy(n => n, StringComparer.Ordinal));
             Assert.All(published, i => Assert.Equal(version, i.Meter.Version));
@@ -113,8 +113,8 @@ namespace Sidecar.Runtime.Tests
                     $"sidecar.calls 1 sidecar.method=GetAsync, sidecar.outcome=success, sidecar.service={_service}",
                     $"sidecar.retries 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.service={_service}",
                     $"sidecar.retries 1 exception.type=System.InvalidOperationException, sidecar.method=GetAsync, sidecar.service={_service}",
-                    $"sidecar.retry.delay 100 sidecar.method=GetAsync, sidecar.service={_service}",
-                    $"sidecar.retry.delay 200 sidecar.method=GetAsync, sidecar.service={_service}",
+                    $"sidecar.retry.delay 0.1 sidecar.method=GetAsync, sidecar.service={_service}",
+                    $"sidecar.retry.delay 0.2 sidecar.method=GetAsync, sidecar.service={_service}",
                 },
                 metrics.For(_service));
         }
@@ -133,7 +133,7 @@ namespace Sidecar.Runtime.Tests
                 {
                     $"sidecar.calls 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.outcome=failure, sidecar.service={_service}",
                     $"sidecar.retries 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.service={_service}",
-                    $"sidecar.retry.delay 50 sidecar.method=GetAsync, sidecar.service={_service}",
+                    $"sidecar.retry.delay 0.05 sidecar.method=GetAsync, sidecar.service={_service}",
                 },
                 metrics.For(_service));
         }
@@ -274,7 +274,7 @@ namespace Sidecar.Runtime.Tests
                     $"sidecar.calls 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.outcome=fallback, sidecar.service={_service}",
                     $"sidecar.calls 1 exception.type=Sidecar.BrokenCircuitException, sidecar.method=GetAsync, sidecar.outcome=fallback, sidecar.service={_service}",
                     $"sidecar.retries 1 exception.type=System.TimeoutException, sidecar.method=GetAsync, sidecar.service={_service}",
-                    $"sidecar.retry.delay 10 sidecar.method=GetAsync, sidecar.service={_service}",
+                    $"sidecar.retry.delay 0.01 sidecar.method=GetAsync, sidecar.service={_service}",
                     $"sidecar.circuit.transitions 1 sidecar.circuit={_service}, sidecar.circuit.state=open",
                 },
                 metrics.For(_service));

@@ -82,9 +82,10 @@ namespace Sidecar
             "{retry}",
             "Failed attempts that are tried again.");
 
+        // In seconds, as the OpenTelemetry semantic conventions measure durations.
         internal static readonly Histogram<double> RetryDelay = Meter.CreateHistogram<double>(
             RetryDelayName,
-            "ms",
+            "s",
             "The wait before each retry.");
 
         internal static readonly Counter<long> RetriesDenied = Meter.CreateCounter<long>(
@@ -185,7 +186,7 @@ namespace Sidecar
                         { ServiceTag, service },
                         { MethodTag, member },
                     };
-                    RetryDelay.Record(delay.TotalMilliseconds, tags);
+                    RetryDelay.Record(delay.TotalSeconds, tags);
                 }
 
                 if (CurrentActivity() is Activity activity)
