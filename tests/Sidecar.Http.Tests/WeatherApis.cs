@@ -22,13 +22,13 @@ namespace Sidecar.Http.Tests
         [Get("/missing/{key}")]
         Task<HttpResponseMessage> MissingAsync(string key, CancellationToken cancellationToken);
 
-        /// <summary>Each attempt may take 200 ms; one retry.</summary>
-        [Sidecar(Retries = 1, Timeout = 200)]
+        /// <summary>Each attempt may take 1 s (time enough for the request to reach the server on a busy machine); one retry.</summary>
+        [Sidecar(Retries = 1, Timeout = 1000)]
         [Get("/hang/{key}")]
         Task<HttpResponseMessage> HangAsync(string key, CancellationToken cancellationToken);
 
-        /// <summary>No attempt timeout, but the whole call may take 300 ms.</summary>
-        [Sidecar(Retries = 5, TotalTimeout = 300)]
+        /// <summary>No attempt timeout, but the whole call may take 1 s.</summary>
+        [Sidecar(Retries = 5, TotalTimeout = 1000)]
         [Get("/hang/{key}")]
         Task<HttpResponseMessage> HangWithDeadlineAsync(string key, CancellationToken cancellationToken);
     }
