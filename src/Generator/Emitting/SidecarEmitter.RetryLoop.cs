@@ -247,16 +247,27 @@ namespace Sidecar.Generators.Emitting
             }
 
             w.Line();
+            EmitAttemptEnd(w, m, pipeline, display, locals, token, deadline, "await " + locals.Task + ".ConfigureAwait(false)", null, hasTimeout ? "null" : locals.Attempt + " == 0 ? " + locals.FirstOutcome + " : null", hasResult, classifiesResult);
+        }
+
+        /// <summary>
+        /// The end of one attempt of the async retry loop, from the expression that yields its outcome (<paramref name="value"/>,
+        /// which throws for a failure) to the verdict: success, the retry decision in the catch (with the outcome already
+        /// known, <paramref name="knownFailure"/>, if any), or the verdict on a classified result (<paramref name="knownResult"/>).
+        /// Closes the attempt's try, the loop, the fallback scope and the method.
+        /// </summary>
+        private static void EmitAttemptEnd(SourceWriter w, MethodModel m, string pipeline, string display, LocalNames locals, string token, string? deadline, string value, string? knownFailure, string knownResult, bool hasResult, bool classifiesResult)
+        {
             if (classifiesResult)
             {
-                w.Line(locals.Result + " = await " + locals.Task + ".ConfigureAwait(false);");
+                w.Line(locals.Result + " = " + value + ";");
                 w.Close();
-                EmitRetryCatch(w, m, pipeline, display, locals, token, deadline);
+                EmitRetryCatch(w, m, pipeline, display, locals, token, deadline, knownFailure);
                 w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
                 w.Line("continue;");
                 w.Close();
                 w.Line();
-                EmitResultVerdict(w, m, pipeline, display, locals, token, hasTimeout ? "null" : locals.Attempt + " == 0 ? " + locals.FirstOutcome + " : null", deadline);
+                EmitResultVerdict(w, m, pipeline, display, locals, token, knownResult, deadline);
                 w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
                 w.Close();
                 CloseFallbackScope(w, m, pipeline, display, locals, isAsync: true);
@@ -266,19 +277,19 @@ namespace Sidecar.Generators.Emitting
 
             if (hasResult)
             {
-                w.Line(m.ResultType + " " + locals.Result + " = await " + locals.Task + ".ConfigureAwait(false);");
+                w.Line(m.ResultType + " " + locals.Result + " = " + value + ";");
                 w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return " + locals.Result + ";");
             }
             else
             {
-                w.Line("await " + locals.Task + ".ConfigureAwait(false);");
+                w.Line(value + ";");
                 w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
                 w.Line("return;");
             }
 
             w.Close();
-            EmitRetryCatch(w, m, pipeline, display, locals, token, deadline);
+            EmitRetryCatch(w, m, pipeline, display, locals, token, deadline, knownFailure);
             w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
             w.Close();
             w.Close();
@@ -306,43 +317,7 @@ namespace Sidecar.Generators.Emitting
             w.Line("var " + locals.Hedged + " = " + round + ";");
             w.Line(locals.Permit + " = " + locals.Hedged + ".Permit;");
             w.Line(locals.FirstOutcome + " = " + locals.Hedged + ".Outcome;");
-            if (classifiesResult)
-            {
-                w.Line(locals.Result + " = " + locals.Hedged + ".GetResult();");
-                w.Close();
-                EmitRetryCatch(w, m, pipeline, display, locals, token, deadline, locals.FirstOutcome);
-                w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
-                w.Line("continue;");
-                w.Close();
-                w.Line();
-                EmitResultVerdict(w, m, pipeline, display, locals, token, locals.FirstOutcome, deadline);
-                w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
-                w.Close();
-                CloseFallbackScope(w, m, pipeline, display, locals, isAsync: true);
-                w.Close();
-                return;
-            }
-
-            if (hasResult)
-            {
-                w.Line(m.ResultType + " " + locals.Result + " = " + locals.Hedged + ".GetResult();");
-                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
-                w.Line("return " + locals.Result + ";");
-            }
-            else
-            {
-                w.Line(locals.Hedged + ".GetResult();");
-                w.Line(pipeline + ".OnSuccess(" + display + ", " + locals.Permit + ");");
-                w.Line("return;");
-            }
-
-            w.Close();
-            EmitRetryCatch(w, m, pipeline, display, locals, token, deadline, locals.FirstOutcome);
-            w.Line("await " + pipeline + ".DelayAsync(" + locals.Delay + ", " + token + ").ConfigureAwait(false);");
-            w.Close();
-            w.Close();
-            CloseFallbackScope(w, m, pipeline, display, locals, isAsync: true);
-            w.Close();
+            EmitAttemptEnd(w, m, pipeline, display, locals, token, deadline, locals.Hedged + ".GetResult()", locals.FirstOutcome, locals.FirstOutcome, hasResult, classifiesResult);
         }
     }
 }
