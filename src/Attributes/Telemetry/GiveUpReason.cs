@@ -36,4 +36,25 @@ namespace Sidecar
         /// <summary>The member's <c>Classify</c> method threw: a bug, whose exception ends the call.</summary>
         ClassifierFailed,
     }
+
+    /// <summary>What each <see cref="GiveUpReason"/> says in a log line.</summary>
+    public static class GiveUpReasons
+    {
+        /// <summary>"retries exhausted", "the circuit is open", "the caller cancelled", …: the end of "not retried: …".</summary>
+        public static string Describe(GiveUpReason reason) => reason switch
+        {
+            GiveUpReason.RetriesExhausted => "retries exhausted",
+            GiveUpReason.NotTransient => "not transient (failure)",
+            GiveUpReason.Ignored => "not transient (ignored)",
+            GiveUpReason.CircuitOpen => "the circuit is open",
+            GiveUpReason.RetryBudgetSpent => "the retry budget is spent",
+            GiveUpReason.Deadline => "the call's deadline",
+            GiveUpReason.BulkheadFull => "the bulkhead is full",
+            GiveUpReason.RateLimited => "the rate limit is spent",
+            GiveUpReason.RetryAfterTooLong => "Retry-After is longer than MaxDelay",
+            GiveUpReason.Cancelled => "the caller cancelled",
+            GiveUpReason.ClassifierFailed => "Classify threw",
+            _ => reason.ToString(),
+        };
+    }
 }

@@ -68,29 +68,13 @@ namespace Sidecar.Generated
                 case global::Sidecar.GiveUpReason.Cancelled:
                 case global::Sidecar.GiveUpReason.Ignored:
                     // The caller has the exception, and it says nothing about the dependency: one line, no stack trace.
-                    s_gaveUpQuietly(_logger, service, member, attempt, type, Describe(reason), null);
+                    s_gaveUpQuietly(_logger, service, member, attempt, type, global::Sidecar.GiveUpReasons.Describe(reason), null);
                     break;
                 default:
-                    s_gaveUp(_logger, service, member, attempt, type, Describe(reason), exception);
+                    s_gaveUp(_logger, service, member, attempt, type, global::Sidecar.GiveUpReasons.Describe(reason), exception);
                     break;
             }
         }
-
-        private static string Describe(global::Sidecar.GiveUpReason reason) => reason switch
-        {
-            global::Sidecar.GiveUpReason.RetriesExhausted => "retries exhausted",
-            global::Sidecar.GiveUpReason.NotTransient => "not transient (failure)",
-            global::Sidecar.GiveUpReason.Ignored => "not transient (ignored)",
-            global::Sidecar.GiveUpReason.CircuitOpen => "the circuit is open",
-            global::Sidecar.GiveUpReason.RetryBudgetSpent => "the retry budget is spent",
-            global::Sidecar.GiveUpReason.Deadline => "the call's deadline",
-            global::Sidecar.GiveUpReason.BulkheadFull => "the bulkhead is full",
-            global::Sidecar.GiveUpReason.RateLimited => "the rate limit is spent",
-            global::Sidecar.GiveUpReason.RetryAfterTooLong => "Retry-After is longer than MaxDelay",
-            global::Sidecar.GiveUpReason.Cancelled => "the caller cancelled",
-            global::Sidecar.GiveUpReason.ClassifierFailed => "Classify threw",
-            _ => reason.ToString(),
-        };
 
         /// <inheritdoc/>
         public override void OnCircuitStateChanged(string circuitName, global::Sidecar.CircuitState state)
