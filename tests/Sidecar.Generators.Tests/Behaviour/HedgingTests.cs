@@ -272,6 +272,8 @@ namespace Sidecar.Generators.Tests.Behaviour
             Advance(100);
             Advance(1000);
             Assert.Equal(1, inner.Calls); // the only slot is the first attempt's
+            Assert.Equal(0, _observer.Rejections); // a hedge that is not started is no rejected call
+            Assert.Empty(_observer.Hedges);
             inner.Attempt(0).SetResult(1);
             Assert.Equal(1, await call);
 
@@ -365,6 +367,10 @@ namespace Sidecar.Generators.Tests.Behaviour
                     }
                 }
             }
+
+            public int Rejections { get; private set; }
+
+            public override void OnRejected(string service, string member, SidecarRejectedException exception) => Rejections++;
 
             public override void OnHedged(string service, string member, int attempt, int hedge)
             {
