@@ -94,6 +94,10 @@ namespace Sidecar.Generators.Emitting
             w.Line("public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection DecorateOpenGeneric(");
             w.Line("    global::Microsoft.Extensions.DependencyInjection.IServiceCollection services,");
             w.Line("    global::System.Type serviceType,");
+            // The container activates the sidecar type through its public constructor: trimming must keep it.
+            w.Line("#if NET5_0_OR_GREATER");
+            w.Line("    [global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)]");
+            w.Line("#endif");
             w.Line("    global::System.Type sidecarType,");
             w.Line("    string key,");
             w.Line("    global::System.Action<global::Sidecar.SidecarOptions>? configure,");
