@@ -105,6 +105,9 @@ namespace Sidecar.Generated
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection DecorateOpenGeneric(
             global::Microsoft.Extensions.DependencyInjection.IServiceCollection services,
             global::System.Type serviceType,
+        #if NET5_0_OR_GREATER
+            [global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)]
+        #endif
             global::System.Type sidecarType,
             string key,
             global::System.Action<global::Sidecar.SidecarOptions>? configure,
