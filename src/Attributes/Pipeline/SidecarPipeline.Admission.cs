@@ -122,17 +122,7 @@ namespace Sidecar
 
         private CircuitPermit EnterSlow(SidecarMember member, int attempt)
         {
-            if (HasLimiter && ReferenceEquals(t_rateRefusedBy, this))
-            {
-                // A member with a fallback goes from Start to the retry loop without Refusal: Start has just found the
-                // rate limit spent, on this thread, for this very attempt; the same refusal, without asking again (a
-                // chained limiter would spend its earlier stages' permits twice).
-                t_rateRefusedBy = null;
-                if (attempt == 0)
-                {
-                    throw RejectRate(member, t_rateRetryAfter);
-                }
-            }
+            ReportFastPathRefusal(member, attempt);
 
             CircuitPermit permit = default;
             CircuitBreaker? breaker = _breaker;
@@ -164,6 +154,21 @@ namespace Sidecar
             }
 
             return attempt > 0 && _budget is not null ? permit.AsRetry() : permit;
+        }
+
+        // A member with a fallback goes from Start to the retry loop without Refusal: when Start has just found the rate limit
+        // spent, on this thread, for this very attempt, the retry loop's admission reports that refusal without asking the
+        // limiter again (a chained limiter would spend its earlier stages' permits twice).
+        private void ReportFastPathRefusal(SidecarMember member, int attempt)
+        {
+            if (HasLimiter && ReferenceEquals(t_rateRefusedBy, this))
+            {
+                t_rateRefusedBy = null;
+                if (attempt == 0)
+                {
+                    throw RejectRate(member, t_rateRetryAfter);
+                }
+            }
         }
 
         /// <summary>
@@ -213,16 +218,7 @@ namespace Sidecar
         /// <exception cref="SidecarTimeoutException">The deadline passed while the call waited in line.</exception>
         public ValueTask<CircuitPermit> EnterAsync(SidecarMember member, int attempt, CancellationToken cancellationToken, CallDeadline deadline)
         {
-            if (HasLimiter && ReferenceEquals(t_rateRefusedBy, this))
-            {
-                // As in EnterSlow: Start's refusal of this attempt, reported without asking the limiter again (and never left
-                // behind on this thread while the call waits in line elsewhere).
-                t_rateRefusedBy = null;
-                if (attempt == 0)
-                {
-                    throw RejectRate(member, t_rateRetryAfter);
-                }
-            }
+            ReportFastPathRefusal(member, attempt); // never left behind on this thread while the call waits in line elsewhere
 
             Bulkhead? bulkhead = _bulkhead;
             if (bulkhead is null || bulkhead.MaxQueue == 0 || bulkhead.TryEnter())
