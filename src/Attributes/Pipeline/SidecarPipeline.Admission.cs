@@ -123,12 +123,39 @@ namespace Sidecar
         private CircuitPermit EnterSlow(SidecarMember member, int attempt)
         {
             ReportFastPathRefusal(member, attempt);
-
-            CircuitPermit permit = default;
-            CircuitBreaker? breaker = _breaker;
-            if (breaker is not null && !breaker.TryEnter(out permit, out TimeSpan retryAfter))
+            switch (TryAdmit(member, attempt, out CircuitPermit permit, out TimeSpan circuitRetryAfter, out TimeSpan? rateRetryAfter))
             {
-                throw Reject(member, breaker, retryAfter);
+                case Refuser.Circuit:
+                    throw Reject(member, _breaker!, circuitRetryAfter);
+                case Refuser.Bulkhead:
+                    throw RejectFull(member, _bulkhead!);
+                case Refuser.RateLimit:
+                    throw RejectRate(member, rateRetryAfter);
+                default:
+                    return permit;
+            }
+        }
+
+        /// <summary>Who refused an attempt its admission.</summary>
+        private enum Refuser
+        {
+            None,
+            Circuit,
+            Bulkhead,
+            RateLimit,
+        }
+
+        // An attempt's admission, in order: the circuit, the bulkhead, the rate limit. A refusal gives back what the earlier
+        // ones granted and says who refused (reporting it is the caller's); a limiter that throws has given it back too.
+        private Refuser TryAdmit(SidecarMember member, int attempt, out CircuitPermit permit, out TimeSpan circuitRetryAfter, out TimeSpan? rateRetryAfter)
+        {
+            permit = default;
+            circuitRetryAfter = TimeSpan.Zero;
+            rateRetryAfter = null;
+            CircuitBreaker? breaker = _breaker;
+            if (breaker is not null && !breaker.TryEnter(out permit, out circuitRetryAfter))
+            {
+                return Refuser.Circuit;
             }
 
             if (_bulkhead is not null)
@@ -136,16 +163,18 @@ namespace Sidecar
                 if (!_bulkhead.TryEnter())
                 {
                     breaker?.OnIgnored(permit);
-                    throw RejectFull(member, _bulkhead);
+                    permit = default;
+                    return Refuser.Bulkhead;
                 }
 
                 permit = permit.WithSlot();
             }
 
-            if (HasLimiter && !TakePermitOrGiveBack(member, permit, out TimeSpan? wait))
+            if (HasLimiter && !TakePermitOrGiveBack(member, permit, out rateRetryAfter))
             {
                 GiveBack(permit);
-                throw RejectRate(member, wait);
+                permit = default;
+                return Refuser.RateLimit;
             }
 
             if (_chaosOn)
@@ -153,7 +182,12 @@ namespace Sidecar
                 permit = permit.WithChaos();
             }
 
-            return attempt > 0 && _budget is not null ? permit.AsRetry() : permit;
+            if (attempt > 0 && _budget is not null)
+            {
+                permit = permit.AsRetry();
+            }
+
+            return Refuser.None;
         }
 
         // A member with a fallback goes from Start to the retry loop without Refusal: when Start has just found the rate limit

@@ -20,20 +20,22 @@ namespace Sidecar
             // Gives back what a failed attempt holds (when it really ends) and counts its failure for the circuit.
             private void Release(Running failed)
             {
-                Exception? failure = failed.Task.Status == TaskStatus.RanToCompletion ? null : ExceptionOf(failed.Task);
-                Task? stillRunning = failure is null || failed.Permit.IsEmpty ? null : AbandonedAttempts.StillRunning(failure);
-                bool ended = stillRunning is null;
-                if (!ended)
-                {
-                    AbandonedAttempts.ReleaseWhenEnded(stillRunning!, failed.Permit, _pipeline._bulkhead, _pipeline._breaker);
-                }
-                else if (failed.Permit.HoldsBulkheadSlot)
-                {
-                    _pipeline._bulkhead!.Release();
-                }
-
+                bool ended = _pipeline.ReleaseSlot(failed.Permit, FailureOf(failed)); // not inside ?.(): it must run without a breaker too
                 _pipeline._breaker?.OnFailure(failed.Permit, ended);
             }
+
+            // An attempt whose outcome says nothing about the dependency (it lost and was cancelled, or was Ignored): its result
+            // is discarded, and what it holds given back now or when it really ends.
+            private void SettleIgnored(Running ended)
+            {
+                DiscardOf(ended);
+                if (_pipeline.ReleaseSlot(ended.Permit, FailureOf(ended)))
+                {
+                    _pipeline._breaker?.OnIgnored(ended.Permit);
+                }
+            }
+
+            private static Exception? FailureOf(Running ended) => ended.Task.Status == TaskStatus.RanToCompletion ? null : ExceptionOf(ended.Task);
 
             // The result of an attempt nobody will see, now or (an abandoned attempt) when it comes.
             private static void DiscardOf(Running ended)
@@ -58,34 +60,11 @@ namespace Sidecar
                         break;
                     case Outcome.Success:
                         Discard(other.Task.Result);
-                        if (other.Permit.HoldsBulkheadSlot)
-                        {
-                            _pipeline._bulkhead!.Release();
-                        }
-
+                        _pipeline.ReleaseSlot(other.Permit, null);
                         _pipeline._breaker?.OnSuccess(other.Permit);
                         break;
                     default:
-                        Exception? failure = other.Task.Status == TaskStatus.RanToCompletion ? null : ExceptionOf(other.Task);
-                        if (failure is null)
-                        {
-                            Discard(other.Task.Result);
-                        }
-                        else
-                        {
-                            DiscardWhenEnded(AbandonedAttempts.Left(failure));
-                        }
-
-                        Task? abandoned = failure is null || other.Permit.IsEmpty ? null : AbandonedAttempts.StillRunning(failure);
-                        if (abandoned is null)
-                        {
-                            _pipeline.GiveBack(other.Permit);
-                        }
-                        else
-                        {
-                            AbandonedAttempts.ReleaseWhenEnded(abandoned, other.Permit, _pipeline._bulkhead, _pipeline._breaker);
-                        }
-
+                        SettleIgnored(other);
                         break;
                 }
             }
@@ -94,28 +73,18 @@ namespace Sidecar
             // the dependency. What it holds is given back when it really ends.
             private async Task SettleLoser(Running loser)
             {
-                Exception? failure = null;
                 try
                 {
-                    Discard(await loser.Task.ConfigureAwait(false));
+                    await loser.Task.ConfigureAwait(false);
                 }
-                catch (Exception ex)
+                catch (Exception)
                 {
-                    failure = ex;
+                    // Observed here; its end is what counts.
                 }
 
                 try
                 {
-                    Task? stillRunning = failure is null ? null : AbandonedAttempts.StillRunning(failure);
-                    DiscardWhenEnded(failure is null ? null : AbandonedAttempts.Left(failure));
-                    if (stillRunning is null || loser.Permit.IsEmpty)
-                    {
-                        _pipeline.GiveBack(loser.Permit);
-                    }
-                    else
-                    {
-                        AbandonedAttempts.ReleaseWhenEnded(stillRunning, loser.Permit, _pipeline._bulkhead, _pipeline._breaker);
-                    }
+                    SettleIgnored(loser);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {

@@ -34,61 +34,30 @@ namespace Sidecar
         public ValueTask<HedgedAttempt<object?>> Hedge<TState, TSelf>(SidecarMember member, int attempt, CircuitPermit permit, TState state, Func<TState, CancellationToken, Task> call, TSelf self, Func<TSelf, Exception, Outcome>? classifyException, CancellationToken cancellationToken, CallDeadline deadline)
             => new VoidRound<TState, TSelf>(this, member, attempt, state, call ?? throw new ArgumentNullException(nameof(call)), self, classifyException, cancellationToken, deadline).RunAsync(permit);
 
-        // A hedge's admission: like Enter, but a refusal starts no hedge rather than failing the call, and is not a rejected call.
+        // A hedge's admission: Enter's, but a refusal (or a limiter that throws, which the next attempt's admission reports)
+        // starts no hedge rather than failing the call, and is no rejected call.
         private bool TryAdmitHedge(SidecarMember member, int attempt, out CircuitPermit permit)
         {
-            permit = default;
             CircuitBreaker? gate = _fastGate;
             if (gate is not null)
             {
                 int status = gate.Status;
-                permit = CircuitPermit.Closed(CircuitBreaker.EpisodeOf(status));
-                return CircuitBreaker.IsClosedStatus(status);
+                if (CircuitBreaker.IsClosedStatus(status))
+                {
+                    permit = CircuitPermit.Closed(CircuitBreaker.EpisodeOf(status));
+                    return true;
+                }
             }
 
-            CircuitBreaker? breaker = _breaker;
-            if (breaker is not null && !breaker.TryEnter(out permit, out _))
+            try
             {
+                return TryAdmit(member, attempt, out permit, out _, out _) == Refuser.None;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                permit = default;
                 return false;
             }
-
-            if (_bulkhead is not null)
-            {
-                if (!_bulkhead.TryEnter())
-                {
-                    breaker?.OnIgnored(permit);
-                    return false;
-                }
-
-                permit = permit.WithSlot();
-            }
-
-            if (HasLimiter)
-            {
-                bool granted;
-                try
-                {
-                    granted = TryTakePermit(member, out _);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    granted = false; // a limiter that throws starts no hedge; the next attempt's admission reports it
-                }
-
-                if (!granted)
-                {
-                    GiveBack(permit);
-                    return false;
-                }
-            }
-
-            if (_chaosOn)
-            {
-                permit = permit.WithChaos();
-            }
-
-            permit = attempt > 0 && _budget is not null ? permit.AsRetry() : permit;
-            return true;
         }
 
         private sealed class ResultRound<TState, TSelf, T> : HedgeRound<T>

@@ -147,18 +147,7 @@ namespace Sidecar
             delay = TimeSpan.Zero;
             outcome = Outcome.Failure;
 
-            // An attempt given up on (timed out, or the caller cancelled) may still be running inside the dependency: what
-            // it holds is given back only when it really ends.
-            Task? stillRunning = permit.IsEmpty ? null : AbandonedAttempts.StillRunning(exception);
-            bool ended = stillRunning is null;
-            if (permit.HoldsBulkheadSlot && ended)
-            {
-                _bulkhead!.Release();
-            }
-            else if (!ended)
-            {
-                AbandonedAttempts.ReleaseWhenEnded(stillRunning!, permit, _bulkhead, _breaker);
-            }
+            bool ended = ReleaseSlot(permit, exception);
 
             if (exception is SidecarRejectedException rejected)
             {
@@ -229,6 +218,29 @@ namespace Sidecar
             }
 
             return Decide(member, policy, exception, outcome, attempt, permit, ended, cancellationToken, previous, (exception as IRetryAfter)?.RetryAfter, deadline, out delay);
+        }
+
+        /// <summary>
+        /// Gives back the bulkhead slot of an attempt that ended with <paramref name="failure"/> (<c>null</c>: it returned).
+        /// An attempt given up on (timed out, or the caller cancelled) may still be running inside the dependency: then its
+        /// slot, and its probe slot, are given back only when it really ends, and this returns <c>false</c> (the circuit's
+        /// verdict must leave the probe slot alone).
+        /// </summary>
+        private bool ReleaseSlot(CircuitPermit permit, Exception? failure)
+        {
+            Task? stillRunning = failure is null || permit.IsEmpty ? null : AbandonedAttempts.StillRunning(failure);
+            if (stillRunning is not null)
+            {
+                AbandonedAttempts.ReleaseWhenEnded(stillRunning, permit, _bulkhead, _breaker);
+                return false;
+            }
+
+            if (permit.HoldsBulkheadSlot)
+            {
+                _bulkhead!.Release();
+            }
+
+            return true;
         }
 
         /// <summary>

@@ -33,12 +33,11 @@ namespace Sidecar.Generators.Emitting
             w.OpenBrace();
             w.Line("// What the circuits say is the runtime's (CircuitsReport); only the mapping to a health status is here.");
             w.Line("global::Sidecar.CircuitsReport report = global::Sidecar.CircuitsReport.Of(_circuits);");
-            w.Line("var data = new global::System.Collections.Generic.Dictionary<string, object>(report.Data, global::System.StringComparer.Ordinal);");
             w.Line("return global::System.Threading.Tasks.Task.FromResult(report.Health switch");
             w.Line("{");
-            w.Line("    global::Sidecar.CircuitsHealth.Open => new " + Checks + "HealthCheckResult(context.Registration.FailureStatus, report.Description, data: data),");
-            w.Line("    global::Sidecar.CircuitsHealth.Probing => " + Checks + "HealthCheckResult.Degraded(report.Description, data: data),");
-            w.Line("    _ => " + Checks + "HealthCheckResult.Healthy(report.Description, data),");
+            w.Line("    global::Sidecar.CircuitsHealth.Open => new " + Checks + "HealthCheckResult(context.Registration.FailureStatus, report.Description, data: report.Data),");
+            w.Line("    global::Sidecar.CircuitsHealth.Probing => " + Checks + "HealthCheckResult.Degraded(report.Description, data: report.Data),");
+            w.Line("    _ => " + Checks + "HealthCheckResult.Healthy(report.Description, report.Data),");
             w.Line("});");
             w.Close();
             w.Close();

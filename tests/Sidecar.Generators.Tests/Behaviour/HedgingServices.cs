@@ -44,6 +44,13 @@ namespace Sidecar.Generators.Tests.Behaviour
         Task<int> GetAsync(int id, CancellationToken cancellationToken);
     }
 
+    /// <summary>Hedging beside a retry budget that allows no retry at all (1 % of the calls, no floor).</summary>
+    [Sidecar(Retries = 1, Delay = 0, Hedging = 1, HedgingDelay = 100, RetryBudget = 0.01, MinRetriesPerSecond = 0)]
+    public interface IHedgedBudgetService
+    {
+        Task<int> GetAsync(int id, CancellationToken cancellationToken);
+    }
+
     /// <summary>A reply that knows whether it was disposed (an HttpResponseMessage holds a connection until then).</summary>
     public sealed class Reply : IDisposable
     {
@@ -80,7 +87,7 @@ namespace Sidecar.Generators.Tests.Behaviour
     }
 
     /// <summary>Each attempt waits until the test ends it or its token fires; records every attempt and its token.</summary>
-    public sealed class ControlledHedgedService : IHedgedService, IHedgedBulkheadService, IReplies
+    public sealed class ControlledHedgedService : IHedgedService, IHedgedBulkheadService, IHedgedBudgetService, IReplies
     {
         private readonly List<TaskCompletionSource<int>> _attempts = new();
         private readonly List<CancellationToken> _tokens = new();

@@ -299,6 +299,24 @@ namespace Sidecar.Generators.Tests.Behaviour
         }
 
         [Fact]
+        public async Task Hedges_do_not_spend_the_retry_budget()
+        {
+            var circuits = new CircuitBreakerRegistry();
+            var inner = new ControlledHedgedService();
+            var sidecar = new HedgedBudgetServiceSidecar(inner, new SidecarOptions { TimeProvider = _time, CircuitBreakers = circuits, Observer = _observer });
+
+            Task<int> call = sidecar.GetAsync(1, CancellationToken.None);
+            Until(() => inner.Calls == 1, "the first attempt runs");
+            inner.Attempt(0).SetException(new ConnectionError("reset"));
+            Until(() => inner.Calls == 2, "the hedge starts although the budget allows no retry");
+            inner.Attempt(1).SetException(new ConnectionError("reset again"));
+
+            await Assert.ThrowsAsync<ConnectionError>(() => call); // the retry after the round is what the budget denies
+            Assert.Equal(2, inner.Calls);
+            Assert.Equal(0, circuits.RetryBudgets.Single().Sample().Retries);
+        }
+
+        [Fact]
         public async Task Classify_is_asked_once_about_each_failed_attempt()
         {
             var inner = new ControlledHedgedService();
